@@ -1,0 +1,77 @@
+/*
+ * cli: what main() hands every command: the merged configuration, the
+ * store and criu (when the command's table entry asks for them), the output
+ * mode, and where the command leaves its result (JSON fields) or its error.
+ */
+#ifndef CRIUCTL_CLI_H
+#define CRIUCTL_CLI_H
+
+#include <jansson.h>
+#include <limits.h>
+
+#include "config.h"
+#include "err.h"
+#include "store.h"
+#include "strv.h"
+#include "verdict.h"
+
+struct cli {
+	struct config cfg;
+	const char *config_path; /* the file read, or NULL when built-in defaults */
+	const char *store_root;	 /* --store, else [store] root */
+	const char *criu_want;	 /* --criu, else [criu] path */
+	char criu[PATH_MAX];	 /* resolved, for commands that need criu */
+	struct store store;	 /* opened, for commands that need it */
+	int json;
+	int quiet;
+	int verbose;
+	json_t *out;	      /* the command's result fields (an object) */
+	struct cc_err err;    /* set by the command when it fails */
+	struct strv evidence; /* log lines that decided a verdict */
+	int passthrough;      /* the exit code is a workload's status, not an error */
+};
+
+/* A command: parse its own options from argv (argv[0] is its name), do the
+ * work, fill c->out, return the exit code (on failure with c->err set). */
+typedef int (*cmd_fn)(struct cli *c, int argc, char **argv);
+
+int cmd_run(struct cli *c, int argc, char **argv);
+int cmd_dump(struct cli *c, int argc, char **argv);
+int cmd_restore(struct cli *c, int argc, char **argv);
+int cmd_list(struct cli *c, int argc, char **argv);
+int cmd_show(struct cli *c, int argc, char **argv);
+int cmd_log(struct cli *c, int argc, char **argv);
+int cmd_rm(struct cli *c, int argc, char **argv);
+
+/* Human message on stderr (not with --json or --quiet). */
+void cli_say(const struct cli *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Human detail on stderr, only with --verbose. */
+void cli_detail(const struct cli *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/*
+ * Record a criu failure: c->err from the verdict (its id as error code),
+ * the evidence, and a "verdict" object in c->out.  Returns exit_code.
+ */
+int cli_verdict(struct cli *c, int exit_code, const struct verdict *v, const char *log);
+
+/* Out of memory: sets c->err, returns 6. */
+int cli_oom(struct cli *c);
+
+/* A usage error for command cmd; returns 2. */
+int cli_usage(struct cli *c, const char *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Parse a pid (1..INT_MAX) from s, naming what in the error; 0 or -1. */
+int cli_parse_pid(struct cli *c, const char *what, const char *s, int *pid);
+/* Read a pid from the pidfile path; 0 or -1 with c->err set. */
+int cli_read_pidfile(struct cli *c, const char *path, int *pid);
+/* Write "pid\n" to path atomically; 0 or -1 with c->err set. */
+int cli_write_pidfile(struct cli *c, const char *path, int pid);
+
+/* "1.2 MiB" style sizes into dst. */
+void cli_human_size(char *dst, size_t size, unsigned long long bytes);
+
+/* strv -> JSON array of strings (new reference). */
+json_t *cli_json_strv(const struct strv *sv);
+
+#endif

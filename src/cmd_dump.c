@@ -1,0 +1,311 @@
+/*
+ * cmd_dump: checkpoint a process tree into the store.
+ *
+ * Steps: options over [dump] config -> the tree from /proc -> an attempt
+ * directory in tmp/ -> criu dump under the supervisor -> on success the
+ * manifest is written and the attempt renamed into checkpoints/; on failure
+ * the images are dropped, the log and report.json move to failed/, and the
+ * verdict says why.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "criu.h"
+#include "fsutil.h"
+#include "proc.h"
+#include "run_criu.h"
+
+static const char dump_usage[] =
+	"usage: criuctl dump (-t PID | --pidfile FILE) [OPTIONS]\n"
+	"  -t, --tree PID          root of the tree to checkpoint\n"
+	"      --pidfile FILE      read the root pid from FILE\n"
+	"  -n, --name NAME         checkpoint name (default COMM-PID-UTCSTAMP)\n"
+	"  -R, --leave-running     keep the tree running after the dump\n"
+	"      --tcp-established   dump established TCP connections\n"
+	"      --ext-unix-sk       allow unix sockets with a peer outside the tree\n"
+	"  -j, --shell-job         the tree uses the caller's terminal/session\n"
+	"  -l, --file-locks        dump file locks\n"
+	"      --skip-mnt PATH     do not dump this mount (repeatable)\n"
+	"      --external SPEC     declare an external resource (repeatable)\n"
+	"      --network-lock M    iptables, nftables or skip\n"
+	"      --manage-cgroups M  criu's cgroup mode\n"
+	"      --timeout SEC       deadline for the whole dump (0: none)\n"
+	"      --criu-opt ARG      raw argument for criu (repeatable)\n";
+
+struct dump_args {
+	int pid;
+	const char *pidfile;
+	const char *name;
+	struct criu_opts opts;
+};
+
+enum {
+	O_TCP = 256,
+	O_EXT_UNIX,
+	O_SKIP_MNT,
+	O_EXTERNAL,
+	O_NETLOCK,
+	O_CGROUPS,
+	O_TIMEOUT,
+	O_CRIU_OPT,
+	O_PIDFILE,
+};
+
+static const struct option dump_opts[] = {
+	{"tree", required_argument, NULL, 't'},
+	{"pidfile", required_argument, NULL, O_PIDFILE},
+	{"name", required_argument, NULL, 'n'},
+	{"leave-running", no_argument, NULL, 'R'},
+	{"tcp-established", no_argument, NULL, O_TCP},
+	{"ext-unix-sk", no_argument, NULL, O_EXT_UNIX},
+	{"shell-job", no_argument, NULL, 'j'},
+	{"file-locks", no_argument, NULL, 'l'},
+	{"skip-mnt", required_argument, NULL, O_SKIP_MNT},
+	{"external", required_argument, NULL, O_EXTERNAL},
+	{"network-lock", required_argument, NULL, O_NETLOCK},
+	{"manage-cgroups", required_argument, NULL, O_CGROUPS},
+	{"timeout", required_argument, NULL, O_TIMEOUT},
+	{"criu-opt", required_argument, NULL, O_CRIU_OPT},
+	{"help", no_argument, NULL, 'h'},
+	{NULL, 0, NULL, 0},
+};
+
+static int dump_option(struct cli *c, int opt, struct dump_args *a)
+{
+	struct criu_opts *o = &a->opts;
+
+	switch (opt) {
+	case 't': return cli_parse_pid(c, "--tree", optarg, &a->pid) < 0 ? CC_EXIT_USAGE : -1;
+	case O_PIDFILE: a->pidfile = optarg; return -1;
+	case 'n': a->name = optarg; return -1;
+	case 'R': o->leave_running = 1; return -1;
+	case O_TCP: o->tcp_established = 1; return -1;
+	case O_EXT_UNIX: o->ext_unix_sk = 1; return -1;
+	case 'j': o->shell_job = 1; return -1;
+	case 'l': o->file_locks = 1; return -1;
+	case O_SKIP_MNT: return strv_push(&o->skip_mnt, optarg) < 0 ? CC_EXIT_ENV : -1;
+	case O_EXTERNAL: return strv_push(&o->external, optarg) < 0 ? CC_EXIT_ENV : -1;
+	case O_CRIU_OPT: return strv_push(&o->criu_opt, optarg) < 0 ? CC_EXIT_ENV : -1;
+	case O_NETLOCK:
+		if (!criu_network_lock_valid(optarg))
+			return cli_usage(c, "dump",
+					 "--network-lock '%s': use iptables, nftables "
+					 "or skip",
+					 optarg);
+		snprintf(o->network_lock, sizeof(o->network_lock), "%s", optarg);
+		return -1;
+	case O_CGROUPS:
+		if (!criu_manage_cgroups_valid(optarg))
+			return cli_usage(c, "dump", "--manage-cgroups '%s' is not a criu mode",
+					 optarg);
+		snprintf(o->manage_cgroups, sizeof(o->manage_cgroups), "%s", optarg);
+		return -1;
+	case O_TIMEOUT:
+		if (config_parse_duration(optarg, &o->timeout) < 0)
+			return cli_usage(c, "dump", "--timeout '%s' is not a duration", optarg);
+		return -1;
+	case 'h': fputs(dump_usage, stdout); return 0;
+	case ':': return cli_usage(c, "dump", "'%s' needs an argument", optarg ? optarg : "");
+	default: return cli_usage(c, "dump", "unknown option '%s'", optarg ? optarg : "");
+	}
+}
+
+/* Returns -1 to go on, else an exit code. */
+static int parse_dump(struct cli *c, int argc, char **argv, struct dump_args *a)
+{
+	int opt, rc;
+
+	if (criu_opts_copy(&a->opts, &c->cfg.dump) < 0)
+		return cli_oom(c);
+	optind = 0; /* 0: glibc re-initialises its state after main's own parse */
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":t:n:Rjlh", dump_opts, NULL)) != -1) {
+		if (opt == '?' || opt == ':')
+			optarg = argv[optind - 1];
+		rc = dump_option(c, opt, a);
+		if (rc >= 0)
+			return rc;
+	}
+	if (optind < argc)
+		return cli_usage(c, "dump", "unexpected argument '%s'", argv[optind]);
+	if (!a->pid && !a->pidfile)
+		return cli_usage(c, "dump", "say which tree: --tree PID or --pidfile FILE");
+	if (a->pid && a->pidfile)
+		return cli_usage(c, "dump", "--tree and --pidfile exclude each other");
+	if (a->pidfile && cli_read_pidfile(c, a->pidfile, &a->pid) < 0)
+		return c->err.exit_code;
+	return -1;
+}
+
+/* criu locks established connections with iptables unless told otherwise;
+ * a guest without iptables-restore needs nftables (GUEST-NOTES). */
+static void pick_network_lock(struct cli *c, struct criu_opts *o)
+{
+	char path[PATH_MAX];
+	struct cc_err ignored;
+
+	if (!o->tcp_established || o->network_lock[0])
+		return;
+	if (criu_resolve("iptables-restore", path, sizeof(path), &ignored) == 0)
+		return;
+	snprintf(o->network_lock, sizeof(o->network_lock), "nftables");
+	cli_say(c, "network lock: nftables (no iptables-restore on PATH)");
+}
+
+static void fill_identity(struct manifest *m, const char *criu_version)
+{
+	struct utsname u;
+
+	manifest_format_time(m->created, sizeof(m->created), (long long)time(NULL));
+	snprintf(m->criuctl_version, sizeof(m->criuctl_version), "%s", CRIUCTL_VERSION);
+	snprintf(m->criu_version, sizeof(m->criu_version), "%s", criu_version);
+	if (uname(&u) == 0)
+		snprintf(m->kernel, sizeof(m->kernel), "%s %s", u.release, u.machine);
+}
+
+/* criu writes stats-dump into its work directory, not the images. */
+static void read_stats(const struct attempt *a, struct stats *st)
+{
+	char *buf;
+	size_t len;
+
+	memset(st, 0, sizeof(*st));
+	if (fs_read_at(a->fd, "stats-dump", 1 << 16, &buf, &len) == 0) {
+		stats_decode((const unsigned char *)buf, len, st);
+		free(buf);
+	}
+}
+
+static void print_summary(struct cli *c, const struct manifest *m, const char *dir)
+{
+	char size[32];
+
+	json_object_set_new(c->out, "name", json_string(m->name));
+	json_object_set_new(c->out, "path", json_string(dir));
+	json_object_set_new(c->out, "root_pid", json_integer(m->root_pid));
+	json_object_set_new(c->out, "processes", json_integer((json_int_t)m->n_procs));
+	json_object_set_new(c->out, "duration_ms", json_integer(m->duration_ms));
+	json_object_set_new(c->out, "frozen_time_us",
+			    json_integer((json_int_t)stats_get(&m->stats, "frozen_time_us", 0)));
+	json_object_set_new(c->out, "pages_written",
+			    json_integer((json_int_t)stats_get(&m->stats, "pages_written", 0)));
+	json_object_set_new(c->out, "images_bytes", json_integer((json_int_t)m->images_bytes));
+	json_object_set_new(c->out, "leave_running", json_boolean(m->opts.leave_running));
+	if (c->json)
+		return;
+	cli_human_size(size, sizeof(size), m->images_bytes);
+	printf("checkpoint %s\n", m->name);
+	printf("  tree      %d (%s), %zu process%s, %s\n", m->root_pid, m->procs[0].comm,
+	       m->n_procs, m->n_procs == 1 ? "" : "es",
+	       m->opts.leave_running ? "left running" : "stopped");
+	printf("  duration  %lld ms (frozen %.1f ms)\n", (long long)m->duration_ms,
+	       (double)stats_get(&m->stats, "frozen_time_us", 0) / 1000.0);
+	printf("  pages     %llu written\n",
+	       (unsigned long long)stats_get(&m->stats, "pages_written", 0));
+	printf("  images    %s in %s\n", size, dir);
+}
+
+/* Success: manifest, commit, summary. */
+static int commit_dump(struct cli *c, struct attempt *at, struct manifest *m,
+		       const struct criu_run *run)
+{
+	json_t *json;
+	char *text;
+	int rc;
+
+	m->duration_ms = (int64_t)(run->res.duration * 1000.0);
+	read_stats(at, &m->stats);
+	m->images_bytes = fs_size_at(at->fd, "images");
+	/* criu writes images 0644; they hold process memory. */
+	fs_chmod_tree_at(at->fd, "images", 0600);
+	json = manifest_to_json(m);
+	text = json ? json_dumps(json, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
+	rc = text ? fs_write_at(at->fd, "manifest.json", text, strlen(text), 0600) : -1;
+	free(text);
+	json_decref(json);
+	if (rc < 0) {
+		err_sys(&c->err, CC_EXIT_STORE, "store-io", errno, "write manifest of %s", m->name);
+		store_abort(&c->store, at);
+		return CC_EXIT_STORE;
+	}
+	if (store_commit(&c->store, at, &c->err) < 0) {
+		store_abort(&c->store, at);
+		return c->err.exit_code;
+	}
+	print_summary(c, m, at->dir);
+	store_release(at);
+	return 0;
+}
+
+static int do_dump(struct cli *c, struct dump_args *a, struct manifest *m)
+{
+	struct attempt at;
+	struct criu_run run;
+	int code;
+
+	if (store_begin(&c->store, m->name, ATTEMPT_DUMP, &at, &c->err) < 0)
+		return c->err.exit_code;
+	code = run_criu_prepare(c, &at, "dump", NULL, &run);
+	if (code == 0) {
+		struct dump_req req = {.criu = c->criu,
+				       .pid = a->pid,
+				       .images_dir = run.images_dir,
+				       .work_dir = at.dir,
+				       .log_name = run.log_name,
+				       .opts = &a->opts};
+
+		if (criu_argv_dump(&req, &run.argv) < 0)
+			code = cli_oom(c);
+	}
+	if (code == 0)
+		code = run_criu(c, &at, &run, a->opts.timeout, 1);
+	if (code == 0 && strv_extend(&m->criu_argv, &run.argv) < 0)
+		code = cli_oom(c);
+	if (code == 0)
+		code = commit_dump(c, &at, m, &run);
+	else if (run.failed)
+		run_criu_keep_failed(c, &at, &run); /* criu ran and failed: keep its log */
+	else
+		store_abort(&c->store, &at);
+	run_criu_free(&run);
+	return code;
+}
+
+int cmd_dump(struct cli *c, int argc, char **argv)
+{
+	struct dump_args a;
+	struct manifest m;
+	char version[64];
+	int code;
+
+	memset(&a, 0, sizeof(a));
+	memset(&m, 0, sizeof(m));
+	code = parse_dump(c, argc, argv, &a);
+	if (code < 0 && (proc_tree(a.pid, &m.procs, &m.n_procs, &c->err) < 0 ||
+			 criu_version(c->criu, version, sizeof(version), &c->err) < 0))
+		code = c->err.exit_code;
+	if (code < 0) {
+		m.root_pid = a.pid;
+		if (a.name)
+			snprintf(m.name, sizeof(m.name), "%s", a.name);
+		else
+			name_default(m.name, m.procs[0].comm, a.pid, time(NULL));
+		fill_identity(&m, version);
+		pick_network_lock(c, &a.opts);
+		criu_opts_copy(&m.opts, &a.opts);
+		cli_say(c, "dumping tree %d (%s, %zu process%s) as '%s'", a.pid, m.procs[0].comm,
+			m.n_procs, m.n_procs == 1 ? "" : "es", m.name);
+		code = do_dump(c, &a, &m);
+	}
+	criu_opts_free(&a.opts);
+	manifest_free(&m);
+	return code;
+}

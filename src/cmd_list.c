@@ -1,0 +1,133 @@
+/*
+ * cmd_list: the checkpoints in the store, one line each; --failed lists the
+ * kept failed attempts with their verdicts.  A damaged entry (manifest
+ * missing or invalid) is listed as such, never a reason to fail.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "fsutil.h"
+#include "manifest.h"
+
+static const char list_usage[] = "usage: criuctl list [--failed]\n";
+
+/* One checkpoint's row as JSON; damaged entries get status "damaged". */
+static json_t *checkpoint_row(struct store *s, const char *name)
+{
+	struct manifest m;
+	char why[256] = "";
+	char *text = NULL;
+	size_t len;
+	int fd = openat(s->ck_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	json_t *row;
+
+	if (fd < 0 || fs_read_at(fd, "manifest.json", 16u << 20, &text, &len) < 0)
+		snprintf(why, sizeof(why), "manifest.json: %s", strerror(errno));
+	else if (manifest_from_json(text, len, &m, why, sizeof(why)) == 0)
+		why[0] = '\0';
+	free(text);
+	if (why[0]) {
+		row = json_pack("{s:s, s:s, s:s}", "name", name, "status", "damaged", "problem",
+				why);
+	} else {
+		row = json_pack(
+			"{s:s, s:s, s:i, s:s, s:I, s:s}", "name", name, "created", m.created,
+			"root_pid", m.root_pid, "command",
+			m.n_procs ? (m.procs[0].cmdline[0] ? m.procs[0].cmdline : m.procs[0].comm)
+				  : "",
+			"images_bytes", (json_int_t)m.images_bytes, "status", "ok");
+		manifest_free(&m);
+	}
+	if (fd >= 0)
+		close(fd);
+	return row;
+}
+
+static json_t *failed_row(struct store *s, const char *entry)
+{
+	char *text = NULL;
+	size_t len;
+	int fd = openat(s->failed_fd, entry, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	json_t *report = NULL, *row;
+
+	if (fd >= 0 && fs_read_at(fd, "report.json", 16u << 20, &text, &len) == 0)
+		report = json_loadb(text, len, 0, NULL);
+	row = json_pack(
+		"{s:s, s:s, s:s?, s:s?}", "name", entry, "status", "failed", "action",
+		json_string_value(json_object_get(report, "action")), "verdict",
+		json_string_value(json_object_get(json_object_get(report, "verdict"), "id")));
+	json_decref(report);
+	free(text);
+	if (fd >= 0)
+		close(fd);
+	return row;
+}
+
+static const char *field(json_t *row, const char *key)
+{
+	const char *v = json_string_value(json_object_get(row, key));
+
+	return v ? v : "-";
+}
+
+static void print_rows(json_t *rows, int failed)
+{
+	size_t i;
+	json_t *row;
+
+	if (failed)
+		printf("%-40s %-8s %s\n", "NAME", "ACTION", "VERDICT");
+	else
+		printf("%-40s %-20s %7s %10s %-8s %s\n", "NAME", "CREATED", "PID", "SIZE", "STATUS",
+		       "COMMAND");
+	json_array_foreach (rows, i, row) {
+		char size[32];
+
+		if (failed) {
+			printf("%-40s %-8s %s\n", field(row, "name"), field(row, "action"),
+			       field(row, "verdict"));
+			continue;
+		}
+		cli_human_size(size, sizeof(size),
+			       (unsigned long long)json_integer_value(
+				       json_object_get(row, "images_bytes")));
+		printf("%-40s %-20s %7lld %10s %-8s %s\n", field(row, "name"),
+		       field(row, "created"),
+		       (long long)json_integer_value(json_object_get(row, "root_pid")), size,
+		       field(row, "status"),
+		       json_object_get(row, "problem") ? field(row, "problem")
+						       : field(row, "command"));
+	}
+}
+
+int cmd_list(struct cli *c, int argc, char **argv)
+{
+	struct strv names = {0};
+	int failed = 0;
+	json_t *rows;
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--failed") == 0)
+			failed = 1;
+		else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)
+			return fputs(list_usage, stdout), 0;
+		else
+			return cli_usage(c, "list", "unexpected argument '%s'", argv[i]);
+	}
+	if (store_names(&c->store, failed, &names, &c->err) < 0)
+		return c->err.exit_code;
+	rows = json_array();
+	for (size_t i = 0; i < names.n; i++)
+		json_array_append_new(rows, failed ? failed_row(&c->store, names.v[i])
+						   : checkpoint_row(&c->store, names.v[i]));
+	strv_free(&names);
+	if (!c->json)
+		print_rows(rows, failed);
+	json_object_set_new(c->out, failed ? "failed" : "checkpoints", rows);
+	return 0;
+}

@@ -1,0 +1,90 @@
+/*
+ * cmd_log: a checkpoint's criu log (dump.log, or restore.log with
+ * --restore), or of a failed attempt; --errors keeps only the lines that
+ * decide a failure, not CRIU's harmless probe errors.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "criu_log.h"
+#include "fsutil.h"
+
+static const char log_usage[] = "usage: criuctl log NAME [--restore] [--errors]\n";
+
+/* checkpoints/NAME, else failed/NAME; returns the dir fd and its path. */
+static int open_entry(struct cli *c, const char *name, char *path, size_t size)
+{
+	int fd = openat(c->store.failed_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+	if (fd >= 0 && name[0] != '.' && !strchr(name, '/')) {
+		snprintf(path, size, "%s/failed/%s", c->store.root, name);
+		return fd;
+	}
+	if (fd >= 0)
+		close(fd);
+	fd = store_open_checkpoint(&c->store, name, &c->err);
+	snprintf(path, size, "%s/checkpoints/%s", c->store.root, name);
+	return fd;
+}
+
+static int print_log(struct cli *c, const char *path, const char *text, size_t len, int errors)
+{
+	struct strv lines = {0};
+
+	json_object_set_new(c->out, "path", json_string(path));
+	if (!errors) {
+		json_object_set_new(c->out, "text", json_stringn(text, len));
+		if (!c->json)
+			fwrite(text, 1, len, stdout);
+		return 0;
+	}
+	if (criu_log_decisive(text, len, 64, &lines) < 0)
+		return cli_oom(c);
+	for (size_t i = 0; !c->json && i < lines.n; i++)
+		printf("%s\n", lines.v[i]);
+	json_object_set_new(c->out, "lines", cli_json_strv(&lines));
+	strv_free(&lines);
+	return 0;
+}
+
+int cmd_log(struct cli *c, int argc, char **argv)
+{
+	const char *name = NULL, *file = "dump.log";
+	char dir[PATH_MAX + 80], path[PATH_MAX + 96];
+	int errors = 0, fd, code;
+	char *text;
+	size_t len;
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--restore") == 0)
+			file = "restore.log";
+		else if (strcmp(argv[i], "--errors") == 0)
+			errors = 1;
+		else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)
+			return fputs(log_usage, stdout), 0;
+		else if (argv[i][0] == '-' || name)
+			return cli_usage(c, "log", "unexpected argument '%s'", argv[i]);
+		else
+			name = argv[i];
+	}
+	if (!name)
+		return cli_usage(c, "log", "which checkpoint? (criuctl log NAME)");
+	fd = open_entry(c, name, dir, sizeof(dir));
+	if (fd < 0)
+		return c->err.exit_code;
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	if (fs_read_at(fd, file, 256u << 20, &text, &len) < 0) {
+		err_sys(&c->err, CC_EXIT_STORE, "no-log", errno, "%s", path);
+		close(fd);
+		return CC_EXIT_STORE;
+	}
+	close(fd);
+	code = print_log(c, path, text, len, errors);
+	free(text);
+	return code;
+}

@@ -1,0 +1,273 @@
+/*
+ * cmd_restore: restore a checkpoint with the flags it was dumped with.
+ *
+ * criu always runs with --restore-detached: it returns once the tree runs.
+ * For --wait, criuctl first becomes a child subreaper, so the restored root
+ * is reparented to criuctl when criu exits; criuctl then waits for that one
+ * pid (after the libuv loop is closed: libuv must not see the status) and
+ * exits with its status, forwarding termination signals to it.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "fsutil.h"
+#include "proc.h"
+#include "run_criu.h"
+
+static const char restore_usage[] =
+	"usage: criuctl restore NAME [OPTIONS]\n"
+	"      --pidfile FILE     write the restored root's pid to FILE\n"
+	"      --wait             stay until the restored root exits; exit with its status\n"
+	"      --root DIR         the tree's root directory (trees with their own mount ns)\n"
+	"      --external SPEC    map an external resource back (repeatable)\n"
+	"      --timeout SEC      deadline for criu restore (0: none)\n"
+	"      --criu-opt ARG     raw argument for criu (repeatable)\n";
+
+struct restore_args {
+	const char *name;
+	const char *pidfile;
+	const char *root;
+	int wait;
+	struct criu_opts opts; /* external, criu_opt, timeout; flags from the manifest */
+};
+
+enum { R_PIDFILE = 256, R_WAIT, R_ROOT, R_EXTERNAL, R_TIMEOUT, R_CRIU_OPT };
+
+static const struct option restore_opts[] = {
+	{"pidfile", required_argument, NULL, R_PIDFILE},
+	{"wait", no_argument, NULL, R_WAIT},
+	{"root", required_argument, NULL, R_ROOT},
+	{"external", required_argument, NULL, R_EXTERNAL},
+	{"timeout", required_argument, NULL, R_TIMEOUT},
+	{"criu-opt", required_argument, NULL, R_CRIU_OPT},
+	{"help", no_argument, NULL, 'h'},
+	{NULL, 0, NULL, 0},
+};
+
+static int restore_option(struct cli *c, int opt, struct restore_args *a)
+{
+	switch (opt) {
+	case R_PIDFILE: a->pidfile = optarg; return -1;
+	case R_WAIT: a->wait = 1; return -1;
+	case R_ROOT: a->root = optarg; return -1;
+	case R_EXTERNAL: return strv_push(&a->opts.external, optarg) < 0 ? cli_oom(c) : -1;
+	case R_CRIU_OPT: return strv_push(&a->opts.criu_opt, optarg) < 0 ? cli_oom(c) : -1;
+	case R_TIMEOUT:
+		if (config_parse_duration(optarg, &a->opts.timeout) < 0)
+			return cli_usage(c, "restore", "--timeout '%s' is not a duration", optarg);
+		return -1;
+	case 'h': fputs(restore_usage, stdout); return 0;
+	case ':': return cli_usage(c, "restore", "'%s' needs an argument", optarg);
+	default: return cli_usage(c, "restore", "unknown option '%s'", optarg);
+	}
+}
+
+static int parse_restore(struct cli *c, int argc, char **argv, struct restore_args *a)
+{
+	int opt, rc;
+
+	if (criu_opts_copy(&a->opts, &c->cfg.restore) < 0)
+		return cli_oom(c);
+	if (c->cfg.restore_root[0])
+		a->root = c->cfg.restore_root;
+	optind = 0; /* 0: glibc re-initialises its state after main's own parse */
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":h", restore_opts, NULL)) != -1) {
+		if (opt == '?' || opt == ':')
+			optarg = argv[optind - 1];
+		rc = restore_option(c, opt, a);
+		if (rc >= 0)
+			return rc;
+	}
+	if (optind + 1 != argc)
+		return cli_usage(c, "restore",
+				 optind >= argc ? "which checkpoint? (criuctl "
+						  "restore NAME)"
+						: "one checkpoint at a time");
+	a->name = argv[optind];
+	return -1;
+}
+
+static int load_manifest(struct cli *c, int ckfd, const char *name, struct manifest *m)
+{
+	char why[256];
+	char *text;
+	size_t len;
+	int rc;
+
+	if (fs_read_at(ckfd, "manifest.json", 16u << 20, &text, &len) < 0)
+		return err_sys(&c->err, CC_EXIT_STORE, "manifest-invalid", errno,
+			       "checkpoint '%s': manifest.json", name);
+	rc = manifest_from_json(text, len, m, why, sizeof(why));
+	free(text);
+	if (rc < 0)
+		return err_set(&c->err, CC_EXIT_STORE, "manifest-invalid",
+			       "checkpoint '%s': manifest.json: %s", name, why);
+	return 0;
+}
+
+/* Refuse before criu runs when a pid the checkpoint needs is taken. */
+static int check_pids_free(struct cli *c, const struct manifest *m)
+{
+	for (size_t i = 0; i < m->n_procs; i++) {
+		struct proc_stat st;
+		char cmd[128];
+
+		if (proc_stat(m->procs[i].pid, &st) < 0)
+			continue;
+		proc_cmdline(st.pid, cmd, sizeof(cmd));
+		err_set(&c->err, CC_EXIT_REFUSED, "pid-in-use",
+			"pid %d, which checkpoint '%s' needs, is held by %s'%s' (%s, state %c)",
+			st.pid, m->name, st.state == 'Z' ? "a zombie " : "", st.comm,
+			cmd[0] ? cmd : st.comm, st.state);
+		err_remedy(&c->err,
+			   st.state == 'Z'
+				   ? "Its parent (pid %d) has not reaped it: end or signal the "
+				     "parent."
+				   : "Stop that process first (is the original still running? "
+				     "dumped with --leave-running?); pid %d is its parent.",
+			   st.ppid);
+		return -1;
+	}
+	return 0;
+}
+
+static void merge_flags(struct criu_opts *o, const struct criu_opts *dumped)
+{
+	o->tcp_established = dumped->tcp_established;
+	o->ext_unix_sk = dumped->ext_unix_sk;
+	o->shell_job = dumped->shell_job;
+	o->file_locks = dumped->file_locks;
+	snprintf(o->manage_cgroups, sizeof(o->manage_cgroups), "%s", dumped->manage_cgroups);
+}
+
+static volatile sig_atomic_t waited_pid;
+
+static void forward_signal(int sig)
+{
+	if (waited_pid > 0)
+		kill((pid_t)waited_pid, sig);
+}
+
+/* --wait: the restored root is our child now (subreaper). */
+static int wait_root(struct cli *c, int pid)
+{
+	static const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
+	struct sigaction sa = {.sa_handler = forward_signal};
+	int status;
+
+	waited_pid = pid;
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaction(sigs[i], &sa, NULL);
+	while (waitpid(pid, &status, 0) < 0) {
+		if (errno != EINTR) {
+			err_sys(&c->err, CC_EXIT_ENV, "wait-failed", errno,
+				"wait for restored pid %d", pid);
+			return CC_EXIT_ENV;
+		}
+	}
+	c->passthrough = 1;
+	if (WIFSIGNALED(status)) {
+		json_object_set_new(c->out, "term_signal", json_integer(WTERMSIG(status)));
+		return 128 + WTERMSIG(status);
+	}
+	json_object_set_new(c->out, "exit_status", json_integer(WEXITSTATUS(status)));
+	return WEXITSTATUS(status);
+}
+
+/* After success: keep the log with the checkpoint, report the pid. */
+static int finish_restore(struct cli *c, struct restore_args *a, struct attempt *at, int ckfd,
+			  const struct criu_run *run)
+{
+	int pid;
+
+	if (renameat(at->fd, "restore.log", ckfd, "restore.log") < 0)
+		cli_say(c, "criuctl: cannot keep restore.log: %s", strerror(errno));
+	if (cli_read_pidfile(c, run->pidfile, &pid) < 0)
+		return c->err.exit_code;
+	json_object_set_new(c->out, "name", json_string(a->name));
+	json_object_set_new(c->out, "pid", json_integer(pid));
+	json_object_set_new(c->out, "duration_ms",
+			    json_integer((json_int_t)(run->res.duration * 1000)));
+	if (a->pidfile && cli_write_pidfile(c, a->pidfile, pid) < 0)
+		return c->err.exit_code;
+	cli_say(c, "restored '%s': pid %d (%.0f ms)", a->name, pid, run->res.duration * 1000);
+	if (a->wait)
+		return wait_root(c, pid);
+	if (!c->json)
+		printf("%d\n", pid);
+	return 0;
+}
+
+static int do_restore(struct cli *c, struct restore_args *a, int ckfd, const struct manifest *m)
+{
+	struct attempt at;
+	struct criu_run run;
+	char images[PATH_MAX + NAME_MAX_LEN + 32];
+	int code;
+
+	if (store_begin(&c->store, a->name, ATTEMPT_RESTORE, &at, &c->err) < 0)
+		return c->err.exit_code;
+	snprintf(images, sizeof(images), "%s/checkpoints/%s/images", c->store.root, a->name);
+	code = run_criu_prepare(c, &at, "restore", images, &run);
+	if (code == 0) {
+		struct restore_req req = {.criu = c->criu,
+					  .images_dir = run.images_dir,
+					  .work_dir = at.dir,
+					  .log_name = run.log_name,
+					  .pidfile = run.pidfile,
+					  .root = a->root,
+					  .detach = 1,
+					  .opts = &a->opts};
+
+		if (criu_argv_restore(&req, &run.argv) < 0)
+			code = cli_oom(c);
+	}
+	if (code == 0 && a->wait && prctl(PR_SET_CHILD_SUBREAPER, 1) < 0) {
+		err_sys(&c->err, CC_EXIT_ENV, "subreaper", errno, "restore --wait: subreaper");
+		code = CC_EXIT_ENV;
+	}
+	if (code == 0)
+		code = run_criu(c, &at, &run, a->opts.timeout, !m->opts.shell_job);
+	if (code == 0)
+		code = finish_restore(c, a, &at, ckfd, &run);
+	if (run.failed)
+		run_criu_keep_failed(c, &at, &run);
+	else
+		store_abort(&c->store, &at);
+	run_criu_free(&run);
+	return code;
+}
+
+int cmd_restore(struct cli *c, int argc, char **argv)
+{
+	struct restore_args a;
+	struct manifest m;
+	int ckfd = -1, code;
+
+	memset(&a, 0, sizeof(a));
+	memset(&m, 0, sizeof(m));
+	code = parse_restore(c, argc, argv, &a);
+	if (code < 0 && (ckfd = store_open_checkpoint(&c->store, a.name, &c->err)) < 0)
+		code = c->err.exit_code;
+	if (code < 0 && (load_manifest(c, ckfd, a.name, &m) < 0 || check_pids_free(c, &m) < 0))
+		code = c->err.exit_code;
+	if (code < 0) {
+		merge_flags(&a.opts, &m.opts);
+		code = do_restore(c, &a, ckfd, &m);
+	}
+	if (ckfd >= 0)
+		close(ckfd);
+	criu_opts_free(&a.opts);
+	manifest_free(&m);
+	return code;
+}

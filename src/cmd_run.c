@@ -1,0 +1,147 @@
+/*
+ * cmd_run: start a workload so that CRIU can checkpoint it later.
+ *
+ * What makes a process tree checkpointable here: a session of its own
+ * (setsid: otherwise CRIU says "A session leader of N(M) is outside of its
+ * pid namespace"), no inherited descriptors above 2 (CRIU would have to
+ * dump them as external resources and fails on them), stdin from /dev/null
+ * and stdout/stderr on a log file, all opened by us in the caller's mount
+ * namespace.  criuctl does not stay around: the workload is reparented to
+ * init (or the nearest subreaper) as soon as run returns.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+static const char run_usage[] =
+	"usage: criuctl run [--pidfile FILE] [--log FILE] [--cwd DIR] -- CMD [ARG...]\n"
+	"Start CMD in a new session, with stdin from /dev/null, stdout and stderr on\n"
+	"--log FILE (default /dev/null) and no other inherited descriptor; print its pid.\n";
+
+struct run_req {
+	const char *pidfile;
+	const char *log;
+	const char *cwd;
+	char **argv;
+};
+
+/* In the child: reset what the caller may have changed, then the stdio. */
+static int child_setup(const struct run_req *r)
+{
+	sigset_t none;
+	int in, out;
+
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	for (int sig = 1; sig < NSIG; sig++)
+		signal(sig, SIG_DFL);
+	if (setsid() < 0)
+		return -1;
+	if (r->cwd && chdir(r->cwd) < 0)
+		return -1;
+	in = open("/dev/null", O_RDONLY);
+	out = open(r->log ? r->log : "/dev/null", O_WRONLY | O_CREAT | O_APPEND | O_NOCTTY, 0600);
+	if (in < 0 || out < 0)
+		return -1;
+	if (dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0)
+		return -1;
+	return 0;
+}
+
+/* Close every fd above 2 except keep (the exec-error pipe, close-on-exec). */
+static void close_fds_except(int keep)
+{
+	if (syscall(SYS_close_range, 3, keep - 1, 0) == 0 &&
+	    syscall(SYS_close_range, keep + 1, ~0U, 0) == 0)
+		return;
+	for (int fd = 3; fd < 65536; fd++)
+		if (fd != keep)
+			close(fd);
+}
+
+static void run_child(const struct run_req *r, int errfd)
+{
+	int err;
+
+	if (child_setup(r) == 0) {
+		close_fds_except(errfd);
+		execvp(r->argv[0], r->argv);
+	}
+	err = errno;
+	if (write(errfd, &err, sizeof(err)) < 0)
+		_exit(127);
+	_exit(127);
+}
+
+static int parse_run(struct cli *c, int argc, char **argv, struct run_req *r)
+{
+	static const struct option opts[] = {
+		{"pidfile", required_argument, NULL, 'p'},
+		{"log", required_argument, NULL, 'l'},
+		{"cwd", required_argument, NULL, 'C'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	int opt;
+
+	optind = 0; /* 0: glibc re-initialises its state after main's own parse */
+	while ((opt = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'p': r->pidfile = optarg; break;
+		case 'l': r->log = optarg; break;
+		case 'C': r->cwd = optarg; break;
+		case 'h': fputs(run_usage, stdout); return 0;
+		case ':': return cli_usage(c, "run", "'%s' needs an argument", argv[optind - 1]);
+		default: return cli_usage(c, "run", "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind >= argc)
+		return cli_usage(c, "run", "no command given (criuctl run -- CMD [ARG...])");
+	r->argv = argv + optind;
+	return -1;
+}
+
+int cmd_run(struct cli *c, int argc, char **argv)
+{
+	struct run_req r = {0};
+	int pipefd[2], err = 0, rc = parse_run(c, argc, argv, &r);
+	pid_t pid;
+	ssize_t n;
+
+	if (rc >= 0)
+		return rc;
+	if (pipe2(pipefd, O_CLOEXEC) < 0)
+		return err_sys(&c->err, CC_EXIT_ENV, "run-failed", errno, "run: pipe"), CC_EXIT_ENV;
+	pid = fork();
+	if (pid < 0)
+		return err_sys(&c->err, CC_EXIT_ENV, "run-failed", errno, "run: fork"), CC_EXIT_ENV;
+	if (pid == 0)
+		run_child(&r, pipefd[1]);
+	close(pipefd[1]);
+	do
+		n = read(pipefd[0], &err, sizeof(err));
+	while (n < 0 && errno == EINTR);
+	close(pipefd[0]);
+	if (n > 0) {
+		waitpid(pid, NULL, 0);
+		err_sys(&c->err, CC_EXIT_USAGE, "run-failed", err, "run: cannot start '%s'",
+			r.argv[0]);
+		err_remedy(&c->err, "Check the command, --cwd and --log paths.");
+		return CC_EXIT_USAGE;
+	}
+	if (r.pidfile && cli_write_pidfile(c, r.pidfile, pid) < 0)
+		return c->err.exit_code;
+	json_object_set_new(c->out, "pid", json_integer(pid));
+	if (!c->json)
+		printf("%d\n", (int)pid);
+	return 0;
+}

@@ -1,0 +1,229 @@
+/*
+ * config: the key table and the inih handler.  inih reports only the line
+ * of the first handler failure, so the handler keeps the message of that
+ * failure and stops; config_parse() glues "file:line: message" together.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <ini.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum key_type { K_PATH, K_BOOL, K_COUNT, K_DURATION, K_LIST, K_NETLOCK, K_CGROUPS, K_ENV };
+
+struct key {
+	const char *section;
+	const char *name;
+	enum key_type type;
+	size_t offset;
+};
+
+#define D(field) offsetof(struct config, dump.field)
+#define R(field) offsetof(struct config, restore.field)
+
+static const struct key keys[] = {
+	{"criu", "path", K_PATH, offsetof(struct config, criu_path)},
+	{"criu", "env", K_ENV, offsetof(struct config, criu_env)},
+	{"store", "root", K_PATH, offsetof(struct config, store_root)},
+	{"store", "keep", K_COUNT, offsetof(struct config, keep)},
+	{"store", "keep_failed", K_COUNT, offsetof(struct config, keep_failed)},
+	{"dump", "leave_running", K_BOOL, D(leave_running)},
+	{"dump", "tcp_established", K_BOOL, D(tcp_established)},
+	{"dump", "ext_unix_sk", K_BOOL, D(ext_unix_sk)},
+	{"dump", "shell_job", K_BOOL, D(shell_job)},
+	{"dump", "file_locks", K_BOOL, D(file_locks)},
+	{"dump", "skip_mnt", K_LIST, D(skip_mnt)},
+	{"dump", "external", K_LIST, D(external)},
+	{"dump", "network_lock", K_NETLOCK, D(network_lock)},
+	{"dump", "manage_cgroups", K_CGROUPS, D(manage_cgroups)},
+	{"dump", "criu_opt", K_LIST, D(criu_opt)},
+	{"dump", "timeout", K_DURATION, D(timeout)},
+	{"dump", "stall_timeout", K_DURATION, D(stall_timeout)},
+	{"dump", "auto_flags", K_BOOL, offsetof(struct config, auto_flags)},
+	{"restore", "external", K_LIST, R(external)},
+	{"restore", "root", K_PATH, offsetof(struct config, restore_root)},
+	{"restore", "criu_opt", K_LIST, R(criu_opt)},
+	{"restore", "timeout", K_DURATION, R(timeout)},
+	{"restore", "stall_timeout", K_DURATION, R(stall_timeout)},
+};
+
+#define N_KEYS (sizeof(keys) / sizeof(keys[0]))
+
+void config_defaults(struct config *c)
+{
+	memset(c, 0, sizeof(*c));
+	snprintf(c->store_root, sizeof(c->store_root), "%s", STORE_DEFAULT_ROOT);
+	c->auto_flags = 1;
+	c->dump.timeout = c->restore.timeout = DEFAULT_TIMEOUT;
+	c->dump.stall_timeout = c->restore.stall_timeout = DEFAULT_STALL_TIMEOUT;
+}
+
+void config_free(struct config *c)
+{
+	strv_free(&c->criu_env);
+	criu_opts_free(&c->dump);
+	criu_opts_free(&c->restore);
+}
+
+int config_parse_bool(const char *s, int *out)
+{
+	static const char *const yes[] = {"true", "yes", "on", "1", NULL};
+	static const char *const no[] = {"false", "no", "off", "0", NULL};
+
+	for (size_t i = 0; yes[i]; i++) {
+		if (strcasecmp(s, yes[i]) == 0)
+			return *out = 1, 0;
+		if (strcasecmp(s, no[i]) == 0)
+			return *out = 0, 0;
+	}
+	return -1;
+}
+
+int config_parse_duration(const char *s, double *out)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (end == s || errno || v < 0 || v != v)
+		return -1;
+	if (*end == 'm')
+		v *= 60, end++;
+	else if (*end == 'h')
+		v *= 3600, end++;
+	else if (*end == 's')
+		end++;
+	if (*end)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+struct parse_state {
+	struct config *c;
+	unsigned char seen[N_KEYS];
+	char msg[512];
+};
+
+/* Comma lists: "a, b,c" -> three entries; empty items are errors. */
+static int push_list(struct strv *sv, const char *value, char *msg, size_t msgsize)
+{
+	const char *p = value;
+
+	while (*p) {
+		const char *comma = strchr(p, ',');
+		size_t n = comma ? (size_t)(comma - p) : strlen(p);
+
+		while (n && isspace((unsigned char)*p))
+			p++, n--;
+		while (n && isspace((unsigned char)p[n - 1]))
+			n--;
+		if (n == 0)
+			return snprintf(msg, msgsize, "empty item in list '%s'", value), -1;
+		if (strv_pushf(sv, "%.*s", (int)n, p) < 0)
+			return snprintf(msg, msgsize, "out of memory"), -1;
+		p = comma ? comma + 1 : p + strlen(p);
+	}
+	return 0;
+}
+
+static int set_value(struct parse_state *st, const struct key *k, const char *value)
+{
+	char *field = (char *)st->c + k->offset;
+	char *end;
+	long n;
+
+	switch (k->type) {
+	case K_PATH:
+		if (!*value || strlen(value) >= PATH_MAX)
+			return snprintf(st->msg, sizeof(st->msg), "%s: bad path '%s'", k->name,
+					value),
+			       -1;
+		memcpy(field, value, strlen(value) + 1);
+		return 0;
+	case K_BOOL:
+		if (config_parse_bool(value, (int *)field) < 0)
+			return snprintf(st->msg, sizeof(st->msg),
+					"%s: '%s' is not a boolean (true/false, yes/no, on/off, "
+					"1/0)",
+					k->name, value),
+			       -1;
+		return 0;
+	case K_COUNT:
+		errno = 0;
+		n = strtol(value, &end, 10);
+		if (end == value || *end || errno || n < 0 || n > 1000000)
+			return snprintf(st->msg, sizeof(st->msg),
+					"%s: '%s' is not a count (0 or more)", k->name, value),
+			       -1;
+		*(int *)field = (int)n;
+		return 0;
+	case K_DURATION:
+		if (config_parse_duration(value, (double *)field) < 0)
+			return snprintf(st->msg, sizeof(st->msg),
+					"%s: '%s' is not a duration (seconds, or with s/m/h)",
+					k->name, value),
+			       -1;
+		return 0;
+	case K_LIST: return push_list((struct strv *)field, value, st->msg, sizeof(st->msg));
+	case K_ENV:
+		if (!strchr(value, '=') || value[0] == '=')
+			return snprintf(st->msg, sizeof(st->msg), "env: '%s' is not NAME=VALUE",
+					value),
+			       -1;
+		return strv_push((struct strv *)field, value) < 0 ? -1 : 0;
+	case K_NETLOCK:
+	case K_CGROUPS:
+		if (!(k->type == K_NETLOCK ? criu_network_lock_valid(value)
+					   : criu_manage_cgroups_valid(value)))
+			return snprintf(st->msg, sizeof(st->msg), "%s: '%s' is not a valid mode",
+					k->name, value),
+			       -1;
+		snprintf(field, 16, "%s", value);
+		return 0;
+	}
+	return -1;
+}
+
+static int handler(void *user, const char *section, const char *name, const char *value)
+{
+	struct parse_state *st = user;
+
+	for (size_t i = 0; i < N_KEYS; i++) {
+		const struct key *k = &keys[i];
+
+		if (strcmp(k->section, section) != 0 || strcmp(k->name, name) != 0)
+			continue;
+		if (st->seen[i]++ && k->type != K_LIST && k->type != K_ENV)
+			return snprintf(st->msg, sizeof(st->msg), "%s: given twice in [%s]", name,
+					section),
+			       0;
+		return set_value(st, k, value) == 0;
+	}
+	for (size_t i = 0; i < N_KEYS; i++)
+		if (strcmp(keys[i].section, section) == 0)
+			return snprintf(st->msg, sizeof(st->msg), "unknown key '%s' in [%s]", name,
+					section),
+			       0;
+	snprintf(st->msg, sizeof(st->msg), "unknown section [%s]", section);
+	return 0;
+}
+
+int config_parse(struct config *c, const char *text, const char *filename, struct cc_err *e)
+{
+	struct parse_state st = {.c = c};
+	int line = ini_parse_string(text, handler, &st);
+
+	if (line == 0)
+		return 0;
+	if (!st.msg[0])
+		snprintf(st.msg, sizeof(st.msg), "syntax error");
+	err_set(e, CC_EXIT_USAGE, "config-invalid", "%s:%d: %s", filename, line, st.msg);
+	err_remedy(e, "Fix the line; criuctl.conf(5) lists every key.");
+	return -1;
+}

@@ -1,0 +1,87 @@
+/* criu: locating and probing the criu binary. */
+#include "criu.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "supervisor.h"
+
+extern char **environ;
+
+static int executable(const char *path)
+{
+	return access(path, X_OK) == 0;
+}
+
+int criu_resolve(const char *want, char *out, size_t size, struct cc_err *e)
+{
+	const char *name = want && *want ? want : "criu";
+	const char *path = getenv("PATH");
+
+	if (strchr(name, '/')) {
+		if (!executable(name)) {
+			err_sys(e, CC_EXIT_ENV, "criu-missing", errno, "criu binary %s", name);
+			err_remedy(
+				e,
+				"Install criu 4.2 or newer, or point --criu / [criu] path at it.");
+			return -1;
+		}
+		if (!realpath(name, out) || strlen(out) >= size)
+			snprintf(out, size, "%s", name);
+		return 0;
+	}
+	for (const char *p = path ? path : "/usr/sbin:/usr/bin:/sbin:/bin"; *p;) {
+		const char *colon = strchr(p, ':');
+		size_t n = colon ? (size_t)(colon - p) : strlen(p);
+
+		if (n && (size_t)snprintf(out, size, "%.*s/%s", (int)n, p, name) < size &&
+		    executable(out))
+			return 0;
+		p += n + (colon ? 1 : 0);
+	}
+	err_set(e, CC_EXIT_ENV, "criu-missing", "criu binary '%s' not found on PATH", name);
+	err_remedy(e, "Install criu 4.2 or newer, or point --criu / [criu] path at it.");
+	return -1;
+}
+
+int criu_version(const char *path, char *out, size_t size, struct cc_err *e)
+{
+	char *argv[] = {(char *)path, (char *)"--version", NULL};
+	struct sup_spec spec = {.argv = argv, .timeout = 10};
+	struct sup_result res;
+	const char *v;
+
+	if (supervisor_run(&spec, &res, e) < 0)
+		return -1;
+	v = res.output ? strstr(res.output, "Version: ") : NULL;
+	if (!res.end.exited || res.end.exit_status != 0 || !v) {
+		err_set(e, CC_EXIT_ENV, "criu-broken", "%s --version failed (%s %d)", path,
+			res.end.exited ? "exit status" : "signal",
+			res.end.exited ? res.end.exit_status : res.end.term_signal);
+		sup_result_free(&res);
+		return -1;
+	}
+	v += strlen("Version: ");
+	snprintf(out, size, "%.*s", (int)strcspn(v, " \n"), v);
+	sup_result_free(&res);
+	return 0;
+}
+
+int criu_environ(const struct strv *extra, struct strv *out)
+{
+	for (char **env = environ; *env; env++) {
+		size_t n = strcspn(*env, "=");
+		int overridden = 0;
+
+		for (size_t i = 0; i < extra->n; i++)
+			if (strncmp(extra->v[i], *env, n + 1) == 0)
+				overridden = 1;
+		if (!overridden && strv_push(out, *env) < 0)
+			return -1;
+	}
+	return strv_extend(out, extra);
+}

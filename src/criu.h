@@ -1,0 +1,32 @@
+/*
+ * criu: finding the criu binary, asking its version, building its
+ * environment.
+ */
+#ifndef CRIUCTL_CRIU_H
+#define CRIUCTL_CRIU_H
+
+#include <stddef.h>
+
+#include "err.h"
+#include "strv.h"
+
+/*
+ * Resolve the criu binary: want is a path (contains '/') or a name searched
+ * on $PATH ("criu" when want is NULL or empty).  Writes the absolute path to
+ * out.  Returns 0, or -1 with e set (exit 6, "criu-missing").
+ */
+int criu_resolve(const char *want, char *out, size_t size, struct cc_err *e);
+
+/*
+ * Run "criu --version" and write the version ("4.2.1") to out.  Returns 0,
+ * or -1 with e set (exit 6).
+ */
+int criu_version(const char *path, char *out, size_t size, struct cc_err *e);
+
+/*
+ * criu's environment: criuctl's own plus extra ("NAME=VALUE", overriding).
+ * Returns 0, or -1 when out of memory.
+ */
+int criu_environ(const struct strv *extra, struct strv *out);
+
+#endif

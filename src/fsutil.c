@@ -1,0 +1,208 @@
+/*
+ * fsutil: no-follow file helpers.  Every path component criuctl creates or
+ * opens in the store goes through openat(..., O_NOFOLLOW) so that a symlink
+ * planted in the store is an error (ELOOP), not a way out.
+ */
+#include "fsutil.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int fs_read_at(int at, const char *name, size_t max, char **buf, size_t *len)
+{
+	int fd = openat(at, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	size_t cap = 0, n = 0;
+	char *b = NULL;
+	int saved;
+
+	if (fd < 0)
+		return -1;
+	/* /proc files report size 0: read until EOF, one byte past max at most. */
+	for (;;) {
+		ssize_t r;
+
+		if (n == cap) {
+			size_t ncap = cap ? cap * 2 : 4096;
+			char *nb;
+
+			if (ncap > max + 1)
+				ncap = max + 1;
+			if (ncap == cap) {
+				errno = EFBIG;
+				goto fail;
+			}
+			nb = realloc(b, ncap + 1);
+			if (!nb)
+				goto fail;
+			b = nb;
+			cap = ncap;
+		}
+		r = read(fd, b + n, cap - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			goto fail;
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	close(fd);
+	b[n] = '\0';
+	*buf = b;
+	*len = n;
+	return 0;
+fail:
+	saved = errno;
+	free(b);
+	close(fd);
+	errno = saved;
+	return -1;
+}
+
+static int write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+
+	while (len) {
+		ssize_t w = write(fd, p, len);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -1;
+		p += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}
+
+int fs_write_at(int at, const char *name, const void *buf, size_t len, mode_t mode)
+{
+	char tmp[256];
+	int fd, saved;
+
+	snprintf(tmp, sizeof(tmp), ".%s.tmp.%d", name, (int)getpid());
+	fd = openat(at, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
+	if (fd < 0)
+		return -1;
+	if (write_all(fd, buf, len) < 0 || fsync(fd) < 0 || close(fd) < 0) {
+		saved = errno;
+		close(fd);
+		unlinkat(at, tmp, 0);
+		errno = saved;
+		return -1;
+	}
+	if (renameat(at, tmp, at, name) < 0) {
+		saved = errno;
+		unlinkat(at, tmp, 0);
+		errno = saved;
+		return -1;
+	}
+	return fsync(at);
+}
+
+static int rm_children(int fd)
+{
+	DIR *d = fdopendir(fd);
+	struct dirent *de;
+	int rc = 0;
+
+	if (!d) {
+		close(fd);
+		return -1;
+	}
+	while ((de = readdir(d))) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		if (fs_rmtree_at(dirfd(d), de->d_name) < 0)
+			rc = -1;
+	}
+	closedir(d);
+	return rc;
+}
+
+int fs_rmtree_at(int at, const char *name)
+{
+	struct stat st;
+	int fd;
+
+	if (fstatat(at, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return errno == ENOENT ? 0 : -1;
+	if (!S_ISDIR(st.st_mode))
+		return unlinkat(at, name, 0) < 0 && errno != ENOENT ? -1 : 0;
+	fd = openat(at, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 || rm_children(fd) < 0)
+		return -1;
+	return unlinkat(at, name, AT_REMOVEDIR) < 0 && errno != ENOENT ? -1 : 0;
+}
+
+uint64_t fs_size_at(int at, const char *name)
+{
+	struct stat st;
+	struct dirent *de;
+	uint64_t total = 0;
+	DIR *d;
+	int fd;
+
+	if (fstatat(at, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return 0;
+	if (S_ISREG(st.st_mode))
+		return (uint64_t)st.st_size;
+	if (!S_ISDIR(st.st_mode))
+		return 0;
+	fd = openat(at, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return 0;
+	}
+	while ((de = readdir(d)))
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+			total += fs_size_at(dirfd(d), de->d_name);
+	closedir(d);
+	return total;
+}
+
+void fs_chmod_tree_at(int at, const char *name, mode_t mode)
+{
+	struct dirent *de;
+	struct stat st;
+	DIR *d;
+	int fd;
+
+	if (fstatat(at, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return;
+	if (S_ISREG(st.st_mode)) {
+		if (fchmodat(at, name, mode, 0) < 0)
+			return; /* best effort: the directory is 0700 anyway */
+		return;
+	}
+	if (!S_ISDIR(st.st_mode))
+		return;
+	fd = openat(at, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	d = fd >= 0 ? fdopendir(fd) : NULL;
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	while ((de = readdir(d)))
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+			fs_chmod_tree_at(dirfd(d), de->d_name, mode);
+	closedir(d);
+}
+
+int fs_mkdir_open_at(int at, const char *name, mode_t mode)
+{
+	if (mkdirat(at, name, mode) < 0 && errno != EEXIST)
+		return -1;
+	return openat(at, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+}

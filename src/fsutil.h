@@ -1,0 +1,40 @@
+/*
+ * fsutil: file helpers that never follow symlinks (O_NOFOLLOW, *at() calls
+ * relative to a directory fd), so nothing under the store escapes it.
+ */
+#ifndef CRIUCTL_FSUTIL_H
+#define CRIUCTL_FSUTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/*
+ * Read the regular file name (relative to at, or absolute with
+ * AT_FDCWD) into a new NUL-terminated buffer *buf (caller frees), at most
+ * max bytes (more is an error, EFBIG).  Returns 0, or -1 with errno set.
+ */
+int fs_read_at(int at, const char *name, size_t max, char **buf, size_t *len);
+
+/*
+ * Write buf to name under at atomically: a temporary file, fsync, rename
+ * over name, fsync of the directory.  Returns 0, or -1 with errno set.
+ */
+int fs_write_at(int at, const char *name, const void *buf, size_t len, mode_t mode);
+
+/* Remove name under at and everything below it, never following links.
+ * A missing name is not an error.  Returns 0, or -1 with errno set. */
+int fs_rmtree_at(int at, const char *name);
+
+/* Sum of the sizes of the regular files below name (apparent size). */
+uint64_t fs_size_at(int at, const char *name);
+
+/* Set the mode of every regular file below name (directories keep theirs);
+ * best effort, never following links. */
+void fs_chmod_tree_at(int at, const char *name, mode_t mode);
+
+/* Open (creating with mode when missing) the directory name under at,
+ * without following a symlink.  Returns the fd, or -1 with errno set. */
+int fs_mkdir_open_at(int at, const char *name, mode_t mode);
+
+#endif

@@ -1,0 +1,260 @@
+/*
+ * main: criuctl's entry point, read as a list of steps: global options,
+ * configuration, the command table (whose flags say what each command
+ * needs: the store, criu), the command, then the one place that prints a
+ * fatal error and picks the exit code.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "criu.h"
+#include "fsutil.h"
+
+enum { NEEDS_STORE = 1, NEEDS_CRIU = 2 };
+
+struct command {
+	const char *name;
+	cmd_fn fn;
+	unsigned needs;
+	const char *summary;
+};
+
+static const struct command commands[] = {
+	{"run", cmd_run, 0, "start a workload so that it can be checkpointed"},
+	{"dump", cmd_dump, NEEDS_STORE | NEEDS_CRIU, "checkpoint a process tree into the store"},
+	{"restore", cmd_restore, NEEDS_STORE | NEEDS_CRIU, "restore a checkpoint"},
+	{"list", cmd_list, NEEDS_STORE, "list checkpoints (--failed: failed attempts)"},
+	{"show", cmd_show, NEEDS_STORE, "print a checkpoint's manifest"},
+	{"log", cmd_log, NEEDS_STORE, "print a checkpoint's criu log"},
+	{"rm", cmd_rm, NEEDS_STORE, "remove checkpoints or failed attempts"},
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: criuctl [OPTIONS] COMMAND [ARGS...]\n\n"
+		   "Run CRIU checkpoint/restore inside VM guests, and explain its failures.\n\n"
+		   "Commands:\n");
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);
+	fprintf(f,
+		"\nOptions:\n"
+		"  -c, --config FILE  configuration file (default $CRIUCTL_CONFIG, else %s)\n"
+		"      --store DIR    checkpoint store (default [store] root, %s)\n"
+		"      --criu PATH    criu binary (default [criu] path, else criu on PATH)\n"
+		"      --json         one JSON document on stdout, errors included\n"
+		"  -q, --quiet        fewer messages on stderr\n"
+		"  -v, --verbose      more messages on stderr\n"
+		"  -h, --help         this help; 'criuctl COMMAND --help' for a command\n"
+		"  -V, --version      criuctl's version and the criu it would use\n\n"
+		"Exit codes: 0 ok, 1 criu failed, 2 usage or config, 3 refused, 4 timed out,\n"
+		"5 store, 6 environment, 128+N ended by signal N.  See criuctl(1).\n",
+		CONFIG_DEFAULT_PATH, STORE_DEFAULT_ROOT);
+}
+
+/* Read the config named by -c or $CRIUCTL_CONFIG (must exist), else the
+ * default file (may be missing). */
+static int load_config(struct cli *c, const char *named)
+{
+	const char *path = named ? named : getenv("CRIUCTL_CONFIG");
+	int must_exist = path && *path;
+	char *text;
+	size_t len;
+	int rc;
+
+	if (!must_exist)
+		path = CONFIG_DEFAULT_PATH;
+	if (fs_read_at(AT_FDCWD, path, 1 << 20, &text, &len) < 0) {
+		if (!must_exist && errno == ENOENT)
+			return 0;
+		err_sys(&c->err, CC_EXIT_USAGE, "config-unreadable", errno, "config %s", path);
+		return -1;
+	}
+	c->config_path = path;
+	rc = config_parse(&c->cfg, text, path, &c->err);
+	free(text);
+	return rc;
+}
+
+static void print_version(struct cli *c)
+{
+	char path[PATH_MAX], version[64];
+	struct cc_err e;
+	int have = criu_resolve(c->criu_want, path, sizeof(path), &e) == 0 &&
+		   criu_version(path, version, sizeof(version), &e) == 0;
+
+	json_object_set_new(c->out, "version", json_string(CRIUCTL_VERSION));
+	json_object_set_new(c->out, "criu",
+			    have ? json_pack("{s:s, s:s}", "path", path, "version", version)
+				 : json_pack("{s:n, s:s}", "path", "error", e.msg));
+	if (c->json)
+		return;
+	printf("criuctl %s\n", CRIUCTL_VERSION);
+	if (have)
+		printf("criu %s (%s)\n", version, path);
+	else
+		printf("criu: %s\n", e.msg);
+}
+
+static void print_error(const struct cli *c)
+{
+	fprintf(stderr, "criuctl: %s\n", c->err.msg);
+	if (c->evidence.n) {
+		fprintf(stderr, "  criu said:\n");
+		for (size_t i = 0; i < c->evidence.n; i++)
+			fprintf(stderr, "    %s\n", c->evidence.v[i]);
+	}
+	if (c->err.remedy[0])
+		fprintf(stderr, "  remedy: %s\n", c->err.remedy);
+	if (c->err.log[0])
+		fprintf(stderr, "  log: %s\n", c->err.log);
+}
+
+static void print_json(struct cli *c, int code)
+{
+	json_object_set_new(c->out, "ok", json_boolean(code == 0));
+	if (code != 0) {
+		json_object_set_new(c->out, "exit_code", json_integer(code));
+		json_object_set_new(c->out, "error",
+				    json_pack("{s:s, s:s, s:s?, s:s?}", "code",
+					      c->err.code[0] ? c->err.code : "failed", "message",
+					      c->err.msg, "remedy",
+					      c->err.remedy[0] ? c->err.remedy : NULL, "log",
+					      c->err.log[0] ? c->err.log : NULL));
+	}
+	json_dumpf(c->out, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	fputc('\n', stdout);
+}
+
+static const struct command *find_command(const char *name)
+{
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strcmp(commands[i].name, name) == 0)
+			return &commands[i];
+	return NULL;
+}
+
+enum { OPT_STORE = 256, OPT_CRIU, OPT_JSON };
+
+static const struct option global_opts[] = {
+	{"config", required_argument, NULL, 'c'},
+	{"store", required_argument, NULL, OPT_STORE},
+	{"criu", required_argument, NULL, OPT_CRIU},
+	{"json", no_argument, NULL, OPT_JSON},
+	{"quiet", no_argument, NULL, 'q'},
+	{"verbose", no_argument, NULL, 'v'},
+	{"help", no_argument, NULL, 'h'},
+	{"version", no_argument, NULL, 'V'},
+	{NULL, 0, NULL, 0},
+};
+
+/* Global options; returns -1 to go on with a command, else an exit code. */
+static int parse_globals(struct cli *c, int argc, char **argv, const char **config, int *version)
+{
+	int opt;
+
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "+:c:qvhV", global_opts, NULL)) != -1) {
+		switch (opt) {
+		case 'c': *config = optarg; break;
+		case OPT_STORE: c->store_root = optarg; break;
+		case OPT_CRIU: c->criu_want = optarg; break;
+		case OPT_JSON: c->json = 1; break;
+		case 'q': c->quiet = 1; break;
+		case 'v': c->verbose = 1; break;
+		case 'h': usage(stdout); return 0;
+		case 'V': *version = 1; break;
+		case ':':
+			return cli_usage(c, "criuctl", "option '%s' needs an argument",
+					 argv[optind - 1]);
+		default: return cli_usage(c, "criuctl", "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	return -1;
+}
+
+static int run_command(struct cli *c, const struct command *cmd, int argc, char **argv)
+{
+	if (!c->store_root)
+		c->store_root = c->cfg.store_root;
+	if (!c->criu_want && c->cfg.criu_path[0])
+		c->criu_want = c->cfg.criu_path;
+	if ((cmd->needs & NEEDS_CRIU) &&
+	    criu_resolve(c->criu_want, c->criu, sizeof(c->criu), &c->err) < 0)
+		return c->err.exit_code;
+	if ((cmd->needs & NEEDS_STORE) && store_open(&c->store, c->store_root, &c->err) < 0)
+		return c->err.exit_code;
+	return cmd->fn(c, argc, argv);
+}
+
+static int dispatch(struct cli *c, int argc, char **argv)
+{
+	const char *config = NULL;
+	const struct command *cmd;
+	int version = 0;
+	int code = parse_globals(c, argc, argv, &config, &version);
+
+	if (code >= 0)
+		return code;
+	if (load_config(c, config) < 0)
+		return c->err.exit_code;
+	if (version) {
+		print_version(c);
+		return 0;
+	}
+	if (optind >= argc) {
+		if (!c->json)
+			usage(stderr);
+		return cli_usage(c, "criuctl", "no command given");
+	}
+	cmd = find_command(argv[optind]);
+	if (!cmd)
+		return cli_usage(c, "criuctl", "unknown command '%s'", argv[optind]);
+	json_object_set_new(c->out, "command", json_string(cmd->name));
+	optind++;
+	return run_command(c, cmd, argc - optind + 1, argv + optind - 1);
+}
+
+int main(int argc, char **argv)
+{
+	struct cli c;
+	int code;
+
+	memset(&c, 0, sizeof(c));
+	c.store.fd = c.store.ck_fd = c.store.failed_fd = c.store.tmp_fd = -1;
+	config_defaults(&c.cfg);
+	signal(SIGPIPE, SIG_IGN);
+	c.out = json_object();
+	if (!c.out)
+		return CC_EXIT_ENV;
+	for (int i = 1; i < argc && argv[i][0] == '-'; i++)
+		if (strcmp(argv[i], "--json") == 0)
+			c.json = 1; /* so that even a usage error comes out as JSON */
+	code = dispatch(&c, argc, argv);
+	if (c.passthrough) {
+		/* restore --wait: the restored workload's own exit status. */
+		if (c.json)
+			print_json(&c, 0);
+		goto out;
+	}
+	if (code != 0 && !c.err.msg[0])
+		err_set(&c.err, code, "failed", "failed");
+	if (c.json)
+		print_json(&c, code);
+	else if (code != 0 && code < 128)
+		print_error(&c);
+	else if (code >= 128)
+		fprintf(stderr, "criuctl: %s\n", c.err.msg);
+out:
+	store_close(&c.store);
+	config_free(&c.cfg);
+	strv_free(&c.evidence);
+	json_decref(c.out);
+	return code;
+}

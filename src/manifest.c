@@ -1,0 +1,194 @@
+/*
+ * manifest: JSON mapping of struct manifest.  The encoding is the contract
+ * users and scripts read (CONTRACT.md, criuctl(1)); decoding reads back
+ * what restore and list need and tolerates fields it does not know.
+ */
+#include "manifest.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+void manifest_format_time(char *dst, size_t size, long long t)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	gmtime_r(&tt, &tm);
+	strftime(dst, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static json_t *strv_to_json(const struct strv *sv)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; a && i < sv->n; i++)
+		json_array_append_new(a, json_string(sv->v[i]));
+	return a;
+}
+
+static json_t *opt_string(const char *s)
+{
+	return s[0] ? json_string(s) : json_null();
+}
+
+static json_t *opts_to_json(const struct criu_opts *o)
+{
+	return json_pack("{s:b, s:b, s:b, s:b, s:b, s:o, s:o, s:o, s:o, s:o, s:f, s:f}",
+			 "leave_running", o->leave_running, "tcp_established", o->tcp_established,
+			 "ext_unix_sk", o->ext_unix_sk, "shell_job", o->shell_job, "file_locks",
+			 o->file_locks, "skip_mnt", strv_to_json(&o->skip_mnt), "external",
+			 strv_to_json(&o->external), "network_lock", opt_string(o->network_lock),
+			 "manage_cgroups", opt_string(o->manage_cgroups), "criu_opt",
+			 strv_to_json(&o->criu_opt), "timeout", o->timeout, "stall_timeout",
+			 o->stall_timeout);
+}
+
+static json_t *tree_to_json(const struct manifest *m)
+{
+	json_t *procs = json_array();
+
+	for (size_t i = 0; procs && i < m->n_procs; i++) {
+		const struct manifest_proc *p = &m->procs[i];
+
+		json_array_append_new(procs,
+				      json_pack("{s:i, s:i, s:i, s:i, s:s, s:s}", "pid", p->pid,
+						"ppid", p->ppid, "pgid", p->pgid, "sid", p->sid,
+						"comm", p->comm, "cmdline", p->cmdline));
+	}
+	return json_pack("{s:i, s:o}", "root_pid", m->root_pid, "processes", procs);
+}
+
+static json_t *stats_to_json(const struct stats *s)
+{
+	json_t *o = json_object();
+
+	for (size_t i = 0; o && i < s->n; i++)
+		json_object_set_new(o, s->f[i].name, json_integer((json_int_t)s->f[i].value));
+	return o;
+}
+
+json_t *manifest_to_json(const struct manifest *m)
+{
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:I, s:I, s:o, s:i}", "name",
+			 m->name, "created", m->created, "criuctl_version", m->criuctl_version,
+			 "criu_version", m->criu_version, "kernel", m->kernel, "tree",
+			 tree_to_json(m), "options", opts_to_json(&m->opts), "criu_argv",
+			 strv_to_json(&m->criu_argv), "duration_ms", (json_int_t)m->duration_ms,
+			 "images_bytes", (json_int_t)m->images_bytes, "stats",
+			 stats_to_json(&m->stats), "pre_dumps", m->pre_dumps);
+}
+
+static void copy_string(char *dst, size_t size, json_t *v)
+{
+	snprintf(dst, size, "%s", json_is_string(v) ? json_string_value(v) : "");
+}
+
+static int strv_from_json(struct strv *sv, json_t *a)
+{
+	size_t i;
+	json_t *v;
+
+	json_array_foreach (a, i, v)
+		if (json_is_string(v) && strv_push(sv, json_string_value(v)) < 0)
+			return -1;
+	return 0;
+}
+
+static int opts_from_json(struct criu_opts *o, json_t *j)
+{
+	o->leave_running = json_is_true(json_object_get(j, "leave_running"));
+	o->tcp_established = json_is_true(json_object_get(j, "tcp_established"));
+	o->ext_unix_sk = json_is_true(json_object_get(j, "ext_unix_sk"));
+	o->shell_job = json_is_true(json_object_get(j, "shell_job"));
+	o->file_locks = json_is_true(json_object_get(j, "file_locks"));
+	copy_string(o->network_lock, sizeof(o->network_lock), json_object_get(j, "network_lock"));
+	copy_string(o->manage_cgroups, sizeof(o->manage_cgroups),
+		    json_object_get(j, "manage_cgroups"));
+	o->timeout = json_number_value(json_object_get(j, "timeout"));
+	o->stall_timeout = json_number_value(json_object_get(j, "stall_timeout"));
+	if (strv_from_json(&o->skip_mnt, json_object_get(j, "skip_mnt")) ||
+	    strv_from_json(&o->external, json_object_get(j, "external")) ||
+	    strv_from_json(&o->criu_opt, json_object_get(j, "criu_opt")))
+		return -1;
+	return 0;
+}
+
+static int procs_from_json(struct manifest *m, json_t *procs)
+{
+	size_t i, n = json_array_size(procs);
+	json_t *v;
+
+	m->procs = calloc(n ? n : 1, sizeof(*m->procs));
+	if (!m->procs)
+		return -1;
+	json_array_foreach (procs, i, v) {
+		struct manifest_proc *p = &m->procs[i];
+
+		p->pid = (int)json_integer_value(json_object_get(v, "pid"));
+		p->ppid = (int)json_integer_value(json_object_get(v, "ppid"));
+		p->pgid = (int)json_integer_value(json_object_get(v, "pgid"));
+		p->sid = (int)json_integer_value(json_object_get(v, "sid"));
+		copy_string(p->comm, sizeof(p->comm), json_object_get(v, "comm"));
+		copy_string(p->cmdline, sizeof(p->cmdline), json_object_get(v, "cmdline"));
+	}
+	m->n_procs = n;
+	return 0;
+}
+
+static int fail(char *why, size_t size, const char *reason)
+{
+	snprintf(why, size, "%s", reason);
+	return -1;
+}
+
+int manifest_from_json(const char *text, size_t len, struct manifest *m, char *why, size_t why_size)
+{
+	json_error_t jerr;
+	json_t *root = json_loadb(text, len, 0, &jerr);
+	json_t *tree;
+	int rc = 0;
+
+	memset(m, 0, sizeof(*m));
+	if (!root) {
+		snprintf(why, why_size, "invalid JSON at line %d: %s", jerr.line, jerr.text);
+		return -1;
+	}
+	tree = json_object_get(root, "tree");
+	if (!json_is_string(json_object_get(root, "name")) ||
+	    !json_is_string(json_object_get(root, "created")) || !json_is_object(tree) ||
+	    !json_is_array(json_object_get(tree, "processes")))
+		rc = fail(why, why_size, "missing name, created or tree");
+	if (rc == 0) {
+		copy_string(m->name, sizeof(m->name), json_object_get(root, "name"));
+		copy_string(m->created, sizeof(m->created), json_object_get(root, "created"));
+		copy_string(m->criuctl_version, sizeof(m->criuctl_version),
+			    json_object_get(root, "criuctl_version"));
+		copy_string(m->criu_version, sizeof(m->criu_version),
+			    json_object_get(root, "criu_version"));
+		copy_string(m->kernel, sizeof(m->kernel), json_object_get(root, "kernel"));
+		m->root_pid = (int)json_integer_value(json_object_get(tree, "root_pid"));
+		m->duration_ms = json_integer_value(json_object_get(root, "duration_ms"));
+		m->images_bytes =
+			(uint64_t)json_integer_value(json_object_get(root, "images_bytes"));
+		m->pre_dumps = (int)json_integer_value(json_object_get(root, "pre_dumps"));
+		if (procs_from_json(m, json_object_get(tree, "processes")) ||
+		    opts_from_json(&m->opts, json_object_get(root, "options")) ||
+		    strv_from_json(&m->criu_argv, json_object_get(root, "criu_argv")))
+			rc = fail(why, why_size, "out of memory");
+	}
+	json_decref(root);
+	if (rc)
+		manifest_free(m);
+	return rc;
+}
+
+void manifest_free(struct manifest *m)
+{
+	free(m->procs);
+	m->procs = NULL;
+	m->n_procs = 0;
+	criu_opts_free(&m->opts);
+	strv_free(&m->criu_argv);
+}

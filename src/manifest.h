@@ -1,0 +1,58 @@
+/*
+ * manifest: a checkpoint's manifest.json, encoded and decoded with jansson.
+ * Pure: works on structs and JSON text; the store writes the file.
+ */
+#ifndef CRIUCTL_MANIFEST_H
+#define CRIUCTL_MANIFEST_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "criu_argv.h"
+#include "name.h"
+#include "proc_parse.h"
+#include "stats.h"
+#include "strv.h"
+
+struct manifest_proc {
+	int pid, ppid, pgid, sid;
+	char comm[32];
+	char cmdline[512];
+};
+
+struct manifest {
+	char name[NAME_MAX_LEN + 1];
+	char created[32]; /* RFC 3339 UTC */
+	char criuctl_version[32];
+	char criu_version[64];
+	char kernel[160];
+	int root_pid;
+	struct manifest_proc *procs; /* owned */
+	size_t n_procs;
+	struct criu_opts opts; /* the effective dump flags */
+	struct strv criu_argv;
+	int64_t duration_ms;
+	uint64_t images_bytes;
+	struct stats stats;
+	int pre_dumps;
+};
+
+/* A new JSON object for m (caller owns the reference), or NULL. */
+json_t *manifest_to_json(const struct manifest *m);
+
+/*
+ * Parse manifest text into m.  Returns 0, or -1 with a reason in why.
+ * Missing optional fields are left zero (stats are not read back: `show`
+ * prints the file itself); name, created and the tree are required.  Free
+ * with manifest_free().
+ */
+int manifest_from_json(const char *text, size_t len, struct manifest *m, char *why,
+		       size_t why_size);
+
+void manifest_free(struct manifest *m);
+
+/* RFC 3339 UTC ("2026-11-23T05:54:19Z") of t into dst (>= 21 bytes). */
+void manifest_format_time(char *dst, size_t size, long long t);
+
+#endif

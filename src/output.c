@@ -1,0 +1,154 @@
+/*
+ * output: criuctl's own words.  Human text goes to stderr (stdout carries
+ * data: pids, tables, logs); with --json nothing human is printed and
+ * main() emits the one JSON document.  Nothing here adds colour or control
+ * characters.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "fsutil.h"
+
+void cli_say(const struct cli *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (c->json || c->quiet)
+		return;
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+void cli_detail(const struct cli *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (c->json || !c->verbose)
+		return;
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+json_t *cli_json_strv(const struct strv *sv)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; a && i < sv->n; i++)
+		json_array_append_new(a, json_string(sv->v[i]));
+	return a;
+}
+
+int cli_verdict(struct cli *c, int exit_code, const struct verdict *v, const char *log)
+{
+	err_set(&c->err, exit_code, v->id, "%s", v->title);
+	err_remedy(&c->err, "%s", v->remedy);
+	snprintf(c->err.log, sizeof(c->err.log), "%s", log ? log : "");
+	strv_free(&c->evidence);
+	strv_extend(&c->evidence, &v->evidence);
+	json_object_set_new(c->out, "verdict",
+			    json_pack("{s:s, s:s, s:s, s:o}", "id", v->id, "title", v->title,
+				      "remedy", v->remedy, "evidence",
+				      cli_json_strv(&v->evidence)));
+	return exit_code;
+}
+
+int cli_oom(struct cli *c)
+{
+	err_set(&c->err, CC_EXIT_ENV, "out-of-memory", "out of memory");
+	return CC_EXIT_ENV;
+}
+
+int cli_usage(struct cli *c, const char *cmd, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (strcmp(cmd, "criuctl") == 0) {
+		err_set(&c->err, CC_EXIT_USAGE, "usage", "%s", msg);
+		err_remedy(&c->err, "See 'criuctl --help'.");
+	} else {
+		err_set(&c->err, CC_EXIT_USAGE, "usage", "%s: %s", cmd, msg);
+		err_remedy(&c->err, "See 'criuctl %s --help'.", cmd);
+	}
+	return CC_EXIT_USAGE;
+}
+
+int cli_parse_pid(struct cli *c, const char *what, const char *s, int *pid)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	while (*end == '\n' || *end == ' ')
+		end++;
+	if (end == s || *end || errno || v < 1 || v > 0x3fffffff)
+		return err_set(&c->err, CC_EXIT_USAGE, "invalid-pid", "%s: '%s' is not a pid", what,
+			       s);
+	*pid = (int)v;
+	return 0;
+}
+
+int cli_read_pidfile(struct cli *c, const char *path, int *pid)
+{
+	char *buf;
+	size_t len;
+	int rc;
+
+	if (fs_read_at(AT_FDCWD, path, 64, &buf, &len) < 0)
+		return err_sys(&c->err, CC_EXIT_USAGE, "pidfile-unreadable", errno, "pidfile %s",
+			       path);
+	rc = cli_parse_pid(c, path, buf, pid);
+	free(buf);
+	return rc;
+}
+
+int cli_write_pidfile(struct cli *c, const char *path, int pid)
+{
+	char text[32], *copy = strdup(path), *dir, *base;
+	int dirfd, rc;
+
+	if (!copy)
+		return cli_oom(c);
+	base = strrchr(copy, '/');
+	dir = base ? (base == copy ? (char *)"/" : copy) : (char *)".";
+	base = base ? base + 1 : copy;
+	if (base != copy)
+		base[-1] = '\0';
+	dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	snprintf(text, sizeof(text), "%d\n", pid);
+	rc = dirfd < 0 ? -1 : fs_write_at(dirfd, base, text, strlen(text), 0644);
+	if (rc < 0)
+		err_sys(&c->err, CC_EXIT_USAGE, "pidfile-unwritable", errno, "pidfile %s", path);
+	if (dirfd >= 0)
+		close(dirfd);
+	free(copy);
+	return rc;
+}
+
+void cli_human_size(char *dst, size_t size, unsigned long long bytes)
+{
+	static const char *const units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+	double v = (double)bytes;
+	size_t u = 0;
+
+	while (v >= 1024 && u + 1 < sizeof(units) / sizeof(units[0]))
+		v /= 1024, u++;
+	if (u == 0)
+		snprintf(dst, size, "%llu B", bytes);
+	else
+		snprintf(dst, size, "%.1f %s", v, units[u]);
+}

@@ -1,0 +1,177 @@
+/*
+ * proc: /proc reads.  The tree is found by one scan of every /proc/PID/stat
+ * (ppid links), which sees every process and needs no
+ * /proc/PID/task/TID/children (absent without CONFIG_PROC_CHILDREN).
+ */
+#include "proc.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "fsutil.h"
+
+const char *proc_root(void)
+{
+	const char *r = getenv("CRIUCTL_PROC_ROOT");
+
+	return r && *r ? r : "/proc";
+}
+
+static int read_proc_file(int pid, const char *file, char **buf, size_t *len)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "%s/%d/%s", proc_root(), pid, file);
+	return fs_read_at(AT_FDCWD, path, 1 << 20, buf, len);
+}
+
+int proc_stat(int pid, struct proc_stat *out)
+{
+	char *buf;
+	size_t len;
+	int rc;
+
+	if (read_proc_file(pid, "stat", &buf, &len) < 0)
+		return -1;
+	rc = proc_parse_stat(buf, len, out);
+	free(buf);
+	if (rc < 0)
+		errno = EINVAL;
+	return rc;
+}
+
+void proc_cmdline(int pid, char *dst, size_t size)
+{
+	char *buf;
+	size_t len;
+
+	dst[0] = '\0';
+	if (read_proc_file(pid, "cmdline", &buf, &len) < 0)
+		return;
+	proc_parse_cmdline(buf, len, dst, size);
+	free(buf);
+}
+
+static int cmp_pid(const void *a, const void *b)
+{
+	const struct proc_stat *x = a, *y = b;
+
+	return (x->pid > y->pid) - (x->pid < y->pid);
+}
+
+/* Every process's stat, sorted by pid, in a new array. */
+static int scan_all(struct proc_stat **out, size_t *n)
+{
+	DIR *d = opendir(proc_root());
+	struct dirent *de;
+	struct proc_stat *all = NULL;
+	size_t cap = 0;
+
+	*n = 0;
+	if (!d)
+		return -1;
+	while ((de = readdir(d))) {
+		if (!isdigit((unsigned char)de->d_name[0]))
+			continue;
+		if (*n == cap) {
+			struct proc_stat *na =
+				realloc(all, (cap = cap ? cap * 2 : 256) * sizeof(*all));
+
+			if (!na)
+				break;
+			all = na;
+		}
+		if (proc_stat(atoi(de->d_name), &all[*n]) == 0)
+			(*n)++;
+	}
+	closedir(d);
+	if (*n)
+		qsort(all, *n, sizeof(*all), cmp_pid);
+	*out = all;
+	return 0;
+}
+
+/* Mark root and its descendants (all is sorted by pid); a fixed point. */
+static size_t mark_tree(const struct proc_stat *all, size_t n, int root, unsigned char *in)
+{
+	size_t count = 0, before;
+
+	for (size_t i = 0; i < n; i++)
+		if (all[i].pid == root)
+			in[i] = 1, count = 1;
+	do {
+		before = count;
+		for (size_t i = 0; i < n; i++) {
+			if (in[i])
+				continue;
+			struct proc_stat key = {.pid = all[i].ppid};
+			const struct proc_stat *parent =
+				bsearch(&key, all, n, sizeof(*all), cmp_pid);
+
+			if (parent && in[parent - all]) {
+				in[i] = 1;
+				count++;
+			}
+		}
+	} while (count != before);
+	return count;
+}
+
+int proc_tree(int pid, struct manifest_proc **out, size_t *n_out, struct cc_err *e)
+{
+	struct proc_stat *all = NULL;
+	unsigned char *in;
+	size_t n, count, k = 0;
+	struct manifest_proc *procs;
+	struct proc_stat root;
+
+	if (proc_stat(pid, &root) < 0)
+		return err_sys(e, CC_EXIT_USAGE, "no-such-process", errno, "process %d", pid);
+	if (scan_all(&all, &n) < 0)
+		return err_sys(e, CC_EXIT_ENV, "proc-unreadable", errno, "read %s", proc_root());
+	in = calloc(n ? n : 1, 1);
+	count = in ? mark_tree(all, n, pid, in) : 0;
+	procs = calloc(count ? count : 1, sizeof(*procs));
+	if (!in || !procs || count == 0) {
+		free(in), free(all), free(procs);
+		return err_set(e, CC_EXIT_USAGE, "no-such-process", "process %d vanished", pid);
+	}
+	/* The root first, then the rest in pid order. */
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t i = 0; i < n; i++) {
+			if (!in[i] || (pass == 0) != (all[i].pid == pid))
+				continue;
+			procs[k] = (struct manifest_proc){.pid = all[i].pid,
+							  .ppid = all[i].ppid,
+							  .pgid = all[i].pgid,
+							  .sid = all[i].sid};
+			snprintf(procs[k].comm, sizeof(procs[k].comm), "%s", all[i].comm);
+			proc_cmdline(all[i].pid, procs[k].cmdline, sizeof(procs[k].cmdline));
+			k++;
+		}
+	free(in);
+	free(all);
+	*out = procs;
+	*n_out = k;
+	return 0;
+}
+
+unsigned long long proc_tree_rss(const struct manifest_proc *procs, size_t n)
+{
+	unsigned long long total = 0;
+	long page = sysconf(_SC_PAGESIZE);
+
+	for (size_t i = 0; i < n; i++) {
+		struct proc_stat st;
+
+		if (proc_stat(procs[i].pid, &st) == 0 && st.rss_pages > 0)
+			total += (unsigned long long)st.rss_pages * (unsigned long long)page;
+	}
+	return total;
+}

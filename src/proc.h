@@ -1,0 +1,33 @@
+/*
+ * proc: reading /proc under an injectable root ($CRIUCTL_PROC_ROOT, default
+ * "/proc"), so tests can point it at fixture trees.
+ */
+#ifndef CRIUCTL_PROC_H
+#define CRIUCTL_PROC_H
+
+#include <stddef.h>
+
+#include "err.h"
+#include "manifest.h"
+#include "proc_parse.h"
+
+/* The /proc root in use. */
+const char *proc_root(void);
+
+/* Read and parse /proc/PID/stat.  Returns 0, or -1 with errno set. */
+int proc_stat(int pid, struct proc_stat *out);
+
+/* /proc/PID/cmdline as one printable line into dst ("" when unreadable). */
+void proc_cmdline(int pid, char *dst, size_t size);
+
+/*
+ * The process tree rooted at pid (pid first, then its descendants in pid
+ * order), as manifest entries in a new array *out (caller frees).
+ * Returns 0, or -1 with e set (exit 2 when pid does not exist).
+ */
+int proc_tree(int pid, struct manifest_proc **out, size_t *n, struct cc_err *e);
+
+/* Sum of the resident memory of the tree, in bytes. */
+unsigned long long proc_tree_rss(const struct manifest_proc *procs, size_t n);
+
+#endif

@@ -1,0 +1,59 @@
+/* proc_parse: /proc/PID/stat and cmdline from buffers. */
+#include "proc_parse.h"
+
+#include <stdio.h>
+#include <string.h>
+
+int proc_parse_stat(const char *buf, size_t len, struct proc_stat *out)
+{
+	char tail[512];
+	const char *open, *close;
+	size_t n;
+
+	memset(out, 0, sizeof(*out));
+	open = memchr(buf, '(', len);
+	close = NULL;
+	for (const char *p = buf + len; p > buf; p--)
+		if (p[-1] == ')') {
+			close = p - 1;
+			break;
+		}
+	if (!open || !close || close < open || sscanf(buf, "%d", &out->pid) != 1)
+		return -1;
+	n = (size_t)(close - open - 1);
+	if (n >= sizeof(out->comm))
+		n = sizeof(out->comm) - 1;
+	memcpy(out->comm, open + 1, n);
+	out->comm[n] = '\0';
+	n = len - (size_t)(close + 1 - buf);
+	if (n >= sizeof(tail))
+		n = sizeof(tail) - 1;
+	memcpy(tail, close + 1, n);
+	tail[n] = '\0';
+	/* state ppid pgrp session tty_nr tpgid flags minflt cminflt majflt cmajflt
+	 * utime stime cutime cstime priority nice num_threads itrealvalue
+	 * starttime vsize rss */
+	if (sscanf(tail,
+		   " %c %d %d %d %d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %d %*d %llu "
+		   "%llu %lld",
+		   &out->state, &out->ppid, &out->pgid, &out->sid, &out->tty_nr, &out->num_threads,
+		   &out->starttime, &out->vsize, &out->rss_pages) != 9)
+		return -1;
+	return 0;
+}
+
+void proc_parse_cmdline(const char *buf, size_t len, char *dst, size_t size)
+{
+	size_t n = 0;
+
+	if (size == 0)
+		return;
+	while (len > 0 && buf[len - 1] == '\0')
+		len--;
+	for (size_t i = 0; i < len && n + 1 < size; i++) {
+		unsigned char c = (unsigned char)buf[i];
+
+		dst[n++] = c == '\0' ? ' ' : (c < 0x20 || c == 0x7f) ? '?' : (char)c;
+	}
+	dst[n] = '\0';
+}

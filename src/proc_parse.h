@@ -1,0 +1,37 @@
+/*
+ * proc_parse: /proc text parsed from buffers (the reading lives in proc.c).
+ */
+#ifndef CRIUCTL_PROC_PARSE_H
+#define CRIUCTL_PROC_PARSE_H
+
+#include <stddef.h>
+
+struct proc_stat {
+	int pid;
+	char comm[32]; /* without the parentheses */
+	char state;    /* R, S, D, Z, T, t, ... */
+	int ppid;
+	int pgid;
+	int sid;
+	int tty_nr;
+	int num_threads;
+	unsigned long long starttime; /* clock ticks after boot: with pid, a task's identity */
+	unsigned long long vsize;     /* bytes */
+	long long rss_pages;
+};
+
+/*
+ * Parse the text of /proc/PID/stat.  comm may hold spaces and ')', so the
+ * fields are read after the *last* ')'.  Returns 0, or -1 when the text is
+ * not a stat line.
+ */
+int proc_parse_stat(const char *buf, size_t len, struct proc_stat *out);
+
+/*
+ * Turn /proc/PID/cmdline (NUL-separated) into one printable line: NULs
+ * become spaces, control characters '?'.  Writes at most size-1 bytes and a
+ * NUL into dst.  An empty cmdline (a kernel thread or a zombie) gives "".
+ */
+void proc_parse_cmdline(const char *buf, size_t len, char *dst, size_t size);
+
+#endif

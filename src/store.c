@@ -1,0 +1,304 @@
+/*
+ * store: creation, attempts, commit by rename, failed attempts, listing.
+ *
+ * Races: two dumps to one name both work in their own tmp/ directory; the
+ * commit is renameat2(RENAME_NOREPLACE), so exactly one wins and the other
+ * is told so.  Start-up cleanup takes an exclusive lock on the store while
+ * new attempts take a shared one between mkdir and flock, so cleanup never
+ * removes an attempt that is about to be locked.
+ */
+#include "store.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "fsutil.h"
+
+#define STORE_LOCK ".lock"
+
+static int store_err(struct cc_err *e, const char *what, const char *path)
+{
+	return err_sys(e, CC_EXIT_STORE, "store-io", errno, "%s %s", what, path);
+}
+
+static int open_sub(struct store *s, const char *sub, struct cc_err *e)
+{
+	int fd = fs_mkdir_open_at(s->fd, sub, 0700);
+
+	if (fd < 0)
+		store_err(e, "cannot open", sub);
+	return fd;
+}
+
+/* Run f with the store lock held in mode (LOCK_SH / LOCK_EX). */
+static int with_store_lock(struct store *s, int mode)
+{
+	int fd = openat(s->fd, STORE_LOCK, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+
+	if (fd < 0)
+		return -1;
+	while (flock(fd, mode) < 0)
+		if (errno != EINTR) {
+			close(fd);
+			return -1;
+		}
+	return fd;
+}
+
+/* Remove attempts whose owner is gone (their flock can be taken). */
+static void clean_tmp(struct store *s)
+{
+	int lock = with_store_lock(s, LOCK_EX);
+	int dupfd = dup(s->tmp_fd);
+	DIR *d = dupfd >= 0 ? fdopendir(dupfd) : NULL;
+	struct dirent *de;
+
+	while (d && (de = readdir(d))) {
+		int fd;
+
+		if (de->d_name[0] == '.')
+			continue;
+		fd = openat(s->tmp_fd, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) == 0)
+			fs_rmtree_at(s->tmp_fd, de->d_name);
+		if (fd >= 0)
+			close(fd);
+	}
+	if (d)
+		closedir(d);
+	else if (dupfd >= 0)
+		close(dupfd);
+	if (lock >= 0)
+		close(lock);
+}
+
+int store_open(struct store *s, const char *root, struct cc_err *e)
+{
+	memset(s, 0, sizeof(*s));
+	s->fd = s->ck_fd = s->failed_fd = s->tmp_fd = -1;
+	if (mkdir(root, 0700) < 0 && errno != EEXIST)
+		return store_err(e, "cannot create store", root);
+	if (!realpath(root, s->root))
+		return store_err(e, "cannot resolve store", root);
+	s->fd = open(s->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (s->fd < 0)
+		return store_err(e, "cannot open store", s->root);
+	if ((s->ck_fd = open_sub(s, "checkpoints", e)) < 0 ||
+	    (s->failed_fd = open_sub(s, "failed", e)) < 0 ||
+	    (s->tmp_fd = open_sub(s, "tmp", e)) < 0) {
+		err_prefix(e, "store %s", s->root);
+		store_close(s);
+		return -1;
+	}
+	clean_tmp(s);
+	return 0;
+}
+
+void store_close(struct store *s)
+{
+	int *fds[] = {&s->fd, &s->ck_fd, &s->failed_fd, &s->tmp_fd};
+
+	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
+		if (*fds[i] >= 0) {
+			close(*fds[i]);
+			*fds[i] = -1;
+		}
+}
+
+static int exists_at(int dirfd, const char *name)
+{
+	struct stat st;
+
+	return fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0;
+}
+
+/* mkdir tmp/<name>.<random> and lock it, under the shared store lock. */
+static int make_attempt_dir(struct store *s, struct attempt *a)
+{
+	int lock = with_store_lock(s, LOCK_SH);
+	int rc = -1;
+
+	for (int tries = 0; tries < 16 && rc < 0; tries++) {
+		unsigned int r = 0;
+
+		if (getrandom(&r, sizeof(r), 0) < 0)
+			r = (unsigned)getpid() ^ (unsigned)time(NULL) ^ (unsigned)tries;
+		snprintf(a->tmpname, sizeof(a->tmpname), "%s.%08x", a->name, r);
+		if (mkdirat(s->tmp_fd, a->tmpname, 0700) < 0) {
+			if (errno == EEXIST)
+				continue;
+			break;
+		}
+		a->fd = openat(s->tmp_fd, a->tmpname,
+			       O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (a->fd >= 0 && flock(a->fd, LOCK_EX) == 0)
+			rc = 0;
+	}
+	if (lock >= 0)
+		close(lock);
+	return rc;
+}
+
+int store_begin(struct store *s, const char *name, enum attempt_kind kind, struct attempt *a,
+		struct cc_err *e)
+{
+	memset(a, 0, sizeof(*a));
+	a->fd = -1;
+	a->kind = kind;
+	if (!name_valid(name))
+		return err_set(e, CC_EXIT_USAGE, "invalid-name",
+			       "invalid checkpoint name '%s': use 1-64 of [A-Za-z0-9._-], starting "
+			       "with a letter or digit",
+			       name);
+	if (kind == ATTEMPT_DUMP && exists_at(s->ck_fd, name)) {
+		err_set(e, CC_EXIT_STORE, "name-exists", "checkpoint '%s' already exists in %s",
+			name, s->root);
+		err_remedy(e, "Choose another --name, or remove it first: criuctl rm %s", name);
+		return -1;
+	}
+	snprintf(a->name, sizeof(a->name), "%s", name);
+	if (make_attempt_dir(s, a) < 0 ||
+	    (kind == ATTEMPT_DUMP && mkdirat(a->fd, "images", 0700) < 0)) {
+		store_err(e, "cannot create attempt directory in", s->root);
+		store_abort(s, a);
+		return -1;
+	}
+	snprintf(a->dir, sizeof(a->dir), "%s/tmp/%s", s->root, a->tmpname);
+	return 0;
+}
+
+int store_commit(struct store *s, struct attempt *a, struct cc_err *e)
+{
+	if (renameat2(s->tmp_fd, a->tmpname, s->ck_fd, a->name, RENAME_NOREPLACE) < 0) {
+		if (errno == EEXIST) {
+			err_set(e, CC_EXIT_STORE, "name-exists",
+				"checkpoint '%s' was created by another dump meanwhile", a->name);
+			err_remedy(e, "Dump again with another --name.");
+			return -1;
+		}
+		return store_err(e, "cannot commit checkpoint", a->name);
+	}
+	fsync(s->ck_fd);
+	fsync(s->tmp_fd);
+	snprintf(a->dir, sizeof(a->dir), "%s/checkpoints/%s", s->root, a->name);
+	return 0;
+}
+
+int store_keep_failed(struct store *s, struct attempt *a, struct cc_err *e)
+{
+	const char *kind = a->kind == ATTEMPT_RESTORE ? "restore." : "";
+	char dst[NAME_MAX_LEN + 48];
+	char stamp[32];
+	time_t now = time(NULL);
+	struct tm tm;
+
+	fs_rmtree_at(a->fd, "images");
+	gmtime_r(&now, &tm);
+	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
+	snprintf(dst, sizeof(dst), "%s.%s%s", a->name, kind, stamp);
+	for (int i = 2; exists_at(s->failed_fd, dst) && i < 100; i++)
+		snprintf(dst, sizeof(dst), "%s.%s%s-%d", a->name, kind, stamp, i);
+	if (renameat2(s->tmp_fd, a->tmpname, s->failed_fd, dst, RENAME_NOREPLACE) < 0) {
+		store_err(e, "cannot keep failed attempt", a->name);
+		store_abort(s, a);
+		return -1;
+	}
+	snprintf(a->dir, sizeof(a->dir), "%s/failed/%s", s->root, dst);
+	return 0;
+}
+
+void store_release(struct attempt *a)
+{
+	if (a->fd >= 0)
+		close(a->fd);
+	a->fd = -1;
+}
+
+void store_abort(struct store *s, struct attempt *a)
+{
+	if (a->tmpname[0])
+		fs_rmtree_at(s->tmp_fd, a->tmpname);
+	store_release(a);
+}
+
+int store_open_checkpoint(struct store *s, const char *name, struct cc_err *e)
+{
+	int fd;
+
+	if (!name_valid(name))
+		return err_set(e, CC_EXIT_USAGE, "invalid-name", "invalid checkpoint name '%s'",
+			       name);
+	fd = openat(s->ck_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT) {
+		err_set(e, CC_EXIT_STORE, "no-such-checkpoint", "no checkpoint named '%s' in %s",
+			name, s->root);
+		err_remedy(e, "'criuctl list' shows the checkpoints.");
+		return -1;
+	}
+	if (fd < 0)
+		return store_err(e, "cannot open checkpoint", name);
+	return fd;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int store_names(struct store *s, int failed, struct strv *out, struct cc_err *e)
+{
+	int fd = dup(failed ? s->failed_fd : s->ck_fd);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	struct dirent *de;
+
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		return store_err(e, "cannot list", s->root);
+	}
+	rewinddir(d);
+	while ((de = readdir(d)))
+		if (de->d_name[0] != '.' && strv_push(out, de->d_name) < 0) {
+			closedir(d);
+			return err_set(e, CC_EXIT_STORE, "store-io", "out of memory");
+		}
+	closedir(d);
+	if (out->n)
+		qsort(out->v, out->n, sizeof(char *), cmp_str);
+	return 0;
+}
+
+/* failed/ entries are "<name>.<UTC>": a valid name plus a dot suffix. */
+static int failed_entry_valid(const char *entry)
+{
+	return entry[0] != '.' && !strchr(entry, '/') && strlen(entry) < NAME_MAX_LEN + 48;
+}
+
+int store_remove(struct store *s, const char *name, struct cc_err *e)
+{
+	int dirfd = s->ck_fd;
+
+	if (!name_valid(name)) {
+		if (!failed_entry_valid(name) || !exists_at(s->failed_fd, name))
+			return err_set(e, CC_EXIT_USAGE, "invalid-name",
+				       "invalid checkpoint name '%s'", name);
+		dirfd = s->failed_fd;
+	} else if (!exists_at(dirfd, name)) {
+		if (!exists_at(s->failed_fd, name))
+			return err_set(e, CC_EXIT_STORE, "no-such-checkpoint",
+				       "no checkpoint named '%s' in %s", name, s->root);
+		dirfd = s->failed_fd;
+	}
+	if (fs_rmtree_at(dirfd, name) < 0)
+		return store_err(e, "cannot remove", name);
+	return 0;
+}

@@ -1,0 +1,87 @@
+/*
+ * store: the checkpoint store on disk.
+ *
+ *   <root>/checkpoints/<name>/   committed checkpoints (renamed into place last)
+ *   <root>/failed/<name>.<UTC>/  logs and report.json of failed attempts
+ *   <root>/tmp/                  attempts in progress
+ *
+ * Everything is reached through directory fds and *at() calls without
+ * following symlinks; directories are 0700 and files 0600.  An attempt in
+ * tmp/ is flock()ed by the criuctl that owns it, so a later criuctl can
+ * tell a leftover of a killed run (lock free) from a running dump.
+ */
+#ifndef CRIUCTL_STORE_H
+#define CRIUCTL_STORE_H
+
+#include <limits.h>
+
+#include "err.h"
+#include "name.h"
+#include "strv.h"
+
+struct store {
+	char root[PATH_MAX]; /* absolute */
+	int fd;		     /* root */
+	int ck_fd;	     /* checkpoints/ */
+	int failed_fd;	     /* failed/ */
+	int tmp_fd;	     /* tmp/ */
+};
+
+enum attempt_kind { ATTEMPT_DUMP, ATTEMPT_RESTORE };
+
+struct attempt {
+	enum attempt_kind kind;
+	char name[NAME_MAX_LEN + 1];
+	char tmpname[NAME_MAX_LEN + 32]; /* entry under tmp/ */
+	char dir[PATH_MAX + 128];	 /* absolute path of the attempt directory */
+	int fd;				 /* the attempt directory, flock()ed */
+};
+
+/*
+ * Open the store at root, creating it (0700) and its subdirectories when
+ * missing, and remove leftovers of killed runs from tmp/.  Returns 0, or -1
+ * with e set (exit 5).
+ */
+int store_open(struct store *s, const char *root, struct cc_err *e);
+void store_close(struct store *s);
+
+/*
+ * Start an attempt for name: creates tmp/<name>.<random>/ (with images/ for
+ * a dump).  A dump fails with exit 5 ("name-exists") when a checkpoint of
+ * that name exists.  Returns 0, or -1 with e set.
+ */
+int store_begin(struct store *s, const char *name, enum attempt_kind kind, struct attempt *a,
+		struct cc_err *e);
+
+/* Rename the attempt to checkpoints/<name>/ (never replacing one).  Returns 0
+ * or -1 (exit 5, "name-exists" when another dump won the race).  The
+ * attempt's dir field then names the committed directory. */
+int store_commit(struct store *s, struct attempt *a, struct cc_err *e);
+
+/*
+ * Keep a failed attempt: its images are dropped, the rest (logs, report)
+ * moves to failed/<name>.<UTC>/ (failed/<name>.restore.<UTC>/ for a
+ * restore), whose absolute path goes to a->dir.
+ * Returns 0, or -1 with e set (the attempt is then removed).
+ */
+int store_keep_failed(struct store *s, struct attempt *a, struct cc_err *e);
+
+/* Remove an attempt and release it. */
+void store_abort(struct store *s, struct attempt *a);
+
+/* Release a committed attempt (closes its fd and lock). */
+void store_release(struct attempt *a);
+
+/*
+ * Open checkpoints/<name>/ for reading: exit 2 for an invalid name, exit 5
+ * ("no-such-checkpoint") when missing.  Returns the directory fd, or -1.
+ */
+int store_open_checkpoint(struct store *s, const char *name, struct cc_err *e);
+
+/* Names under checkpoints/ (or failed/ with failed=1), sorted.  Returns 0/-1. */
+int store_names(struct store *s, int failed, struct strv *out, struct cc_err *e);
+
+/* Remove checkpoints/<name> (or a failed/<entry>).  Returns 0, or -1 with e set. */
+int store_remove(struct store *s, const char *name, struct cc_err *e);
+
+#endif

@@ -1,0 +1,192 @@
+/*
+ * verdict: the table of CRIU failure signatures.  Order matters: the first
+ * entry any of whose patterns occurs in a non-harmless log line wins, so
+ * specific causes stand before generic ones (an unseizable D-state task
+ * before CRIU's own collection timeout, which it causes).  Every pattern is
+ * a substring of a message CRIU really prints; see tests/fixtures.
+ */
+#include "verdict.h"
+
+#include <signal.h>
+#include <string.h>
+
+#include "criu_log.h"
+
+#define MAX_EVIDENCE 8
+
+struct signature {
+	const char *id;
+	const char *title;
+	const char *remedy;
+	const char *patterns[4];
+};
+
+static const struct signature table[] = {
+	{"session-leader-outside-pidns",
+	 "The tree's session leader is outside its pid namespace, so CRIU cannot restore the "
+	 "session.",
+	 "Start the workload in a session of its own: 'criuctl run -- CMD' calls setsid(); for a "
+	 "container, make its init a session leader (setsid) before it starts the workload.",
+	 {"is outside of its pid namespace", NULL}},
+	{"criu-too-old-for-kernel",
+	 "This criu is too old for the running kernel.",
+	 "Install criu 4.2 or newer (criu < 4.0 fails on the vDSO layout of kernels >= 6.13; "
+	 "4.1 fails on TCP sockets of new kernels).",
+	 {"Unexpected rt vDSO area bounds", "Can't get 1:16 opt", NULL}},
+	{"task-uninterruptible",
+	 "A task of the tree is in uninterruptible sleep (state D, e.g. a vfork parent) and "
+	 "cannot be seized.",
+	 "Wait until the task leaves D state (a vfork child must exec or exit), then dump again; "
+	 "'criuctl check --tree PID' shows which task it is.",
+	 {"Unseizable non-zombie", NULL}},
+	{"collect-timeout",
+	 "CRIU timed out while collecting and seizing the tree's tasks.",
+	 "Look for tasks that keep forking or are stuck; raise criu's own limit with "
+	 "--criu-opt=--timeout=SEC.",
+	 {"Timeout reached. Try to interrupt", NULL}},
+	{"tcp-established-needed",
+	 "The tree has an established TCP connection and --tcp-established was not given.",
+	 "Dump with --tcp-established (and restore where the peer can still reach the address).",
+	 {"consider using --tcp-established", NULL}},
+	{"tcp-lock-failed",
+	 "CRIU could not lock the network with iptables.",
+	 "Use --network-lock nftables (this guest has no iptables binary), or install iptables.",
+	 {"Iptables configuration failed", "iptables-restore", NULL}},
+	{"pid-in-use",
+	 "A pid the checkpoint needs is already in use.",
+	 "Stop the process that holds the pid (a still running original, or a zombie whose "
+	 "parent has not reaped it), or restore in a new pid namespace.",
+	 {"Can't fork for", NULL}},
+	{"external-mount",
+	 "A file or mount of the tree is on a mount CRIU cannot dump as it is.",
+	 "Name bind mounts from outside the tree with --external 'mnt[PATH]:KEY' (and map them "
+	 "back on restore), or skip them with --skip-mnt PATH.",
+	 {"Can't lookup mount", "doesn't have a proper root mount", "No mapping for",
+	  "unreachable sharing"}},
+	{"ext-unix-sk-needed",
+	 "A unix socket of the tree is connected to a peer outside the tree.",
+	 "Dump with --ext-unix-sk, or stop the peer first.",
+	 {"--ext-unix-sk", NULL}},
+	{"file-locks-needed",
+	 "The tree holds file locks and --file-locks was not given.",
+	 "Dump with --file-locks.",
+	 {"--file-locks", NULL}},
+	{"shell-job-needed",
+	 "The tree uses a terminal or session from outside it.",
+	 "Dump and restore with --shell-job, or start the workload with 'criuctl run'.",
+	 {"--shell-job", NULL}},
+	{"rlimit-not-permitted",
+	 "CRIU could not read the resource limits of a task running as another user.",
+	 "Run criuctl with CAP_SYS_RESOURCE (a guest agent normally has it), or run the "
+	 "workload as root.",
+	 {"Can't get rlimit", NULL}},
+	{"no-space",
+	 "The disk holding the images is full.",
+	 "Free space in the store (criuctl prune) or point --store at a larger disk.",
+	 {"No space left on device", NULL}},
+	{"criu-bug",
+	 "CRIU hit an internal assertion (BUG) and aborted.",
+	 "This is a CRIU defect or an unsupported setup: keep the log and report it; try a newer "
+	 "criu.",
+	 {"BUG at ", NULL}},
+};
+
+static int line_matches(const struct log_line *l, const struct signature *s)
+{
+	for (size_t i = 0; i < 4 && s->patterns[i]; i++)
+		if (memmem(l->msg, l->msg_len, s->patterns[i], strlen(s->patterns[i])))
+			return 1;
+	return 0;
+}
+
+/* The first signature matched by a non-harmless line; its line in *hit. */
+static const struct signature *match_log(const char *log, size_t len, struct log_line *hit)
+{
+	const struct signature *best = NULL;
+	size_t best_rank = sizeof(table) / sizeof(table[0]);
+	const char *p = log, *end = log + len;
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+		struct log_line l;
+
+		criu_log_parse_line(p, n, &l);
+		p += n + 1;
+		if (criu_log_harmless(&l))
+			continue;
+		for (size_t i = 0; i < best_rank; i++) {
+			if (line_matches(&l, &table[i])) {
+				best = &table[i];
+				best_rank = i;
+				*hit = l;
+				break;
+			}
+		}
+	}
+	return best;
+}
+
+static const struct signature killed = {
+	"criu-killed",
+	"criu was killed by a signal before it finished.",
+	"Find out who killed it (the OOM killer: see dmesg; a fault injection: CRIU_FAULT in "
+	"the environment). The tree was resumed by the kernel when criu's ptrace ended.",
+	{NULL}};
+static const struct signature generic = {
+	"criu-failed",
+	"criu failed.",
+	"Read the decisive lines below and the full log; 'criuctl explain LOG' classifies it.",
+	{NULL}};
+
+/* Append the decisive lines that are not already evidence. */
+static int add_decisive(const char *log, size_t len, struct strv *evidence)
+{
+	struct strv lines = {0};
+	int rc = criu_log_decisive(log, len, MAX_EVIDENCE, &lines);
+
+	for (size_t i = 0; rc >= 0 && i < lines.n; i++)
+		if (!strv_contains(evidence, lines.v[i]) && strv_push(evidence, lines.v[i]) < 0)
+			rc = -1;
+	strv_free(&lines);
+	return rc < 0 ? -1 : 0;
+}
+
+int verdict_classify(const char *log, size_t log_len, const struct criu_end *end, struct verdict *v)
+{
+	const struct signature *s;
+	struct log_line hit;
+
+	memset(v, 0, sizeof(*v));
+	s = match_log(log, log_len, &hit);
+	if (!s && !end->exited && end->term_signal != SIGABRT)
+		s = &killed;
+	if (!s)
+		s = &generic;
+	v->id = s->id;
+	v->title = s->title;
+	v->remedy = s->remedy;
+	if (s != &generic && s != &killed &&
+	    strv_pushf(&v->evidence, "%.*s", (int)hit.msg_len, hit.msg) < 0)
+		return -1;
+	if (s == &killed && strv_pushf(&v->evidence, "criu was killed by signal %d (%s)",
+				       end->term_signal, strsignal(end->term_signal)) < 0)
+		return -1;
+	return add_decisive(log, log_len, &v->evidence);
+}
+
+void verdict_free(struct verdict *v)
+{
+	strv_free(&v->evidence);
+}
+
+const char *verdict_id_at(size_t i)
+{
+	if (i < sizeof(table) / sizeof(table[0]))
+		return table[i].id;
+	if (i == sizeof(table) / sizeof(table[0]))
+		return killed.id;
+	if (i == sizeof(table) / sizeof(table[0]) + 1)
+		return generic.id;
+	return NULL;
+}
