@@ -224,8 +224,8 @@ static int commit_dump(struct cli *c, struct attempt *at, struct manifest *m,
 	m->duration_ms = (int64_t)(run->res.duration * 1000.0);
 	read_stats(at, &m->stats);
 	m->images_bytes = fs_size_at(at->fd, "images");
-	/* criu writes images 0644; they hold process memory. */
-	fs_chmod_tree_at(at->fd, "images", 0600);
+	/* criu writes images and stats 0644; they hold process memory. */
+	fs_chmod_tree_at(at->fd, ".", 0600);
 	json = manifest_to_json(m);
 	text = json ? json_dumps(json, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
 	rc = text ? fs_write_at(at->fd, "manifest.json", text, strlen(text), 0600) : -1;

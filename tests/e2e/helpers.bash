@@ -1,0 +1,100 @@
+# Helpers of the end-to-end suite.  It runs INSIDE the guest sandbox
+# (tools/guest-run bats /src/tests/e2e), as root, with the real criu of the
+# guest image and criuctl from /src/build on PATH.
+#
+# bats keeps fds 3 and up open; a workload that inherits one makes CRIU fail
+# ("external" resources), so workloads start through `criuctl run` (which
+# closes them) or through `nofds` below.
+
+load '/usr/lib/bats/bats-support/load'
+load '/usr/lib/bats/bats-assert/load'
+load '/usr/lib/bats/bats-file/load'
+
+common_setup() {
+	[[ ${CRIUCTL_IN_GUEST:-} == 1 ]] || {
+		echo "the e2e suite runs in the guest: tools/guest-run bats /src/tests/e2e" >&2
+		return 1
+	}
+	STORE=$BATS_TEST_TMPDIR/store
+	W=$BATS_TEST_TMPDIR/w
+	mkdir -p "$W"
+	export STORE W
+	PIDS=()
+}
+
+# Kill what a test started (tree roots and their children).
+common_teardown() {
+	local p
+	for p in "${PIDS[@]}"; do
+		pkill -KILL -s "$p" 2>/dev/null || true
+		kill -KILL "$p" 2>/dev/null || true
+	done
+}
+
+ctl() {
+	criuctl --store "$STORE" "$@"
+}
+
+# Start a workload the checkpointable way; its pid in $REPLY and PIDS.
+start() {
+	REPLY=$(criuctl run --pidfile "$W/pid.$$" --log "$W/log.$RANDOM" -- "$@") || return 1
+	PIDS+=("$REPLY")
+}
+
+# Start a workload WITHOUT a new session (like a Kata agent before the fix):
+# its session leader is outside the guest's pid namespace.  fds above 2 are
+# closed and stdio reopened here, so the session is the only difference.
+start_no_setsid() {
+	python3 - "$@" <<'PY' &
+import os, sys
+os.closerange(3, 65536)
+fd = os.open("/dev/null", os.O_RDONLY); os.dup2(fd, 0); os.close(fd)
+out = os.open("/tmp/no-setsid.log", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+os.dup2(out, 1); os.dup2(out, 2); os.close(out)
+os.execvp(sys.argv[1], sys.argv[1:])
+PY
+	REPLY=$!
+	disown "$REPLY" # no "Killed" job notice when teardown kills it
+	PIDS+=("$REPLY")
+}
+
+# wait_for SECONDS CMD...: poll CMD every 50 ms until it succeeds.
+wait_for() {
+	local deadline=$((SECONDS + $1))
+	shift
+	until "$@"; do
+		((SECONDS < deadline)) || return 1
+		sleep 0.05
+	done
+}
+
+listening() { ss -ltnH "sport = :$1" | grep -q .; }
+
+alive() { kill -0 "$1" 2>/dev/null && [[ $(awk '{print $3}' "/proc/$1/stat") != Z ]]; }
+dead() { ! alive "$1"; }
+
+# The last complete line of a file (workloads append "N\n"), 0 when none.
+last_line() {
+	local v
+	v=$(tail -n 2 "$1" 2>/dev/null | grep -E '^[0-9]+$' | tail -n 1)
+	echo "${v:-0}"
+}
+
+# count_ge FILE N: the counter in FILE reached N (for wait_for).
+count_ge() { (($(last_line "$1") >= $2)); }
+
+# A counter that appends 1, 2, 3, ... to FILE, one line per tick.
+counter_cmd() {
+	echo python3 -c "import sys, time
+n = 0
+while True:
+    n += 1
+    with open('$1', 'a') as f: f.write('%d\n' % n)
+    time.sleep(0.05)"
+}
+
+# The file's lines are exactly 1..N: the counter never restarted or skipped.
+assert_consecutive() {
+	run awk 'NF { if ($1 != NR) { print "line " NR ": " $1; bad = 1; exit } } END { exit bad }' "$1"
+	assert_success
+}
