@@ -75,6 +75,15 @@ static const char *field(json_t *row, const char *key)
 	return v ? v : "-";
 }
 
+/* The table's last column: the command, or what is wrong with the entry.
+ * Long commands are cut in the table; --json has them whole. */
+#define COMMAND_WIDTH 48
+
+static const char *tail_text(json_t *row)
+{
+	return json_object_get(row, "problem") ? field(row, "problem") : field(row, "command");
+}
+
 static void print_rows(json_t *rows, int failed)
 {
 	size_t i;
@@ -96,12 +105,11 @@ static void print_rows(json_t *rows, int failed)
 		cli_human_size(size, sizeof(size),
 			       (unsigned long long)json_integer_value(
 				       json_object_get(row, "images_bytes")));
-		printf("%-40s %-20s %7lld %10s %-8s %s\n", field(row, "name"),
+		printf("%-40s %-20s %7lld %10s %-8s %.*s%s\n", field(row, "name"),
 		       field(row, "created"),
 		       (long long)json_integer_value(json_object_get(row, "root_pid")), size,
-		       field(row, "status"),
-		       json_object_get(row, "problem") ? field(row, "problem")
-						       : field(row, "command"));
+		       field(row, "status"), COMMAND_WIDTH, tail_text(row),
+		       strlen(tail_text(row)) > COMMAND_WIDTH ? "..." : "");
 	}
 }
 
