@@ -29,9 +29,10 @@ B := build
 
 # The pure core: no libuv, no fork/exec, no signals, no clock, no /proc reads.
 CORE := src/err.c src/strv.c src/name.c src/criu_argv.c src/criu_log.c \
-        src/verdict.c src/proc_parse.c src/stats.c src/manifest.c src/config.c
+        src/verdict.c src/proc_parse.c src/stats.c src/manifest.c src/config.c \
+        src/phase.c src/escalate.c src/hang.c
 # The I/O shell and the command line.
-SHELL_SRC := src/store.c src/proc.c src/supervisor.c src/output.c src/criu.c \
+SHELL_SRC := src/store.c src/proc.c src/supervisor.c src/output.c src/criu.c src/progress.c \
         src/fsutil.c
 CLI := src/main.c src/run_criu.c src/cmd_run.c src/cmd_dump.c src/cmd_restore.c \
        src/cmd_list.c src/cmd_show.c src/cmd_log.c src/cmd_rm.c
@@ -56,7 +57,13 @@ $(B)/%.o: src/%.c | $(B)
 $(B)/guest-sandbox: tools/sandbox.c | $(B)
 	$(CC) $(CFLAGS) -MMD -MP -o $@ $<
 
-$(B) $(B)/unit:
+# Test workloads that need C (run in the guest, built on the host).
+TEST_BINS := $(B)/fixtures/vfork-hang
+
+$(B)/fixtures/%: tests/fixtures/%.c | $(B)/fixtures
+	$(CC) -O2 -Wall -Wextra $(WERROR) -static -o $@ $<
+
+$(B) $(B)/unit $(B)/fixtures:
 	mkdir -p $@
 
 # Unit tests link the core only (plus the shell pieces a test names).
@@ -71,16 +78,16 @@ unit: $(UNIT_BIN)
 	@tools/run-suites unit $(UNIT_BIN)
 
 cli: $(B)/criuctl
-	@tools/run-suites cli tests/cli
+	@tools/run-suites cli
 
-e2e: all guest-image
-	@tools/run-suites e2e tests/e2e
+e2e: all guest-image $(TEST_BINS)
+	@tools/run-suites e2e
 
 check: deps
 	@$(MAKE) --no-print-directory all
 	@$(MAKE) --no-print-directory guest-image
 	@$(MAKE) --no-print-directory format-check
-	@$(MAKE) --no-print-directory $(UNIT_BIN)
+	@$(MAKE) --no-print-directory $(UNIT_BIN) $(TEST_BINS)
 	@tools/run-suites all
 
 test: check
@@ -97,14 +104,17 @@ bench: all guest-image
 	@tools/guest-run bash /src/tools/bench
 
 install: $(B)/criuctl
-	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(SYSCONFDIR)/criuctl
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
+	    $(DESTDIR)$(SYSCONFDIR)/criuctl
 	install -m 0755 $(B)/criuctl $(DESTDIR)$(SBINDIR)/criuctl
 	install -m 0644 man/criuctl.1 $(DESTDIR)$(MANDIR)/man1/criuctl.1
+	install -m 0644 man/criuctl.conf.5 $(DESTDIR)$(MANDIR)/man5/criuctl.conf.5
 	test -e $(DESTDIR)$(SYSCONFDIR)/criuctl/criuctl.conf || \
 	    install -m 0644 etc/criuctl.conf $(DESTDIR)$(SYSCONFDIR)/criuctl/criuctl.conf
 
 uninstall:
-	rm -f $(DESTDIR)$(SBINDIR)/criuctl $(DESTDIR)$(MANDIR)/man1/criuctl.1
+	rm -f $(DESTDIR)$(SBINDIR)/criuctl $(DESTDIR)$(MANDIR)/man1/criuctl.1 \
+	    $(DESTDIR)$(MANDIR)/man5/criuctl.conf.5
 
 FORMAT_FILES = $(wildcard src/*.c src/*.h tests/unit/*.c tests/unit/*.h tools/*.c)
 
@@ -120,6 +130,6 @@ lint:
 	shellcheck tools/guest-run tools/install-deps tools/run-suites guest-image/build .ci/run
 
 clean:
-	rm -rf $(B)/*.o $(B)/*.d $(B)/criuctl $(B)/guest-sandbox $(B)/unit
+	rm -rf $(B)/*.o $(B)/*.d $(B)/criuctl $(B)/guest-sandbox $(B)/unit $(B)/fixtures
 
 -include $(wildcard $(B)/*.d $(B)/unit/*.d)

@@ -25,6 +25,7 @@ struct cli {
 	int json;
 	int quiet;
 	int verbose;
+	int progress;	      /* enum progress_mode, resolved from --progress */
 	json_t *out;	      /* the command's result fields (an object) */
 	struct cc_err err;    /* set by the command when it fails */
 	struct strv evidence; /* log lines that decided a verdict */

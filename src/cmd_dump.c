@@ -38,6 +38,7 @@ static const char dump_usage[] =
 	"      --network-lock M    iptables, nftables or skip\n"
 	"      --manage-cgroups M  criu's cgroup mode\n"
 	"      --timeout SEC       deadline for the whole dump (0: none)\n"
+	"      --stall-timeout SEC deadline for criu writing no new log line (0: none)\n"
 	"      --criu-opt ARG      raw argument for criu (repeatable)\n";
 
 struct dump_args {
@@ -57,6 +58,7 @@ enum {
 	O_TIMEOUT,
 	O_CRIU_OPT,
 	O_PIDFILE,
+	O_STALL,
 };
 
 static const struct option dump_opts[] = {
@@ -73,6 +75,7 @@ static const struct option dump_opts[] = {
 	{"network-lock", required_argument, NULL, O_NETLOCK},
 	{"manage-cgroups", required_argument, NULL, O_CGROUPS},
 	{"timeout", required_argument, NULL, O_TIMEOUT},
+	{"stall-timeout", required_argument, NULL, O_STALL},
 	{"criu-opt", required_argument, NULL, O_CRIU_OPT},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
@@ -111,6 +114,11 @@ static int dump_option(struct cli *c, int opt, struct dump_args *a)
 	case O_TIMEOUT:
 		if (config_parse_duration(optarg, &o->timeout) < 0)
 			return cli_usage(c, "dump", "--timeout '%s' is not a duration", optarg);
+		return -1;
+	case O_STALL:
+		if (config_parse_duration(optarg, &o->stall_timeout) < 0)
+			return cli_usage(c, "dump", "--stall-timeout '%s' is not a duration",
+					 optarg);
 		return -1;
 	case 'h': fputs(dump_usage, stdout); return 0;
 	case ':': return cli_usage(c, "dump", "'%s' needs an argument", optarg ? optarg : "");
@@ -245,6 +253,26 @@ static int commit_dump(struct cli *c, struct attempt *at, struct manifest *m,
 	return 0;
 }
 
+/* The manifest's criu_argv, with the attempt's tmp/ path replaced by where
+ * the checkpoint will live once committed. */
+static int record_argv(struct manifest *m, const struct strv *argv, const char *tmpdir,
+		       const char *root)
+{
+	size_t n = strlen(tmpdir);
+
+	for (size_t i = 0; i < argv->n; i++) {
+		const char *a = argv->v[i];
+		int rc = strncmp(a, tmpdir, n) == 0
+				 ? strv_pushf(&m->criu_argv, "%s/checkpoints/%s%s", root, m->name,
+					      a + n)
+				 : strv_push(&m->criu_argv, a);
+
+		if (rc < 0)
+			return -1;
+	}
+	return 0;
+}
+
 static int do_dump(struct cli *c, struct dump_args *a, struct manifest *m)
 {
 	struct attempt at;
@@ -265,9 +293,14 @@ static int do_dump(struct cli *c, struct dump_args *a, struct manifest *m)
 		if (criu_argv_dump(&req, &run.argv) < 0)
 			code = cli_oom(c);
 	}
+	run.timeout = a->opts.timeout;
+	run.stall_timeout = a->opts.stall_timeout;
+	run.tree = m->procs;
+	run.tree_n = m->n_procs;
+	run.expected_bytes = proc_tree_rss(m->procs, m->n_procs);
 	if (code == 0)
-		code = run_criu(c, &at, &run, a->opts.timeout, 1);
-	if (code == 0 && strv_extend(&m->criu_argv, &run.argv) < 0)
+		code = run_criu(c, &at, &run, 1);
+	if (code == 0 && record_argv(m, &run.argv, at.dir, c->store.root) < 0)
 		code = cli_oom(c);
 	if (code == 0)
 		code = commit_dump(c, &at, m, &run);

@@ -30,6 +30,7 @@ static const char restore_usage[] =
 	"      --root DIR         the tree's root directory (trees with their own mount ns)\n"
 	"      --external SPEC    map an external resource back (repeatable)\n"
 	"      --timeout SEC      deadline for criu restore (0: none)\n"
+	"      --stall-timeout SEC deadline for criu writing no new log line (0: none)\n"
 	"      --criu-opt ARG     raw argument for criu (repeatable)\n";
 
 struct restore_args {
@@ -40,7 +41,7 @@ struct restore_args {
 	struct criu_opts opts; /* external, criu_opt, timeout; flags from the manifest */
 };
 
-enum { R_PIDFILE = 256, R_WAIT, R_ROOT, R_EXTERNAL, R_TIMEOUT, R_CRIU_OPT };
+enum { R_PIDFILE = 256, R_WAIT, R_ROOT, R_EXTERNAL, R_TIMEOUT, R_STALL, R_CRIU_OPT };
 
 static const struct option restore_opts[] = {
 	{"pidfile", required_argument, NULL, R_PIDFILE},
@@ -48,6 +49,7 @@ static const struct option restore_opts[] = {
 	{"root", required_argument, NULL, R_ROOT},
 	{"external", required_argument, NULL, R_EXTERNAL},
 	{"timeout", required_argument, NULL, R_TIMEOUT},
+	{"stall-timeout", required_argument, NULL, R_STALL},
 	{"criu-opt", required_argument, NULL, R_CRIU_OPT},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
@@ -64,6 +66,11 @@ static int restore_option(struct cli *c, int opt, struct restore_args *a)
 	case R_TIMEOUT:
 		if (config_parse_duration(optarg, &a->opts.timeout) < 0)
 			return cli_usage(c, "restore", "--timeout '%s' is not a duration", optarg);
+		return -1;
+	case R_STALL:
+		if (config_parse_duration(optarg, &a->opts.stall_timeout) < 0)
+			return cli_usage(c, "restore", "--stall-timeout '%s' is not a duration",
+					 optarg);
 		return -1;
 	case 'h': fputs(restore_usage, stdout); return 0;
 	case ':': return cli_usage(c, "restore", "'%s' needs an argument", optarg);
@@ -236,8 +243,10 @@ static int do_restore(struct cli *c, struct restore_args *a, int ckfd, const str
 		err_sys(&c->err, CC_EXIT_ENV, "subreaper", errno, "restore --wait: subreaper");
 		code = CC_EXIT_ENV;
 	}
+	run.timeout = a->opts.timeout;
+	run.stall_timeout = a->opts.stall_timeout;
 	if (code == 0)
-		code = run_criu(c, &at, &run, a->opts.timeout, !m->opts.shell_job);
+		code = run_criu(c, &at, &run, !m->opts.shell_job);
 	if (code == 0)
 		code = finish_restore(c, a, &at, ckfd, &run);
 	if (run.failed)

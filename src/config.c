@@ -85,20 +85,23 @@ int config_parse_bool(const char *s, int *out)
 
 int config_parse_duration(const char *s, double *out)
 {
+	const char *p = s;
 	char *end;
 	double v;
 
+	/* Plain decimal only: strtod would also take "inf", "nan", hex, exponents. */
+	if (!*p)
+		return -1;
+	for (; *p && ((*p >= '0' && *p <= '9') || *p == '.'); p++)
+		;
+	if (p == s || (*p && strcmp(p, "s") && strcmp(p, "m") && strcmp(p, "h")))
+		return -1;
 	errno = 0;
 	v = strtod(s, &end);
-	if (end == s || errno || v < 0 || v != v)
+	if (end != p || errno)
 		return -1;
-	if (*end == 'm')
-		v *= 60, end++;
-	else if (*end == 'h')
-		v *= 3600, end++;
-	else if (*end == 's')
-		end++;
-	if (*end)
+	v *= *p == 'm' ? 60 : *p == 'h' ? 3600 : 1;
+	if (v > DURATION_MAX)
 		return -1;
 	*out = v;
 	return 0;
@@ -107,15 +110,16 @@ int config_parse_duration(const char *s, double *out)
 struct parse_state {
 	struct config *c;
 	unsigned char seen[N_KEYS];
-	char msg[512];
+	const char *next; /* the text not yet handed to inih */
+	int lineno;	  /* lines handed to inih so far */
+	int bad_line;	  /* the line of the handler's first failure, or 0 */
+	char msg[512];	  /* its message */
 };
 
-/* Comma lists: "a, b,c" -> three entries; empty items are errors. */
+/* Comma lists: "a, b,c" -> three entries; empty items ("a,,b", "a,") are errors. */
 static int push_list(struct strv *sv, const char *value, char *msg, size_t msgsize)
 {
-	const char *p = value;
-
-	while (*p) {
+	for (const char *p = value; *value;) {
 		const char *comma = strchr(p, ',');
 		size_t n = comma ? (size_t)(comma - p) : strlen(p);
 
@@ -127,7 +131,9 @@ static int push_list(struct strv *sv, const char *value, char *msg, size_t msgsi
 			return snprintf(msg, msgsize, "empty item in list '%s'", value), -1;
 		if (strv_pushf(sv, "%.*s", (int)n, p) < 0)
 			return snprintf(msg, msgsize, "out of memory"), -1;
-		p = comma ? comma + 1 : p + strlen(p);
+		if (!comma)
+			break;
+		p = comma + 1;
 	}
 	return 0;
 }
@@ -190,10 +196,8 @@ static int set_value(struct parse_state *st, const struct key *k, const char *va
 	return -1;
 }
 
-static int handler(void *user, const char *section, const char *name, const char *value)
+static int apply(struct parse_state *st, const char *section, const char *name, const char *value)
 {
-	struct parse_state *st = user;
-
 	for (size_t i = 0; i < N_KEYS; i++) {
 		const struct key *k = &keys[i];
 
@@ -214,14 +218,48 @@ static int handler(void *user, const char *section, const char *name, const char
 	return 0;
 }
 
+/*
+ * inih goes on after a failing line and returns the number of the first
+ * one, which may be a syntax error the handler never saw: keep the message
+ * of the handler's first failure and its line, and ignore what follows.
+ */
+static int handler(void *user, const char *section, const char *name, const char *value)
+{
+	struct parse_state *st = user;
+
+	if (st->bad_line || apply(st, section, name, value))
+		return 1;
+	st->bad_line = st->lineno;
+	return 0;
+}
+
+/* inih's line reader (as ini_parse_string's), counting lines for handler(). */
+static char *read_line(char *buf, int size, void *stream)
+{
+	struct parse_state *st = stream;
+	int n = 0;
+
+	if (!*st->next || size < 2)
+		return NULL;
+	while (n < size - 1 && st->next[n]) {
+		buf[n] = st->next[n];
+		if (buf[n++] == '\n')
+			break;
+	}
+	buf[n] = '\0';
+	st->next += n;
+	st->lineno++;
+	return buf;
+}
+
 int config_parse(struct config *c, const char *text, const char *filename, struct cc_err *e)
 {
-	struct parse_state st = {.c = c};
-	int line = ini_parse_string(text, handler, &st);
+	struct parse_state st = {.c = c, .next = text};
+	int line = ini_parse_stream(read_line, &st, handler, &st);
 
 	if (line == 0)
 		return 0;
-	if (!st.msg[0])
+	if (line != st.bad_line)
 		snprintf(st.msg, sizeof(st.msg), "syntax error");
 	err_set(e, CC_EXIT_USAGE, "config-invalid", "%s:%d: %s", filename, line, st.msg);
 	err_remedy(e, "Fix the line; criuctl.conf(5) lists every key.");

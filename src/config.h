@@ -42,7 +42,11 @@ int config_parse(struct config *c, const char *text, const char *filename, struc
 
 void config_free(struct config *c);
 
-/* Parse "1.5", "30s", "5m", "2h" into seconds; returns 0 or -1. */
+/* The longest duration accepted: 30 days. */
+#define DURATION_MAX (30.0 * 24 * 3600)
+
+/* Parse "1.5", "30s", "5m", "2h" into seconds (0 to DURATION_MAX); returns
+ * 0 or -1. */
 int config_parse_duration(const char *s, double *out);
 /* Parse true/false/yes/no/on/off/1/0; returns 0 or -1. */
 int config_parse_bool(const char *s, int *out);

@@ -36,13 +36,13 @@ static const char *parse_ts(const char *p, const char *end, struct log_line *out
 	return skip_spaces(q + 1, end);
 }
 
-/* "   123: " on restore */
+/* "   123: " on restore; longer digit runs are text (and would overflow pid). */
 static const char *parse_pid(const char *p, const char *end, struct log_line *out)
 {
 	const char *q = p;
 	int pid = 0;
 
-	while (q < end && *q >= '0' && *q <= '9')
+	while (q < end && *q >= '0' && *q <= '9' && q - p < 9)
 		pid = pid * 10 + (*q++ - '0');
 	if (q == p || q + 1 >= end || q[0] != ':' || q[1] != ' ')
 		return p;

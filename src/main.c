@@ -16,6 +16,7 @@
 #include "cli.h"
 #include "criu.h"
 #include "fsutil.h"
+#include "progress.h"
 
 enum { NEEDS_STORE = 1, NEEDS_CRIU = 2 };
 
@@ -106,7 +107,11 @@ static void print_error(const struct cli *c)
 {
 	fprintf(stderr, "criuctl: %s\n", c->err.msg);
 	if (c->evidence.n) {
-		fprintf(stderr, "  criu said:\n");
+		/* A stopped run's evidence is where criu was, not what it said went wrong. */
+		fprintf(stderr, "  %s\n",
+			c->err.exit_code == CC_EXIT_TIMEOUT || c->err.exit_code >= 128
+				? "criu's last log lines:"
+				: "criu said:");
 		for (size_t i = 0; i < c->evidence.n; i++)
 			fprintf(stderr, "    %s\n", c->evidence.v[i]);
 	}
@@ -140,13 +145,14 @@ static const struct command *find_command(const char *name)
 	return NULL;
 }
 
-enum { OPT_STORE = 256, OPT_CRIU, OPT_JSON };
+enum { OPT_STORE = 256, OPT_CRIU, OPT_JSON, OPT_PROGRESS };
 
 static const struct option global_opts[] = {
 	{"config", required_argument, NULL, 'c'},
 	{"store", required_argument, NULL, OPT_STORE},
 	{"criu", required_argument, NULL, OPT_CRIU},
 	{"json", no_argument, NULL, OPT_JSON},
+	{"progress", required_argument, NULL, OPT_PROGRESS},
 	{"quiet", no_argument, NULL, 'q'},
 	{"verbose", no_argument, NULL, 'v'},
 	{"help", no_argument, NULL, 'h'},
@@ -155,7 +161,8 @@ static const struct option global_opts[] = {
 };
 
 /* Global options; returns -1 to go on with a command, else an exit code. */
-static int parse_globals(struct cli *c, int argc, char **argv, const char **config, int *version)
+static int parse_globals(struct cli *c, int argc, char **argv, const char **config,
+			 const char **progress, int *version)
 {
 	int opt;
 
@@ -166,6 +173,14 @@ static int parse_globals(struct cli *c, int argc, char **argv, const char **conf
 		case OPT_STORE: c->store_root = optarg; break;
 		case OPT_CRIU: c->criu_want = optarg; break;
 		case OPT_JSON: c->json = 1; break;
+		case OPT_PROGRESS:
+			if (strcmp(optarg, "auto") && strcmp(optarg, "always") &&
+			    strcmp(optarg, "never"))
+				return cli_usage(c, "criuctl",
+						 "--progress '%s': use auto, always or never",
+						 optarg);
+			*progress = optarg;
+			break;
 		case 'q': c->quiet = 1; break;
 		case 'v': c->verbose = 1; break;
 		case 'h': usage(stdout); return 0;
@@ -195,13 +210,14 @@ static int run_command(struct cli *c, const struct command *cmd, int argc, char 
 
 static int dispatch(struct cli *c, int argc, char **argv)
 {
-	const char *config = NULL;
+	const char *config = NULL, *progress = "auto";
 	const struct command *cmd;
 	int version = 0;
-	int code = parse_globals(c, argc, argv, &config, &version);
+	int code = parse_globals(c, argc, argv, &config, &progress, &version);
 
 	if (code >= 0)
 		return code;
+	c->progress = progress_mode_for(progress, c->json, c->quiet);
 	if (load_config(c, config) < 0)
 		return c->err.exit_code;
 	if (version) {
@@ -247,10 +263,8 @@ int main(int argc, char **argv)
 		err_set(&c.err, code, "failed", "failed");
 	if (c.json)
 		print_json(&c, code);
-	else if (code != 0 && code < 128)
+	else if (code != 0)
 		print_error(&c);
-	else if (code >= 128)
-		fprintf(stderr, "criuctl: %s\n", c.err.msg);
 out:
 	store_close(&c.store);
 	config_free(&c.cfg);

@@ -19,12 +19,33 @@ void manifest_format_time(char *dst, size_t size, long long t)
 	strftime(dst, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+/*
+ * A JSON string of s.  jansson refuses text that is not UTF-8 (a comm set
+ * with prctl, a cmdline cut inside a character, a path), and the caller
+ * would silently drop the entry; such text keeps its ASCII, other bytes
+ * become '?'.
+ */
+static json_t *text_json(const char *s)
+{
+	json_t *j = json_string(s);
+	char *copy;
+
+	if (j || !(copy = strdup(s)))
+		return j;
+	for (char *p = copy; *p; p++)
+		if ((unsigned char)*p >= 0x80)
+			*p = '?';
+	j = json_string(copy);
+	free(copy);
+	return j;
+}
+
 static json_t *strv_to_json(const struct strv *sv)
 {
 	json_t *a = json_array();
 
 	for (size_t i = 0; a && i < sv->n; i++)
-		json_array_append_new(a, json_string(sv->v[i]));
+		json_array_append_new(a, text_json(sv->v[i]));
 	return a;
 }
 
@@ -52,10 +73,10 @@ static json_t *tree_to_json(const struct manifest *m)
 	for (size_t i = 0; procs && i < m->n_procs; i++) {
 		const struct manifest_proc *p = &m->procs[i];
 
-		json_array_append_new(procs,
-				      json_pack("{s:i, s:i, s:i, s:i, s:s, s:s}", "pid", p->pid,
-						"ppid", p->ppid, "pgid", p->pgid, "sid", p->sid,
-						"comm", p->comm, "cmdline", p->cmdline));
+		json_array_append_new(procs, json_pack("{s:i, s:i, s:i, s:i, s:o, s:o}", "pid",
+						       p->pid, "ppid", p->ppid, "pgid", p->pgid,
+						       "sid", p->sid, "comm", text_json(p->comm),
+						       "cmdline", text_json(p->cmdline)));
 	}
 	return json_pack("{s:i, s:o}", "root_pid", m->root_pid, "processes", procs);
 }

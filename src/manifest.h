@@ -17,6 +17,7 @@
 
 struct manifest_proc {
 	int pid, ppid, pgid, sid;
+	unsigned long long starttime; /* with pid, the task's identity (not in the JSON) */
 	char comm[32];
 	char cmdline[512];
 };

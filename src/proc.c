@@ -162,6 +162,84 @@ int proc_tree(int pid, struct manifest_proc **out, size_t *n_out, struct cc_err 
 	return 0;
 }
 
+int proc_descendants(int pid, int **out, size_t *n_out)
+{
+	struct proc_stat *all = NULL;
+	unsigned char *in;
+	size_t n, k = 0;
+	int *pids;
+
+	*out = NULL;
+	*n_out = 0;
+	if (scan_all(&all, &n) < 0)
+		return -1;
+	in = calloc(n ? n : 1, 1);
+	pids = calloc(n ? n : 1, sizeof(*pids));
+	if (!in || !pids) {
+		free(in), free(all), free(pids);
+		return -1;
+	}
+	mark_tree(all, n, pid, in);
+	for (size_t i = 0; i < n; i++)
+		if (in[i] && all[i].pid != pid)
+			pids[k++] = all[i].pid;
+	free(in);
+	free(all);
+	*out = pids;
+	*n_out = k;
+	return 0;
+}
+
+/* Small /proc/PID files as text; "" when unreadable. */
+static void read_small(int pid, const char *file, char *dst, size_t size)
+{
+	char *buf;
+	size_t len;
+
+	dst[0] = '\0';
+	if (read_proc_file(pid, file, &buf, &len) < 0)
+		return;
+	snprintf(dst, size, "%.*s", (int)len, buf);
+	free(buf);
+}
+
+int proc_hang_task(int pid, enum hang_role role, struct hang_task *t)
+{
+	struct proc_stat st;
+	char text[4096];
+
+	memset(t, 0, sizeof(*t));
+	t->role = role;
+	t->pid = pid;
+	t->syscall = -2;
+	if (proc_stat(pid, &st) < 0) {
+		t->state = '?';
+		return -1;
+	}
+	t->ppid = st.ppid;
+	t->state = st.state;
+	snprintf(t->comm, sizeof(t->comm), "%s", st.comm);
+	read_small(pid, "wchan", t->wchan, sizeof(t->wchan));
+	if (strcmp(t->wchan, "0") == 0)
+		t->wchan[0] = '\0';
+	read_small(pid, "syscall", text, sizeof(text));
+	t->syscall = proc_parse_syscall(text, strlen(text));
+	read_small(pid, "status", text, sizeof(text));
+	t->tracer_pid = proc_parse_tracer(text, strlen(text));
+	read_small(pid, "stack", text, sizeof(text));
+	/* One line per frame: keep them on one line for the report. */
+	for (char *p = text; *p; p++)
+		if (*p == '\n')
+			*p = p[1] ? '|' : '\0';
+	snprintf(t->stack, sizeof(t->stack), "%s", text);
+	return 0;
+}
+
+int proc_same_task(int pid, unsigned long long starttime, struct proc_stat *st)
+{
+	return proc_stat(pid, st) == 0 && (!starttime || st->starttime == starttime);
+}
+
 unsigned long long proc_tree_rss(const struct manifest_proc *procs, size_t n)
 {
 	unsigned long long total = 0;

@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include "err.h"
+#include "hang.h"
 #include "manifest.h"
 #include "proc_parse.h"
 
@@ -26,6 +27,18 @@ void proc_cmdline(int pid, char *dst, size_t size);
  * Returns 0, or -1 with e set (exit 2 when pid does not exist).
  */
 int proc_tree(int pid, struct manifest_proc **out, size_t *n, struct cc_err *e);
+
+/* The pids of pid's descendants (not pid), in a new array *out (caller
+ * frees).  Returns 0, or -1 with errno set. */
+int proc_descendants(int pid, int **out, size_t *n);
+
+/* Snapshot one task for the hang report.  Returns 0, or -1 when the task
+ * is gone (t->state is then '?'). */
+int proc_hang_task(int pid, enum hang_role role, struct hang_task *t);
+
+/* 1 when pid still is the task that started at starttime (0: any), with
+ * its stat in *st; 0 when it is gone or the pid was reused. */
+int proc_same_task(int pid, unsigned long long starttime, struct proc_stat *st);
 
 /* Sum of the resident memory of the tree, in bytes. */
 unsigned long long proc_tree_rss(const struct manifest_proc *procs, size_t n);

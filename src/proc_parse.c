@@ -57,3 +57,30 @@ void proc_parse_cmdline(const char *buf, size_t len, char *dst, size_t size)
 	}
 	dst[n] = '\0';
 }
+
+int proc_parse_tracer(const char *buf, size_t len)
+{
+	static const char key[] = "\nTracerPid:";
+	const char *p = memmem(buf, len, key, sizeof(key) - 1);
+	int pid;
+
+	if (!p || sscanf(p + sizeof(key) - 1, "%d", &pid) != 1)
+		return -1;
+	return pid;
+}
+
+long proc_parse_syscall(const char *buf, size_t len)
+{
+	char text[32];
+	long nr;
+
+	if (len == 0)
+		return -2;
+	if (len >= sizeof(text))
+		len = sizeof(text) - 1;
+	memcpy(text, buf, len);
+	text[len] = '\0';
+	if (sscanf(text, "%ld", &nr) != 1)
+		return -2;
+	return nr < 0 ? -1 : nr;
+}

@@ -34,4 +34,14 @@ int proc_parse_stat(const char *buf, size_t len, struct proc_stat *out);
  */
 void proc_parse_cmdline(const char *buf, size_t len, char *dst, size_t size);
 
+/* TracerPid from the text of /proc/PID/status; -1 when absent. */
+int proc_parse_tracer(const char *buf, size_t len);
+
+/*
+ * The text of /proc/PID/syscall: the syscall number the task is blocked
+ * in; -1 when it is blocked outside a syscall ("-1 ..."); -2 when it is
+ * "running" or the text cannot be read.
+ */
+long proc_parse_syscall(const char *buf, size_t len);
+
 #endif

@@ -1,25 +1,33 @@
 /*
- * run_criu: the part of dump and restore that is the same: spawn criu under
- * the supervisor, read its log, decide.  A criu that exits 0 but whose log
- * lacks CRIU's own "finished successfully" line is still a failure: the
- * log is the evidence, and a truncated log means something went wrong.
+ * run_criu: the part of dump and restore that is the same.  A criu that
+ * exits 0 but whose log lacks CRIU's own "finished successfully" line is
+ * still a failure: the log is the evidence, and a truncated log means
+ * something went wrong.
  */
 #include "run_criu.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "criu.h"
 #include "criu_log.h"
 #include "fsutil.h"
+#include "proc.h"
+
+#define EVIDENCE_TAIL 5
 
 int run_criu_prepare(struct cli *c, const struct attempt *at, const char *action,
 		     const char *images_dir, struct criu_run *r)
 {
 	memset(r, 0, sizeof(*r));
 	r->action = action;
+	r->cli = c;
+	r->at = at;
 	snprintf(r->log_name, sizeof(r->log_name), "%s.log", action);
 	snprintf(r->pidfile, sizeof(r->pidfile), "%s/%s.pid", at->dir, action);
 	if (images_dir)
@@ -31,70 +39,233 @@ int run_criu_prepare(struct cli *c, const struct attempt *at, const char *action
 	return 0;
 }
 
-static void write_report(const struct attempt *at, const struct criu_run *r,
-			 const struct verdict *v)
+/* ---- the hang report: /proc before anything is signalled ---- */
+
+static json_t *task_json(const struct hang_task *t)
 {
+	static const char *const roles[] = {"criu", "criu-child", "target"};
+	const char *sc = t->syscall >= 0 ? hang_syscall_name(t->syscall) : NULL;
+	char state[2] = {t->state, 0};
+
+	return json_pack("{s:i, s:s, s:s, s:s, s:s, s:I, s:s?, s:i, s:s}", "pid", t->pid, "role",
+			 roles[t->role], "comm", t->comm, "state", state, "wchan", t->wchan,
+			 "syscall", (json_int_t)t->syscall, "syscall_name", sc, "tracer_pid",
+			 t->tracer_pid, "stack", t->stack);
+}
+
+/* criu, its helpers and the target tree (tasks whose pid was reused are skipped). */
+static size_t snapshot_tasks(const struct criu_run *r, int criu_pid, struct hang_task **out)
+{
+	int *kids = NULL;
+	size_t n_kids = 0, n = 0;
+	struct hang_task *t;
+
+	proc_descendants(criu_pid, &kids, &n_kids);
+	t = calloc(1 + n_kids + r->tree_n, sizeof(*t));
+	if (t) {
+		proc_hang_task(criu_pid, HANG_CRIU, &t[n++]);
+		for (size_t i = 0; i < n_kids; i++)
+			if (proc_hang_task(kids[i], HANG_CRIU_CHILD, &t[n]) == 0)
+				n++;
+		for (size_t i = 0; i < r->tree_n; i++) {
+			struct proc_stat st;
+
+			if (proc_same_task(r->tree[i].pid, r->tree[i].starttime, &st) &&
+			    proc_hang_task(r->tree[i].pid, HANG_TARGET, &t[n]) == 0)
+				n++;
+		}
+	}
+	free(kids);
+	*out = t;
+	return t ? n : 0;
+}
+
+static void write_report(const struct criu_run *r, const struct verdict *v);
+
+static void on_snapshot(void *arg, const struct sup_status *st)
+{
+	struct criu_run *r = arg;
+	struct hang_task *tasks = NULL;
+	size_t n = snapshot_tasks(r, st->pid, &tasks);
+	struct hang_input in = {tasks, n, st->phase, st->idle, st->elapsed};
+	json_t *list = json_array();
+
+	hang_diagnose(&in, &r->diag);
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(list, task_json(&tasks[i]));
+	free(tasks);
+	r->hang = json_pack("{s:s, s:i, s:s, s:f, s:f, s:{s:s, s:s, s:s, s:i}, s:o, s:o}", "reason",
+			    esc_reason_id(st->esc->reason), "signal", st->esc->signum, "phase",
+			    phase_id(st->phase), "elapsed_s", st->elapsed, "idle_s", st->idle,
+			    "diagnosis", "id", r->diag.id, "summary", r->diag.summary, "remedy",
+			    r->diag.remedy, "culprit_pid", r->diag.culprit, "tasks", list,
+			    "last_log_lines", cli_json_strv(st->last_lines));
+	progress_end(&r->progress, NULL);
+	cli_say(r->cli, "criuctl: %s: %s after %.1f s (%s): %s; stopping criu", r->action,
+		st->esc->reason == ESC_BY_STALL	     ? "no progress"
+		: st->esc->reason == ESC_BY_DEADLINE ? "deadline passed"
+						     : "interrupted",
+		st->elapsed, phase_name(st->phase), r->diag.summary);
+	/* Written now too: if criuctl itself is killed during the stop, the
+	 * report is already there. */
+	write_report(r, NULL);
+}
+
+static void on_tick(void *arg, const struct sup_status *st)
+{
+	struct criu_run *r = arg;
+
+	progress_tick(&r->progress, st);
+}
+
+/* ---- after criu ended ---- */
+
+/* The target tree now: alive, not left stopped (continued if it was). */
+static json_t *check_target(struct criu_run *r)
+{
+	json_t *list = json_array();
+	size_t alive = 0;
+
+	for (size_t i = 0; i < r->tree_n; i++) {
+		const struct manifest_proc *p = &r->tree[i];
+		struct proc_stat st;
+		struct hang_task t;
+		int is_alive = proc_same_task(p->pid, p->starttime, &st) && st.state != 'Z';
+		int continued = 0;
+
+		if (is_alive && st.state == 'T') {
+			continued = kill(p->pid, SIGCONT) == 0;
+			cli_say(r->cli, "criuctl: pid %d (%s) was left stopped: continued it",
+				p->pid, st.comm);
+		}
+		if (is_alive)
+			proc_hang_task(p->pid, HANG_TARGET, &t);
+		alive += is_alive;
+		json_array_append_new(list, json_pack("{s:i, s:b, s:s, s:b, s:i}", "pid", p->pid,
+						      "alive", is_alive, "state",
+						      is_alive ? (char[2]){st.state, 0} : "-",
+						      "continued", continued, "tracer_pid",
+						      is_alive ? t.tracer_pid : 0));
+	}
+	if (r->tree_n)
+		cli_say(r->cli, "criuctl: the tree: %zu of %zu process%s alive", alive, r->tree_n,
+			r->tree_n == 1 ? "" : "es");
+	return list;
+}
+
+static void write_report(const struct criu_run *r, const struct verdict *v)
+{
+	const struct sup_result *res = &r->res;
 	json_t *report = json_pack(
-		"{s:s, s:s, s:{s:s, s:s, s:s, s:o}, s:o, s:{s:b, s:i, s:i}, s:b, s:i, s:I, s:s}",
-		"name", at->name, "action", r->action, "verdict", "id", v->id, "title", v->title,
-		"remedy", v->remedy, "evidence", cli_json_strv(&v->evidence), "criu_argv",
-		cli_json_strv(&r->argv), "criu_end", "exited", r->res.end.exited, "exit_status",
-		r->res.end.exit_status, "term_signal", r->res.end.term_signal, "timed_out",
-		r->res.timed_out, "signal_received", r->res.got_signal, "duration_ms",
-		(json_int_t)(r->res.duration * 1000), "criu_output",
-		r->res.output ? r->res.output : "");
+		"{s:s, s:s, s:o, s:o, s:{s:b, s:i, s:i}, s:s, s:s, s:I, s:O?, s:O?}", "name",
+		r->at->name, "action", r->action, "verdict",
+		v ? json_pack("{s:s, s:s, s:s, s:o}", "id", v->id, "title", v->title, "remedy",
+			      v->remedy, "evidence", cli_json_strv(&v->evidence))
+		  : json_null(),
+		"criu_argv", cli_json_strv(&r->argv), "criu_end", "exited", res->end.exited,
+		"exit_status", res->end.exit_status, "term_signal", res->end.term_signal,
+		"stopped_by", esc_reason_id(res->esc.reason), "phase", phase_id(res->phase),
+		"duration_ms", (json_int_t)(res->duration * 1000), "hang", r->hang, "target",
+		r->target);
 	char *text = report ? json_dumps(report, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
 
 	if (text)
-		fs_write_at(at->fd, "report.json", text, strlen(text), 0600);
+		fs_write_at(r->at->fd, "report.json", text, strlen(text), 0600);
 	free(text);
 	json_decref(report);
 }
 
 static int succeeded(const struct criu_run *r)
 {
-	return r->res.end.exited && r->res.end.exit_status == 0 && !r->res.timed_out &&
-	       !r->res.got_signal && criu_log_succeeded(r->log, r->log_len);
+	return r->res.end.exited && r->res.end.exit_status == 0 && r->res.esc.reason == ESC_NONE &&
+	       criu_log_succeeded(r->log, r->log_len);
+}
+
+/* A stopped run: the verdict is the hang diagnosis. */
+static int stopped_verdict(struct criu_run *r, struct verdict *v, char *title, size_t size)
+{
+	const struct sup_result *res = &r->res;
+	int by_signal = res->esc.reason == ESC_BY_SIGNAL;
+
+	strv_free(&v->evidence);
+	for (size_t i = res->last_lines.n > EVIDENCE_TAIL ? res->last_lines.n - EVIDENCE_TAIL : 0;
+	     i < res->last_lines.n; i++)
+		strv_push(&v->evidence, res->last_lines.v[i]);
+	if (by_signal)
+		snprintf(title, size, "interrupted by signal %d (%s); criu was stopped while %s",
+			 res->esc.signum, strsignal(res->esc.signum), phase_name(res->phase));
+	else
+		snprintf(title, size, "%s: %s",
+			 res->esc.reason == ESC_BY_STALL ? "criu stalled" : "deadline passed",
+			 r->diag.summary);
+	v->title = title;
+	v->remedy = by_signal ? "Run the command again." : r->diag.remedy;
+	if (by_signal)
+		v->id = "interrupted";
+	else if (strcmp(r->diag.id, "stalled") != 0)
+		v->id = r->diag.id;
+	else
+		v->id = res->esc.reason == ESC_BY_STALL ? "stalled" : "timeout";
+	return by_signal ? 128 + res->esc.signum : CC_EXIT_TIMEOUT;
 }
 
 /* The verdict of a run that did not succeed, and the exit code it means. */
-static int judge(struct cli *c, const struct attempt *at, struct criu_run *r)
+static int judge(struct cli *c, struct criu_run *r)
 {
 	struct verdict v;
-	char log_path[PATH_MAX + 64];
+	char title[768], log_path[PATH_MAX + 160];
 	int code = CC_EXIT_CRIU_FAILED;
 
 	if (verdict_classify(r->log ? r->log : "", r->log_len, &r->res.end, &v) < 0)
 		return cli_oom(c);
-	if (r->res.timed_out) {
-		v.id = "timeout";
-		v.title = "criu did not finish before the deadline and was stopped.";
-		v.remedy = "See the last log lines; raise --timeout if the tree is just large.";
-		code = CC_EXIT_TIMEOUT;
-	} else if (r->res.got_signal) {
-		v.id = "interrupted";
-		v.title = "criuctl was interrupted; criu was stopped.";
-		v.remedy = "Run the command again.";
-		code = 128 + r->res.got_signal;
-	}
-	write_report(at, r, &v);
-	snprintf(log_path, sizeof(log_path), "%s/%s", at->dir, r->log_name);
+	if (r->res.esc.reason != ESC_NONE)
+		code = stopped_verdict(r, &v, title, sizeof(title));
+	r->target = check_target(r);
+	write_report(r, &v);
+	snprintf(log_path, sizeof(log_path), "%s/%s", r->at->dir, r->log_name);
 	cli_verdict(c, code, &v, log_path);
 	err_prefix(&c->err, "%s failed", r->action);
 	verdict_free(&v);
 	return code;
 }
 
-int run_criu(struct cli *c, const struct attempt *at, struct criu_run *r, double timeout,
-	     int new_session)
+static int open_output(const struct attempt *at)
 {
-	struct sup_spec spec = {
-		.argv = r->argv.v, .env = r->env.v, .timeout = timeout, .new_session = new_session};
+	return openat(at->fd, "criu.out", O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW,
+		      0600);
+}
 
+int run_criu(struct cli *c, const struct attempt *at, struct criu_run *r, int new_session)
+{
+	struct sup_spec spec = {.argv = r->argv.v,
+				.env = r->env.v,
+				.timeout = r->timeout,
+				.stall_timeout = r->stall_timeout,
+				.new_session = new_session,
+				.output_fd = open_output(at),
+				.keep_fd = at->fd,
+				.log_dirfd = at->fd,
+				.log_name = r->log_name,
+				.on_snapshot = on_snapshot,
+				.on_tick = c->progress != PROGRESS_NEVER ? on_tick : NULL,
+				.arg = r};
+	int rc;
+
+	r->progress = (struct progress){
+		.mode = c->progress,
+		.action = r->action,
+		.expected = r->expected_bytes,
+		.images_fd = open(r->images_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)};
 	if (c->verbose)
 		for (size_t i = 0; i < r->argv.n; i++)
 			fprintf(stderr, "%s%s", r->argv.v[i], i + 1 < r->argv.n ? " " : "\n");
-	if (supervisor_run(&spec, &r->res, &c->err) < 0)
+	rc = supervisor_run(&spec, &r->res, &c->err);
+	progress_end(&r->progress, rc == 0 ? &r->res : NULL);
+	if (r->progress.images_fd >= 0)
+		close(r->progress.images_fd);
+	if (spec.output_fd >= 0)
+		close(spec.output_fd);
+	if (rc < 0)
 		return c->err.exit_code;
 	if (fs_read_at(at->fd, r->log_name, 256u << 20, &r->log, &r->log_len) < 0) {
 		r->log = NULL;
@@ -103,7 +274,7 @@ int run_criu(struct cli *c, const struct attempt *at, struct criu_run *r, double
 	if (succeeded(r))
 		return 0;
 	r->failed = 1;
-	return judge(c, at, r);
+	return judge(c, r);
 }
 
 void run_criu_keep_failed(struct cli *c, struct attempt *at, const struct criu_run *r)
@@ -116,6 +287,7 @@ void run_criu_keep_failed(struct cli *c, struct attempt *at, const struct criu_r
 		return;
 	}
 	snprintf(c->err.log, sizeof(c->err.log), "%s/%s", at->dir, r->log_name);
+	json_object_set_new(c->out, "log", json_string(c->err.log));
 	store_release(at);
 }
 
@@ -126,4 +298,7 @@ void run_criu_free(struct criu_run *r)
 	sup_result_free(&r->res);
 	free(r->log);
 	r->log = NULL;
+	json_decref(r->hang);
+	json_decref(r->target);
+	r->hang = r->target = NULL;
 }

@@ -1,8 +1,11 @@
 /*
- * run_criu: one criu run for a command, from environment to verdict: the
- * supervisor runs it, its -v4 log is read back, and a failure becomes a
- * verdict (exit 1), a timeout (exit 4) or an interruption (128+N), with
- * report.json written next to the log.
+ * run_criu: one criu run for a command, from environment to verdict.  The
+ * supervisor runs criu (stdout/stderr to <attempt>/criu.out, the -v4 log
+ * followed live); when a deadline passes or criuctl is signalled, the hang
+ * report is built from /proc before criu gets any signal; afterwards the
+ * target tree is checked (alive, not left stopped or traced) and a failure
+ * becomes a verdict (exit 1), a timeout or stall (exit 4) or an
+ * interruption (128+N), with report.json written next to the log.
  */
 #ifndef CRIUCTL_RUN_CRIU_H
 #define CRIUCTL_RUN_CRIU_H
@@ -10,20 +13,36 @@
 #include <limits.h>
 
 #include "cli.h"
+#include "hang.h"
+#include "manifest.h"
+#include "progress.h"
 #include "store.h"
 #include "supervisor.h"
 
 struct criu_run {
+	/* Set by run_criu_prepare() and the caller before run_criu(). */
 	const char *action;		/* "dump", "restore" */
 	char images_dir[PATH_MAX + 16]; /* absolute */
 	char log_name[32];		/* "dump.log", relative to the attempt dir */
 	char pidfile[PATH_MAX + 16];	/* <attempt>/restore.pid, for restore */
-	int failed;			/* criu ran and did not succeed: a verdict exists */
 	struct strv argv;		/* filled by the caller (criu_argv_*) */
 	struct strv env;
+	double timeout, stall_timeout;
+	const struct manifest_proc *tree; /* the target tree (dump), checked after a stop */
+	size_t tree_n;
+	uint64_t expected_bytes; /* for the progress line */
+	/* Results. */
+	int failed; /* criu ran and did not succeed: a verdict exists */
 	struct sup_result res;
 	char *log; /* the log text after the run; owned */
 	size_t log_len;
+	json_t *hang; /* the hang report, when criu was stopped */
+	struct hang_diag diag;
+	json_t *target; /* the tree after a failed run */
+	/* Internal. */
+	struct cli *cli;
+	const struct attempt *at;
+	struct progress progress;
 };
 
 /* Set up r for action in attempt at (images in images_dir, or at/images when
@@ -32,12 +51,11 @@ int run_criu_prepare(struct cli *c, const struct attempt *at, const char *action
 		     const char *images_dir, struct criu_run *r);
 
 /*
- * Run criu (r->argv) with the deadline.  Returns 0 when criu succeeded;
- * otherwise writes report.json into the attempt, records the verdict in c
- * and returns its exit code (1, 4 or 128+N).
+ * Run criu (r->argv).  Returns 0 when criu succeeded; otherwise writes
+ * report.json into the attempt, records the verdict in c and returns its
+ * exit code (1, 4 or 128+N), or 6 when criu could not be started.
  */
-int run_criu(struct cli *c, const struct attempt *at, struct criu_run *r, double timeout,
-	     int new_session);
+int run_criu(struct cli *c, const struct attempt *at, struct criu_run *r, int new_session);
 
 /* After a failure: move the attempt to failed/ (images dropped) and point
  * the error's log path there. */

@@ -1,21 +1,29 @@
 /*
  * supervisor: libuv loop around one child.
  *
- * Timers only record and stop (conmon's rule): the deadline sends SIGTERM
- * and arms the grace timer, which sends SIGKILL.  After the child exits its
- * pipes are drained for a short while (a grandchild may still hold them),
- * then every handle is closed and the loop must close cleanly.
+ * One 100 ms tick reads what criu appended to its log (lines, phase, last
+ * lines), checks the stall deadline and calls the tick callback; a timer
+ * carries the whole-run deadline.  Timers only record and feed the
+ * escalation machine; its actions are carried out in one place (act()).
+ * After the child exits, the log is read to its end and captured pipes are
+ * drained for a short while (a grandchild may still hold them); then every
+ * handle is closed and the loop must close cleanly.
  */
 #include "supervisor.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <uv.h>
 
 #define DEFAULT_OUTPUT_MAX (64 * 1024)
 #define DEFAULT_GRACE	   5.0
+#define TICK_MS		   100
 #define DRAIN_MS	   200
+#define PARTIAL_MAX	   4096
 
 static const int forwarded[] = {SIGINT, SIGTERM, SIGHUP};
 #define N_SIGNALS (sizeof(forwarded) / sizeof(forwarded[0]))
@@ -24,19 +32,27 @@ struct sup {
 	uv_loop_t loop;
 	uv_process_t proc;
 	uv_pipe_t out[2];
-	uv_timer_t deadline, grace, drain;
+	uv_timer_t deadline, grace, drain, tick;
 	uv_signal_t sig[N_SIGNALS];
 	const struct sup_spec *spec;
 	struct sup_result *res;
-	size_t output_max;
-	int exited, eof[2], stopping;
-	uint64_t start;
+	int capture;
+	int exited, eof[2];
+	uint64_t start, last_line_at, lines;
+	int log_fd;
+	char partial[PARTIAL_MAX];
+	size_t partial_len;
 	char buf[2][16384];
 };
 
 static uint64_t ms(double seconds)
 {
 	return (uint64_t)(seconds * 1000.0 + 0.5);
+}
+
+static double since(uint64_t t)
+{
+	return (double)(uv_hrtime() - t) / 1e9;
 }
 
 static void close_one(uv_handle_t *h, void *arg)
@@ -51,6 +67,79 @@ static void finish(struct sup *s)
 	uv_walk(&s->loop, close_one, NULL);
 }
 
+/* ---- the log ---- */
+
+static void take_line(struct sup *s, const char *line, size_t len)
+{
+	struct strv *last = &s->res->last_lines;
+	struct log_line l;
+
+	criu_log_parse_line(line, len, &l);
+	s->res->phase = phase_next(s->res->phase, &l);
+	s->lines++;
+	if (last->n == SUP_LAST_LINES) {
+		free(last->v[0]);
+		memmove(last->v, last->v + 1, (last->n - 1) * sizeof(char *));
+		last->v[--last->n] = NULL;
+	}
+	strv_pushf(last, "%.*s", (int)len, line);
+}
+
+/* Split new bytes into lines; an unfinished line waits for the next read. */
+static void take_bytes(struct sup *s, const char *p, size_t n)
+{
+	while (n) {
+		const char *nl = memchr(p, '\n', n);
+		size_t k = nl ? (size_t)(nl - p) : n;
+		size_t room = PARTIAL_MAX - s->partial_len;
+
+		memcpy(s->partial + s->partial_len, p, k < room ? k : room);
+		s->partial_len += k < room ? k : room;
+		if (!nl)
+			return;
+		take_line(s, s->partial, s->partial_len);
+		s->partial_len = 0;
+		p += k + 1;
+		n -= k + 1;
+	}
+}
+
+/* Read what criu appended since the last call; 1 when there was something. */
+static int follow_log(struct sup *s)
+{
+	char buf[65536];
+	int grew = 0;
+	ssize_t n;
+
+	if (!s->spec->log_name)
+		return 0;
+	if (s->log_fd < 0)
+		s->log_fd = openat(s->spec->log_dirfd, s->spec->log_name,
+				   O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	if (s->log_fd < 0)
+		return 0;
+	while ((n = read(s->log_fd, buf, sizeof(buf))) > 0) {
+		uint64_t before = s->lines;
+
+		take_bytes(s, buf, (size_t)n);
+		grew |= s->lines != before;
+	}
+	return grew;
+}
+
+static void fill_status(struct sup *s, struct sup_status *st)
+{
+	st->pid = s->proc.pid;
+	st->elapsed = since(s->start);
+	st->idle = since(s->last_line_at);
+	st->phase = s->res->phase;
+	st->log_lines = s->lines;
+	st->last_lines = &s->res->last_lines;
+	st->esc = &s->res->esc;
+}
+
+/* ---- stopping ---- */
+
 static void kill_child(struct sup *s, int sig)
 {
 	if (s->exited)
@@ -61,40 +150,75 @@ static void kill_child(struct sup *s, int sig)
 	uv_process_kill(&s->proc, sig);
 }
 
-static void on_grace(uv_timer_t *t)
+static void on_grace(uv_timer_t *t);
+
+/* Carry out what the escalation machine decided. */
+static void act(struct sup *s, unsigned actions)
 {
-	kill_child(t->data, SIGKILL);
+	if (actions & ESC_ACT_DISARM) {
+		uv_timer_stop(&s->deadline);
+		if (!s->exited)
+			s->res->idle_at_stop = since(s->last_line_at);
+	}
+	if (actions & ESC_ACT_SNAPSHOT) {
+		struct sup_status st;
+
+		follow_log(s);
+		fill_status(s, &st);
+		if (s->spec->on_snapshot)
+			s->spec->on_snapshot(s->spec->arg, &st);
+	}
+	if (actions & ESC_ACT_TERM) {
+		kill_child(s, SIGTERM);
+		kill_child(s, SIGCONT); /* a stopped criu cannot act on SIGTERM */
+	}
+	if (actions & ESC_ACT_ARM_GRACE)
+		uv_timer_start(&s->grace, on_grace,
+			       ms(s->spec->grace > 0 ? s->spec->grace : DEFAULT_GRACE), 0);
+	if (actions & ESC_ACT_KILL)
+		kill_child(s, SIGKILL);
 }
 
-/* First step of a careful stop: SIGTERM now, SIGKILL after the grace period. */
-static void stop_child(struct sup *s)
+static void on_grace(uv_timer_t *t)
 {
-	double grace = s->spec->grace > 0 ? s->spec->grace : DEFAULT_GRACE;
+	struct sup *s = t->data;
 
-	if (s->stopping++) {
-		kill_child(s, SIGKILL);
-		return;
-	}
-	kill_child(s, SIGTERM);
-	uv_timer_start(&s->grace, on_grace, ms(grace), 0);
+	act(s, esc_step(&s->res->esc, ESC_GRACE_OVER, 0));
 }
 
 static void on_deadline(uv_timer_t *t)
 {
 	struct sup *s = t->data;
 
-	s->res->timed_out = 1;
-	stop_child(s);
+	act(s, esc_step(&s->res->esc, ESC_DEADLINE, 0));
 }
 
 static void on_signal(uv_signal_t *h, int signum)
 {
 	struct sup *s = h->data;
 
-	if (!s->res->got_signal)
-		s->res->got_signal = signum;
-	stop_child(s);
+	act(s, esc_step(&s->res->esc, ESC_SIGNAL, signum));
 }
+
+static void on_tick(uv_timer_t *t)
+{
+	struct sup *s = t->data;
+	struct sup_status st;
+
+	if (follow_log(s))
+		s->last_line_at = uv_hrtime();
+	if (s->exited)
+		return;
+	if (s->spec->stall_timeout > 0 && s->res->esc.state == ESC_RUNNING &&
+	    since(s->last_line_at) >= s->spec->stall_timeout)
+		act(s, esc_step(&s->res->esc, ESC_STALL, 0));
+	if (s->spec->on_tick) {
+		fill_status(s, &st);
+		s->spec->on_tick(s->spec->arg, &st);
+	}
+}
+
+/* ---- the child ---- */
 
 static void on_drain(uv_timer_t *t)
 {
@@ -105,7 +229,7 @@ static void maybe_finish(struct sup *s)
 {
 	if (!s->exited)
 		return;
-	if (s->eof[0] && s->eof[1])
+	if (!s->capture || (s->eof[0] && s->eof[1]))
 		finish(s);
 	else if (!uv_is_active((uv_handle_t *)&s->drain))
 		uv_timer_start(&s->drain, on_drain, DRAIN_MS, 0);
@@ -116,12 +240,17 @@ static void on_child_exit(uv_process_t *p, int64_t status, int term_signal)
 	struct sup *s = p->data;
 
 	s->exited = 1;
-	s->res->duration = (double)(uv_hrtime() - s->start) / 1e9;
+	s->res->duration = since(s->start);
 	s->res->end.exited = term_signal == 0;
 	s->res->end.exit_status = (int)status;
 	s->res->end.term_signal = term_signal;
-	uv_timer_stop(&s->deadline);
+	act(s, esc_step(&s->res->esc, ESC_CHILD_EXIT, 0));
 	uv_timer_stop(&s->grace);
+	uv_timer_stop(&s->tick);
+	follow_log(s);
+	if (s->partial_len) /* criu died mid-line */
+		take_line(s, s->partial, s->partial_len);
+	s->partial_len = 0;
 	maybe_finish(s);
 }
 
@@ -137,10 +266,11 @@ static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
 static void append_output(struct sup *s, const char *data, size_t n)
 {
 	struct sup_result *r = s->res;
+	size_t max = s->spec->output_max ? s->spec->output_max : DEFAULT_OUTPUT_MAX;
 	char *grown;
 
-	if (r->output_len + n > s->output_max)
-		n = s->output_max - r->output_len;
+	if (r->output_len + n > max)
+		n = max - r->output_len;
 	if (n == 0)
 		return;
 	grown = realloc(r->output, r->output_len + n + 1);
@@ -169,15 +299,17 @@ static void on_read(uv_stream_t *st, ssize_t n, const uv_buf_t *buf)
 
 static int init_handles(struct sup *s)
 {
+	uv_timer_t *timers[] = {&s->deadline, &s->grace, &s->drain, &s->tick};
+
 	if (uv_loop_init(&s->loop) < 0)
 		return -1;
 	uv_pipe_init(&s->loop, &s->out[0], 0);
 	uv_pipe_init(&s->loop, &s->out[1], 0);
-	uv_timer_init(&s->loop, &s->deadline);
-	uv_timer_init(&s->loop, &s->grace);
-	uv_timer_init(&s->loop, &s->drain);
 	s->proc.data = s->out[0].data = s->out[1].data = s;
-	s->deadline.data = s->grace.data = s->drain.data = s;
+	for (size_t i = 0; i < sizeof(timers) / sizeof(timers[0]); i++) {
+		uv_timer_init(&s->loop, timers[i]);
+		timers[i]->data = s;
+	}
 	for (size_t i = 0; i < N_SIGNALS; i++) {
 		uv_signal_init(&s->loop, &s->sig[i]);
 		s->sig[i].data = s;
@@ -188,23 +320,32 @@ static int init_handles(struct sup *s)
 
 static int spawn(struct sup *s)
 {
+	const struct sup_spec *sp = s->spec;
 	uv_process_options_t o;
-	uv_stdio_container_t stdio[3];
+	uv_stdio_container_t stdio[4];
 
 	memset(&o, 0, sizeof(o));
+	memset(stdio, 0, sizeof(stdio));
 	stdio[0].flags = UV_IGNORE;
-	for (int i = 0; i < 2; i++) {
-		stdio[i + 1].flags = UV_CREATE_PIPE | UV_WRITABLE_PIPE;
-		stdio[i + 1].data.stream = (uv_stream_t *)&s->out[i];
+	for (int i = 1; i <= 2; i++) {
+		if (s->capture) {
+			stdio[i].flags = UV_CREATE_PIPE | UV_WRITABLE_PIPE;
+			stdio[i].data.stream = (uv_stream_t *)&s->out[i - 1];
+		} else {
+			stdio[i].flags = UV_INHERIT_FD;
+			stdio[i].data.fd = sp->output_fd;
+		}
 	}
-	o.file = s->spec->argv[0];
-	o.args = s->spec->argv;
-	o.env = s->spec->env;
+	stdio[3].flags = sp->keep_fd > 2 ? UV_INHERIT_FD : UV_IGNORE;
+	stdio[3].data.fd = sp->keep_fd;
+	o.file = sp->argv[0];
+	o.args = sp->argv;
+	o.env = sp->env;
 	o.stdio = stdio;
-	o.stdio_count = 3;
+	o.stdio_count = sp->keep_fd > 2 ? 4 : 3;
 	o.exit_cb = on_child_exit;
-	o.flags = s->spec->new_session ? UV_PROCESS_DETACHED : 0;
-	s->start = uv_hrtime();
+	o.flags = sp->new_session ? UV_PROCESS_DETACHED : 0;
+	s->start = s->last_line_at = uv_hrtime();
 	return uv_spawn(&s->loop, &s->proc, &o);
 }
 
@@ -215,6 +356,22 @@ static void shutdown_loop(struct sup *s)
 	uv_run(&s->loop, UV_RUN_DEFAULT);
 	if (uv_loop_close(&s->loop) != 0)
 		abort(); /* a handle leaked: a bug, never a user error */
+	if (s->log_fd >= 0)
+		close(s->log_fd);
+}
+
+static void start_watching(struct sup *s)
+{
+	if (s->capture) {
+		uv_read_start((uv_stream_t *)&s->out[0], on_alloc, on_read);
+		uv_read_start((uv_stream_t *)&s->out[1], on_alloc, on_read);
+	} else {
+		uv_close((uv_handle_t *)&s->out[0], NULL);
+		uv_close((uv_handle_t *)&s->out[1], NULL);
+	}
+	if (s->spec->timeout > 0)
+		uv_timer_start(&s->deadline, on_deadline, ms(s->spec->timeout), 0);
+	uv_timer_start(&s->tick, on_tick, TICK_MS, TICK_MS);
 }
 
 int supervisor_run(const struct sup_spec *spec, struct sup_result *res, struct cc_err *e)
@@ -229,7 +386,8 @@ int supervisor_run(const struct sup_spec *spec, struct sup_result *res, struct c
 	}
 	s->spec = spec;
 	s->res = res;
-	s->output_max = spec->output_max ? spec->output_max : DEFAULT_OUTPUT_MAX;
+	s->log_fd = -1;
+	s->capture = spec->output_fd <= 2;
 	rc = spawn(s);
 	if (rc < 0) {
 		shutdown_loop(s);
@@ -238,10 +396,7 @@ int supervisor_run(const struct sup_spec *spec, struct sup_result *res, struct c
 			       spec->argv[0], uv_strerror(rc));
 	}
 	res->pid = s->proc.pid;
-	uv_read_start((uv_stream_t *)&s->out[0], on_alloc, on_read);
-	uv_read_start((uv_stream_t *)&s->out[1], on_alloc, on_read);
-	if (spec->timeout > 0)
-		uv_timer_start(&s->deadline, on_deadline, ms(spec->timeout), 0);
+	start_watching(s);
 	uv_run(&s->loop, UV_RUN_DEFAULT);
 	shutdown_loop(s);
 	free(s);
@@ -253,4 +408,5 @@ void sup_result_free(struct sup_result *res)
 	free(res->output);
 	res->output = NULL;
 	res->output_len = 0;
+	strv_free(&res->last_lines);
 }

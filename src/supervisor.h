@@ -1,8 +1,11 @@
 /*
  * supervisor: the one place that spawns criu and waits for it, on a libuv
- * loop: criu's stdout/stderr captured through pipes, a whole-run deadline,
- * and SIGINT/SIGTERM/SIGHUP to criuctl turned into a careful stop of criu
- * (SIGTERM, a grace period, then SIGKILL of its process group).
+ * loop.  It follows criu's -v4 log as criu writes it (a file, so criu never
+ * blocks on a slow reader and goes on if criuctl dies), knows the phase
+ * from the log, enforces a whole-run deadline and a stall deadline (no new
+ * log line), and stops criu step by step (see escalate.h) when one passes
+ * or when criuctl receives SIGINT, SIGTERM or SIGHUP; the caller's snapshot
+ * callback runs before the first signal is sent.
  *
  * libuv reaps only what it spawned; nothing here calls waitpid(-1).
  */
@@ -10,26 +13,55 @@
 #define CRIUCTL_SUPERVISOR_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "err.h"
+#include "escalate.h"
+#include "phase.h"
+#include "strv.h"
 #include "verdict.h"
 
+#define SUP_LAST_LINES 20
+
+/* What the supervisor knows while criu runs. */
+struct sup_status {
+	int pid;
+	double elapsed; /* seconds since spawn */
+	double idle;	/* seconds since the last new log line */
+	enum phase phase;
+	uint64_t log_lines;
+	const struct strv *last_lines; /* the last SUP_LAST_LINES log lines, oldest first */
+	const struct escalation *esc;
+};
+
 struct sup_spec {
-	char **argv;	   /* argv[0] is the binary's path */
-	char **env;	   /* NULL: criuctl's own environment */
-	double timeout;	   /* seconds; 0 = none */
-	double grace;	   /* seconds from SIGTERM to SIGKILL; 0 = 5 */
-	int new_session;   /* run the child in a session (and process group) of its own */
-	size_t output_max; /* bytes of stdout+stderr kept; 0 = 64 KiB */
+	char **argv;	      /* argv[0] is the binary's path */
+	char **env;	      /* NULL: criuctl's own environment */
+	double timeout;	      /* whole run, seconds; 0 = none */
+	double stall_timeout; /* seconds without a new log line; 0 = none */
+	double grace;	      /* seconds from SIGTERM to SIGKILL; 0 = 5 */
+	int new_session;      /* run the child in a session (and process group) of its own */
+	int output_fd;	      /* > 2: the child's stdout and stderr; else captured (pipes) */
+	int keep_fd;	      /* > 2: handed to the child as fd 3 (keeps a flock alive) */
+	int log_dirfd;	      /* with log_name: the log to follow */
+	const char *log_name;
+	size_t output_max; /* bytes of captured output kept; 0 = 64 KiB */
+	/* Called once, before criu gets its first signal; may be NULL. */
+	void (*on_snapshot)(void *arg, const struct sup_status *st);
+	/* Called about every 100 ms while criu runs; may be NULL. */
+	void (*on_tick)(void *arg, const struct sup_status *st);
+	void *arg;
 };
 
 struct sup_result {
 	int pid;
 	struct criu_end end;
-	int timed_out;	 /* the deadline passed and the child was stopped */
-	int got_signal;	 /* criuctl received this signal and stopped the child; 0 none */
-	double duration; /* seconds from spawn to exit */
-	char *output;	 /* captured stdout+stderr, NUL-terminated; owned */
+	struct escalation esc;	/* esc.reason says whether and why criu was stopped */
+	enum phase phase;	/* the last phase seen */
+	double duration;	/* seconds from spawn to exit */
+	double idle_at_stop;	/* seconds without a log line when the stop began */
+	struct strv last_lines; /* owned */
+	char *output;		/* captured stdout+stderr (no output_fd), NUL-terminated; owned */
 	size_t output_len;
 };
 

@@ -1,0 +1,154 @@
+#!/usr/bin/env bats
+# End-to-end: criuctl's watchdog against the real criu in the guest: stalls
+# are caught and explained before anything is killed, criu is stopped step
+# by step, and the tree is left running.
+
+load helpers
+bats_require_minimum_version 1.5.0
+
+setup() { common_setup; }
+teardown() {
+	pkill -CONT -x criu 2>/dev/null || true
+	pkill -KILL -x criu 2>/dev/null || true
+	common_teardown
+}
+
+VFORK_HANG=/src/build/fixtures/vfork-hang
+
+# A python3 process with SIZE MiB of touched memory and a counter, so that
+# a dump takes a while and the counter shows the tree is alive.
+start_big() {
+	start python3 -c "import time
+blob = bytearray(b'x' * ($1 << 20))
+n = 0
+while True:
+    n += 1
+    with open('$W/count', 'a') as f: f.write('%d\n' % n)
+    time.sleep(0.05)"
+	PID=$REPLY
+	wait_for 20 count_ge "$W/count" 2
+}
+
+# The pid of the criu dump that criuctl started, once it runs (not the
+# short "criu --version" probe before it).
+criu_pid() { pgrep -n -f '^/usr/sbin/criu dump'; }
+
+# criuctl itself in the background (not through the ctl function, whose
+# subshell would get the signals meant for criuctl).
+ctl_bg() {
+	criuctl --store "$STORE" "$@" >"$W/out" 2>&1 &
+	CTL=$!
+}
+
+@test "a vfork parent in D state: the stall watchdog names it, criu is stopped, the tree lives" {
+	[[ -x $VFORK_HANG ]] || fail "missing $VFORK_HANG (make build/fixtures/vfork-hang)"
+	start "$VFORK_HANG"
+	PID=$REPLY
+	wait_for 5 test "$(awk '{print $3}' /proc/"$PID"/stat)" = D
+
+	run ctl dump --tree "$PID" --name vf --stall-timeout 3
+	assert_failure 4
+	assert_output --partial "criu stalled"
+	assert_output --regexp "task $PID \(vfork-hang\) is in uninterruptible sleep \(state D"
+	assert_output --partial "a vfork parent waiting for its child"
+	report=$(echo "$STORE"/failed/vf.*/report.json)
+	run jq -r '.verdict.id, .stopped_by, .hang.diagnosis.id, .hang.diagnosis.culprit_pid,
+		([.hang.tasks[] | select(.role == "target" and .state == "D")] | length),
+		([.target[] | select(.alive)] | length)' "$report"
+	assert_output "task-uninterruptible
+stall
+task-uninterruptible
+$PID
+1
+2"
+	# criuctl acted on its own stall deadline, before criu's own 10 s task
+	# timeout fired.
+	run grep -c "Timeout reached" "$STORE"/failed/vf.*/dump.log
+	assert_output 0
+	alive "$PID"
+	run ls "$STORE/checkpoints"
+	assert_output ""
+}
+
+@test "criu killed mid-dump (CRIU_FAULT=1): criu-killed, and the tree keeps running" {
+	start_big 16
+	printf '[criu]\nenv = CRIU_FAULT=1\n' >"$W/fault.conf"
+	run criuctl -c "$W/fault.conf" --store "$STORE" dump --tree "$PID" --name fault
+	assert_failure 1
+	assert_output --partial "killed by a signal"
+	assert_output --partial "criu was killed by signal 9"
+	run jq -r '.verdict.id, .criu_end.term_signal' "$STORE"/failed/fault.*/report.json
+	assert_output $'criu-killed\n9'
+	at=$(last_line "$W/count")
+	wait_for 5 count_ge "$W/count" $((at + 5))
+	assert_consecutive "$W/count"
+}
+
+@test "criu stopped by SIGSTOP mid-dump: a real stall, reported as criu-stopped" {
+	start_big 1024
+	ctl_bg dump --tree "$PID" --name stopped --stall-timeout 2
+	wait_for 20 criu_pid
+	kill -STOP "$(criu_pid)"
+	wait "$CTL" && status=0 || status=$?
+	[[ $status -eq 4 ]] || fail "criuctl exited $status: $(cat "$W/out")"
+	run cat "$W/out"
+	assert_output --regexp "criu [0-9]+ \(criu\) is stopped \(state T\)"
+	run jq -r '.verdict.id, .stopped_by, .hang.diagnosis.id' "$STORE"/failed/stopped.*/report.json
+	assert_output $'criu-stopped\nstall\ncriu-stopped'
+	run pgrep -x criu
+	assert_failure # criu is gone
+	# The tree was released: running, not stopped, not traced.
+	wait_for 5 test "$(awk '{print $3}' /proc/"$PID"/stat)" != T
+	at=$(last_line "$W/count")
+	wait_for 10 count_ge "$W/count" $((at + 3))
+	run awk '/^TracerPid/ {print $2}' "/proc/$PID/status"
+	assert_output 0
+}
+
+@test "criuctl killed with SIGKILL mid-dump: criu finishes, the tree lives, nothing partial is listed" {
+	start_big 1024
+	ctl_bg dump --tree "$PID" --name orphan --leave-running
+	wait_for 20 criu_pid
+	kill -KILL "$CTL"
+	wait "$CTL" || true
+	# criu goes on without criuctl (own session, log and output in files).
+	run ctl list
+	assert_success
+	refute_output --partial orphan
+	wait_for 60 bash -c '! pgrep -f "^/usr/sbin/criu dump" >/dev/null'
+	alive "$PID"
+	at=$(last_line "$W/count")
+	wait_for 10 count_ge "$W/count" $((at + 3))
+	# The next criuctl cleans the unfinished attempt out of tmp/.
+	run ctl list
+	assert_success
+	refute_output --partial orphan
+	run ls -A "$STORE/tmp"
+	assert_output ""
+}
+
+@test "SIGINT to criuctl mid-dump stops criu, reports, exits 130, commits nothing" {
+	start_big 1024
+	ctl_bg dump --tree "$PID" --name interrupted
+	wait_for 20 criu_pid
+	kill -INT "$CTL"
+	wait "$CTL" && status=0 || status=$?
+	[[ $status -eq 130 ]] || fail "criuctl exited $status: $(cat "$W/out")"
+	run cat "$W/out"
+	assert_output --partial "interrupted by signal 2"
+	run jq -r '.verdict.id, .stopped_by' "$STORE"/failed/interrupted.*/report.json
+	assert_output $'interrupted\nsignal'
+	run ls "$STORE/checkpoints"
+	assert_output ""
+	run pgrep -x criu
+	assert_failure
+}
+
+@test "--progress=always without a terminal prints plain phase lines, no control characters" {
+	start_big 512
+	run --separate-stderr ctl --progress=always dump --tree "$PID" --name prog --leave-running
+	assert_success
+	[[ $stderr == *"dump: "*" s: dumping memory"* ]]
+	[[ $stderr == *"dump: "*" s: finished"* ]]
+	[[ $stderr != *$'\e'* && $stderr != *$'\r'* ]]
+}
