@@ -100,7 +100,7 @@ demo: deps
 	@$(MAKE) --no-print-directory all guest-image
 	@tools/guest-run bash /src/tools/demo
 
-bench: all guest-image
+bench: all guest-image $(TEST_BINS)
 	@tools/guest-run bash /src/tools/bench
 
 install: $(B)/criuctl
@@ -127,7 +127,8 @@ format-check:
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
 	    --inline-suppr -Isrc src tools/sandbox.c
-	shellcheck tools/guest-run tools/install-deps tools/run-suites guest-image/build .ci/run
+	shellcheck tools/guest-run tools/install-deps tools/run-suites tools/demo tools/bench \
+	    guest-image/build tests/fixtures/capture .ci/run
 
 clean:
 	rm -rf $(B)/*.o $(B)/*.d $(B)/criuctl $(B)/guest-sandbox $(B)/unit $(B)/fixtures

@@ -19,6 +19,7 @@
 
 #include "cli.h"
 #include "criu.h"
+#include "criu_log.h"
 #include "fsutil.h"
 #include "proc.h"
 #include "run_criu.h"
@@ -168,13 +169,12 @@ static void pick_network_lock(struct cli *c, struct criu_opts *o)
 	cli_say(c, "network lock: nftables (no iptables-restore on PATH)");
 }
 
-static void fill_identity(struct manifest *m, const char *criu_version)
+static void fill_identity(struct manifest *m)
 {
 	struct utsname u;
 
 	manifest_format_time(m->created, sizeof(m->created), (long long)time(NULL));
 	snprintf(m->criuctl_version, sizeof(m->criuctl_version), "%s", CRIUCTL_VERSION);
-	snprintf(m->criu_version, sizeof(m->criu_version), "%s", criu_version);
 	if (uname(&u) == 0)
 		snprintf(m->kernel, sizeof(m->kernel), "%s %s", u.release, u.machine);
 }
@@ -230,6 +230,7 @@ static int commit_dump(struct cli *c, struct attempt *at, struct manifest *m,
 	int rc;
 
 	m->duration_ms = (int64_t)(run->res.duration * 1000.0);
+	criu_log_version(run->log, run->log_len, m->criu_version, sizeof(m->criu_version));
 	read_stats(at, &m->stats);
 	m->images_bytes = fs_size_at(at->fd, "images");
 	/* criu writes images and stats 0644; they hold process memory. */
@@ -316,14 +317,12 @@ int cmd_dump(struct cli *c, int argc, char **argv)
 {
 	struct dump_args a;
 	struct manifest m;
-	char version[64];
 	int code;
 
 	memset(&a, 0, sizeof(a));
 	memset(&m, 0, sizeof(m));
 	code = parse_dump(c, argc, argv, &a);
-	if (code < 0 && (proc_tree(a.pid, &m.procs, &m.n_procs, &c->err) < 0 ||
-			 criu_version(c->criu, version, sizeof(version), &c->err) < 0))
+	if (code < 0 && proc_tree(a.pid, &m.procs, &m.n_procs, &c->err) < 0)
 		code = c->err.exit_code;
 	if (code < 0) {
 		m.root_pid = a.pid;
@@ -331,7 +330,7 @@ int cmd_dump(struct cli *c, int argc, char **argv)
 			snprintf(m.name, sizeof(m.name), "%s", a.name);
 		else
 			name_default(m.name, m.procs[0].comm, a.pid, time(NULL));
-		fill_identity(&m, version);
+		fill_identity(&m);
 		pick_network_lock(c, &a.opts);
 		criu_opts_copy(&m.opts, &a.opts);
 		cli_say(c, "dumping tree %d (%s, %zu process%s) as '%s'", a.pid, m.procs[0].comm,

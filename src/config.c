@@ -119,7 +119,11 @@ struct parse_state {
 /* Comma lists: "a, b,c" -> three entries; empty items ("a,,b", "a,") are errors. */
 static int push_list(struct strv *sv, const char *value, char *msg, size_t msgsize)
 {
-	for (const char *p = value; *value;) {
+	const char *p = value;
+
+	if (!*value) /* no items */
+		return 0;
+	for (;;) {
 		const char *comma = strchr(p, ',');
 		size_t n = comma ? (size_t)(comma - p) : strlen(p);
 

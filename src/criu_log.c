@@ -201,3 +201,20 @@ int criu_log_succeeded(const char *buf, size_t len)
 			return 1;
 	return 0;
 }
+
+void criu_log_version(const char *buf, size_t len, char *dst, size_t size)
+{
+	/* Within the first lines: CRIU logs its version right after the run id. */
+	size_t head = len < 4096 ? len : 4096;
+	const char *v = memmem(buf, head, ") Version: ", 11);
+	size_t n = 0;
+
+	dst[0] = '\0';
+	if (!v)
+		return;
+	v += 11;
+	while (v + n < buf + head && v[n] != ' ' && v[n] != '\n' && n + 1 < size)
+		n++;
+	memcpy(dst, v, n);
+	dst[n] = '\0';
+}

@@ -43,6 +43,10 @@ int criu_log_harmless(const struct log_line *l);
  */
 int criu_log_decisive(const char *buf, size_t len, size_t max, struct strv *out);
 
+/* The criu version named in the log's "Version: X" line into dst (""
+ * when absent).  Saves running "criu --version" for every dump. */
+void criu_log_version(const char *buf, size_t len, char *dst, size_t size);
+
 /* 1 when the log says the run finished successfully. */
 int criu_log_succeeded(const char *buf, size_t len);
 

@@ -18,7 +18,15 @@ int proc_parse_stat(const char *buf, size_t len, struct proc_stat *out)
 			close = p - 1;
 			break;
 		}
-	if (!open || !close || close < open || sscanf(buf, "%d", &out->pid) != 1)
+	if (!open || !close || close < open)
+		return -1;
+	/* buf need not be NUL-terminated, and sscanf() reads its input to the NUL. */
+	n = (size_t)(open - buf);
+	if (n >= sizeof(tail))
+		n = sizeof(tail) - 1;
+	memcpy(tail, buf, n);
+	tail[n] = '\0';
+	if (sscanf(tail, "%d", &out->pid) != 1)
 		return -1;
 	n = (size_t)(close - open - 1);
 	if (n >= sizeof(out->comm))
@@ -62,9 +70,20 @@ int proc_parse_tracer(const char *buf, size_t len)
 {
 	static const char key[] = "\nTracerPid:";
 	const char *p = memmem(buf, len, key, sizeof(key) - 1);
+	char num[24];
+	size_t n;
 	int pid;
 
-	if (!p || sscanf(p + sizeof(key) - 1, "%d", &pid) != 1)
+	if (!p)
+		return -1;
+	/* A copy: buf need not be NUL-terminated, and sscanf() reads to the NUL. */
+	p += sizeof(key) - 1;
+	n = (size_t)(buf + len - p);
+	if (n >= sizeof(num))
+		n = sizeof(num) - 1;
+	memcpy(num, p, n);
+	num[n] = '\0';
+	if (sscanf(num, "%d", &pid) != 1)
 		return -1;
 	return pid;
 }
