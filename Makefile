@@ -75,7 +75,7 @@ deps:
 	@tools/install-deps
 
 unit: $(UNIT_BIN)
-	@tools/run-suites unit $(UNIT_BIN)
+	@tools/run-suites unit
 
 cli: $(B)/criuctl
 	@tools/run-suites cli

@@ -1,0 +1,302 @@
+/* Unit tests of manifest: JSON encoding and decoding of struct manifest. */
+#include "unit.h"
+
+#include "manifest.h"
+
+static void fill(struct manifest *m)
+{
+	static const struct manifest_proc procs[] = {
+		{.pid = 14,
+		 .ppid = 1,
+		 .pgid = 14,
+		 .sid = 14,
+		 .comm = "sh",
+		 .cmdline = "sh -c while :; do sleep 1; done"},
+		{.pid = 15,
+		 .ppid = 14,
+		 .pgid = 14,
+		 .sid = 14,
+		 .comm = "sleep",
+		 .cmdline = "sleep 1"},
+	};
+
+	memset(m, 0, sizeof(*m));
+	snprintf(m->name, sizeof(m->name), "web-1");
+	snprintf(m->created, sizeof(m->created), "2026-11-23T05:54:19Z");
+	snprintf(m->criuctl_version, sizeof(m->criuctl_version), "0.1.0");
+	snprintf(m->criu_version, sizeof(m->criu_version), "4.2.1");
+	snprintf(m->kernel, sizeof(m->kernel), "6.18.44-fc-v595");
+	m->root_pid = 14;
+	m->n_procs = 2;
+	m->procs = malloc(sizeof(procs));
+	assert_non_null(m->procs);
+	memcpy(m->procs, procs, sizeof(procs));
+	m->opts.leave_running = 1;
+	m->opts.tcp_established = 1;
+	m->opts.ext_unix_sk = 1;
+	m->opts.shell_job = 1;
+	m->opts.file_locks = 1;
+	strv_push(&m->opts.skip_mnt, "/proc/sys");
+	strv_push(&m->opts.skip_mnt, "/sys/fs/cgroup");
+	strv_push(&m->opts.external, "mnt[/data]:data");
+	snprintf(m->opts.network_lock, sizeof(m->opts.network_lock), "nftables");
+	snprintf(m->opts.manage_cgroups, sizeof(m->opts.manage_cgroups), "soft");
+	strv_push(&m->opts.criu_opt, "--ghost-limit=1M");
+	m->opts.timeout = 600;
+	m->opts.stall_timeout = 1.5;
+	strv_push(&m->criu_argv, "criu");
+	strv_push(&m->criu_argv, "dump");
+	strv_push(&m->criu_argv, "--tree=14");
+	m->duration_ms = 1234;
+	m->images_bytes = 5000000000ULL;
+	m->stats.kind = 1;
+	m->stats.n = 2;
+	m->stats.f[0] = (struct stats_field){"frozen_time_us", 6109};
+	m->stats.f[1] = (struct stats_field){"pages_written", 59};
+	m->pre_dumps = 2;
+}
+
+static char *dump_text(const struct manifest *m)
+{
+	json_t *j = manifest_to_json(m);
+	char *text;
+
+	assert_non_null(j);
+	text = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	json_decref(j);
+	assert_non_null(text);
+	return text;
+}
+
+static void check_strv(const char *what, const struct strv *got, const struct strv *want)
+{
+	check_int(what, got->n, want->n);
+	for (size_t i = 0; i < want->n; i++)
+		check_str(what, got->v[i], want->v[i]);
+}
+
+static void test_roundtrip(void **state)
+{
+	struct manifest m, back;
+	char why[128] = "";
+	char *text;
+
+	(void)state;
+	fill(&m);
+	text = dump_text(&m);
+	assert_int_equal(manifest_from_json(text, strlen(text), &back, why, sizeof(why)), 0);
+	assert_string_equal(back.name, m.name);
+	assert_string_equal(back.created, m.created);
+	assert_string_equal(back.criuctl_version, m.criuctl_version);
+	assert_string_equal(back.criu_version, m.criu_version);
+	assert_string_equal(back.kernel, m.kernel);
+	assert_int_equal(back.root_pid, 14);
+	assert_int_equal(back.n_procs, 2);
+	for (size_t i = 0; i < 2; i++) {
+		assert_int_equal(back.procs[i].pid, m.procs[i].pid);
+		assert_int_equal(back.procs[i].ppid, m.procs[i].ppid);
+		assert_int_equal(back.procs[i].pgid, m.procs[i].pgid);
+		assert_int_equal(back.procs[i].sid, m.procs[i].sid);
+		assert_string_equal(back.procs[i].comm, m.procs[i].comm);
+		assert_string_equal(back.procs[i].cmdline, m.procs[i].cmdline);
+	}
+	assert_int_equal(back.opts.leave_running, 1);
+	assert_int_equal(back.opts.tcp_established, 1);
+	assert_int_equal(back.opts.ext_unix_sk, 1);
+	assert_int_equal(back.opts.shell_job, 1);
+	assert_int_equal(back.opts.file_locks, 1);
+	check_strv("skip_mnt", &back.opts.skip_mnt, &m.opts.skip_mnt);
+	check_strv("external", &back.opts.external, &m.opts.external);
+	check_strv("criu_opt", &back.opts.criu_opt, &m.opts.criu_opt);
+	assert_string_equal(back.opts.network_lock, "nftables");
+	assert_string_equal(back.opts.manage_cgroups, "soft");
+	assert_true(back.opts.timeout == 600 && back.opts.stall_timeout == 1.5);
+	check_strv("criu_argv", &back.criu_argv, &m.criu_argv);
+	assert_int_equal(back.duration_ms, 1234);
+	assert_true(back.images_bytes == 5000000000ULL);
+	assert_int_equal(back.pre_dumps, 2);
+	/* Stats are written, not read back (see manifest.h). */
+	assert_int_equal(back.stats.n, 0);
+	manifest_free(&back);
+	free(text);
+	manifest_free(&m);
+}
+
+/* The encoding itself: the field names scripts read. */
+static void test_encoding(void **state)
+{
+	struct manifest m;
+	json_t *j, *opts;
+
+	(void)state;
+	fill(&m);
+	m.opts.network_lock[0] = '\0';
+	j = manifest_to_json(&m);
+	assert_non_null(j);
+	assert_string_equal(json_string_value(json_object_get(j, "name")), "web-1");
+	assert_int_equal(
+		json_integer_value(json_object_get(json_object_get(j, "stats"), "frozen_time_us")),
+		6109);
+	assert_int_equal(
+		json_integer_value(json_object_get(json_object_get(j, "stats"), "pages_written")),
+		59);
+	assert_int_equal(
+		json_integer_value(json_object_get(json_object_get(j, "tree"), "root_pid")), 14);
+	assert_int_equal(json_array_size(json_object_get(json_object_get(j, "tree"), "processes")),
+			 2);
+	opts = json_object_get(j, "options");
+	/* An unset mode is null, not "". */
+	assert_true(json_is_null(json_object_get(opts, "network_lock")));
+	assert_true(json_is_true(json_object_get(opts, "shell_job")));
+	assert_int_equal(json_array_size(json_object_get(opts, "skip_mnt")), 2);
+	json_decref(j);
+	manifest_free(&m);
+}
+
+/*
+ * Text that is not UTF-8 (a comm set with prctl, a cut cmdline, a path)
+ * loses no process and no argument: its other bytes become '?'.
+ */
+static void test_non_utf8_text(void **state)
+{
+	struct manifest m, back;
+	char why[128] = "";
+	char *text;
+
+	(void)state;
+	fill(&m);
+	snprintf(m.procs[1].comm, sizeof(m.procs[1].comm), "caf\xe9");
+	snprintf(m.procs[1].cmdline, sizeof(m.procs[1].cmdline), "sleep \xc3");
+	strv_push(&m.criu_argv, "/st/\xff/images");
+	text = dump_text(&m);
+	assert_int_equal(manifest_from_json(text, strlen(text), &back, why, sizeof(why)), 0);
+	assert_int_equal(back.n_procs, 2);
+	assert_int_equal(back.procs[1].pid, 15);
+	assert_string_equal(back.procs[1].comm, "caf?");
+	assert_string_equal(back.procs[1].cmdline, "sleep ?");
+	assert_string_equal(back.procs[0].cmdline, m.procs[0].cmdline);
+	assert_int_equal(back.criu_argv.n, 4);
+	assert_string_equal(back.criu_argv.v[3], "/st/?/images");
+	manifest_free(&back);
+	free(text);
+	manifest_free(&m);
+}
+
+static const struct {
+	const char *name;
+	const char *text;
+	const char *why; /* a substring of the reason */
+} bad_cases[] = {
+	{"empty", "", "invalid JSON"},
+	{"cut", "{\"name\": \"a\"", "invalid JSON"},
+	{"not an object", "[1, 2]", "missing name, created or tree"},
+	{"missing name",
+	 "{\"created\": \"2026-11-23T05:54:19Z\", \"tree\": {\"root_pid\": 1, \"processes\": []}}",
+	 "missing name"},
+	{"name not a string",
+	 "{\"name\": 7, \"created\": \"x\", \"tree\": {\"root_pid\": 1, \"processes\": []}}",
+	 "missing name"},
+	{"missing created", "{\"name\": \"a\", \"tree\": {\"root_pid\": 1, \"processes\": []}}",
+	 "created"},
+	{"missing tree", "{\"name\": \"a\", \"created\": \"x\"}", "tree"},
+	{"tree not an object", "{\"name\": \"a\", \"created\": \"x\", \"tree\": []}", "tree"},
+	{"tree without processes",
+	 "{\"name\": \"a\", \"created\": \"x\", \"tree\": {\"root_pid\": 1}}", "tree"},
+};
+
+static void test_invalid(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad_cases) / sizeof(bad_cases[0]); i++) {
+		struct manifest m;
+		char why[128] = "";
+
+		check_int(bad_cases[i].name,
+			  manifest_from_json(bad_cases[i].text, strlen(bad_cases[i].text), &m, why,
+					     sizeof(why)),
+			  -1);
+		if (!strstr(why, bad_cases[i].why))
+			fail_msg("%s: reason \"%s\" lacks \"%s\"", bad_cases[i].name, why,
+				 bad_cases[i].why);
+		if (m.procs || m.n_procs || m.opts.skip_mnt.v || m.criu_argv.v)
+			fail_msg("%s: memory left in the manifest", bad_cases[i].name);
+	}
+}
+
+static void test_why_truncated(void **state)
+{
+	struct manifest m;
+	char why[8];
+
+	(void)state;
+	memset(why, '#', sizeof(why));
+	assert_int_equal(manifest_from_json("{}", 2, &m, why, sizeof(why)), -1);
+	assert_string_equal(why, "missing");
+}
+
+static void test_unknown_fields_ignored(void **state)
+{
+	static const char text[] =
+		"{\"name\": \"a\", \"created\": \"2026-11-23T05:54:19Z\", \"future\": {\"x\": [1]},"
+		" \"tree\": {\"root_pid\": 9, \"mystery\": true, \"processes\": ["
+		"{\"pid\": 9, \"ppid\": 1, \"pgid\": 9, \"sid\": 9, \"comm\": \"top\","
+		" \"cmdline\": \"top\", \"cgroup\": \"/x\"}]},"
+		" \"options\": {\"shell_job\": true, \"new_flag\": 3, \"external\": "
+		"[\"mnt[/a]:a\", 5]},"
+		" \"pre_dumps\": 1, \"duration_ms\": 20}"
+		"trailing bytes past len";
+	struct manifest m;
+	char why[128] = "";
+
+	(void)state;
+	assert_int_equal(manifest_from_json(text, strlen(text) - strlen("trailing bytes past len"),
+					    &m, why, sizeof(why)),
+			 0);
+	assert_string_equal(m.name, "a");
+	assert_int_equal(m.root_pid, 9);
+	assert_int_equal(m.n_procs, 1);
+	assert_string_equal(m.procs[0].comm, "top");
+	assert_int_equal(m.opts.shell_job, 1);
+	assert_int_equal(m.opts.leave_running, 0);
+	/* Non-string entries of a list are skipped. */
+	assert_int_equal(m.opts.external.n, 1);
+	assert_string_equal(m.opts.external.v[0], "mnt[/a]:a");
+	assert_int_equal(m.pre_dumps, 1);
+	assert_int_equal(m.duration_ms, 20);
+	assert_string_equal(m.criu_version, "");
+	assert_int_equal(m.images_bytes, 0);
+	manifest_free(&m);
+}
+
+static void test_format_time(void **state)
+{
+	static const struct {
+		long long t;
+		const char *want;
+	} cases[] = {
+		{0, "1970-01-01T00:00:00Z"},
+		{1795413259, "2026-11-23T05:54:19Z"},
+		{951782400, "2000-02-29T00:00:00Z"},
+		{4102444799, "2099-12-31T23:59:59Z"},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char dst[32];
+
+		manifest_format_time(dst, sizeof(dst), cases[i].t);
+		check_str(cases[i].want, dst, cases[i].want);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_roundtrip),     cmocka_unit_test(test_encoding),
+		cmocka_unit_test(test_non_utf8_text), cmocka_unit_test(test_invalid),
+		cmocka_unit_test(test_why_truncated), cmocka_unit_test(test_unknown_fields_ignored),
+		cmocka_unit_test(test_format_time),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

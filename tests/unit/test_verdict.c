@@ -1,0 +1,235 @@
+/*
+ * Unit tests of verdict: real CRIU failure logs (tests/fixtures) and a few
+ * synthetic ones are classified into the expected verdict, with the
+ * deciding line first in the evidence.
+ */
+#include "unit.h"
+
+#include <signal.h>
+
+#include "verdict.h"
+
+#define EXITED(status)                                                                             \
+	{                                                                                          \
+		.exited = 1, .exit_status = (status)                                               \
+	}
+#define KILLED(sig)                                                                                \
+	{                                                                                          \
+		.exited = 0, .exit_status = 0, .term_signal = (sig)                                \
+	}
+
+static const struct {
+	const char *file; /* under tests/fixtures, or NULL for an empty log */
+	struct criu_end end;
+	const char *id;
+	const char *evidence[8]; /* the first lines of the evidence, in order */
+} fixture_cases[] = {
+	{"criu-4.2.1/dump-session-leader.log",
+	 EXITED(1),
+	 "session-leader-outside-pidns",
+	 {"A session leader of 14(14) is outside of its pid namespace", NULL}},
+	/* A log's signature wins over the signal that ended criu. */
+	{"criu-4.2.1/dump-session-leader.log",
+	 KILLED(SIGKILL),
+	 "session-leader-outside-pidns",
+	 {"A session leader of 14(14) is outside of its pid namespace", NULL}},
+	{"criu-4.2.1/dump-tcp-no-established.log",
+	 EXITED(1),
+	 "tcp-established-needed",
+	 {"inet: Connected TCP socket, consider using --tcp-established option.",
+	  "Dump files (pid: 14) failed with -1", NULL}},
+	{"criu-4.2.1/restore-pid-in-use.log",
+	 EXITED(1),
+	 "pid-in-use",
+	 {"Can't fork for 14: File exists", NULL}},
+	{"criu-4.2.1/dump-tcp-iptables.log",
+	 EXITED(1),
+	 "tcp-lock-failed",
+	 {"Iptables configuration failed", "exited, status=127",
+	  "tcp: Failed to lock TCP connection 5387", "Dump files (pid: 14) failed with -1", NULL}},
+	/* The D-state task causes the collection timeout logged before it. */
+	{"criu-4.2.1/dump-vfork-dstate.log",
+	 EXITED(1),
+	 "task-uninterruptible",
+	 {"Unseizable non-zombie 15 found, state D, err -1/4",
+	  "Timeout reached. Try to interrupt: 0", "Unable to detach from 15: No such process",
+	  NULL}},
+	{"criu-4.2.1/dump-fault-detach.log",
+	 KILLED(SIGKILL),
+	 "criu-killed",
+	 {"criu was killed by signal 9 (Killed)", "pie: 14: Daemon waits for command", NULL}},
+	{"criu-4.2.1/dump-fault-detach.log",
+	 EXITED(1),
+	 "criu-failed",
+	 {"pie: 14: Daemon waits for command", NULL}},
+	{"criu-3.17/check-vdso.log",
+	 EXITED(1),
+	 "criu-too-old-for-kernel",
+	 {"vdso: Unexpected rt vDSO area bounds", "exited, status=1",
+	  "vdso: Failed to fill self vdso symtable", NULL}},
+	/* Harmless probe errors never decide a verdict. */
+	{"criu-4.2.1/dump-ok.log", EXITED(1), "criu-failed", {NULL}},
+	{NULL, EXITED(1), "criu-failed", {NULL}},
+	{NULL, KILLED(SIGKILL), "criu-killed", {"criu was killed by signal 9 (Killed)", NULL}},
+	{NULL, KILLED(SIGTERM), "criu-killed", {"criu was killed by signal 15 (Terminated)", NULL}},
+	/* criu aborts itself on BUG(): that is criu failing, not being killed. */
+	{NULL, KILLED(SIGABRT), "criu-failed", {NULL}},
+};
+
+static void check_evidence(const char *row, const struct verdict *v, const char *const *want)
+{
+	size_t n = 0;
+
+	for (; want[n]; n++)
+		check_str(row, n < v->evidence.n ? v->evidence.v[n] : NULL, want[n]);
+	for (size_t i = 0; i < v->evidence.n; i++)
+		for (size_t k = i + 1; k < v->evidence.n; k++)
+			if (strcmp(v->evidence.v[i], v->evidence.v[k]) == 0)
+				fail_msg("%s: evidence \"%s\" twice", row, v->evidence.v[i]);
+	if (v->evidence.n && v->evidence.v[v->evidence.n] != NULL)
+		fail_msg("%s: evidence not NULL-terminated", row);
+}
+
+static void test_fixtures(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(fixture_cases) / sizeof(fixture_cases[0]); i++) {
+		const char *row = fixture_cases[i].file ? fixture_cases[i].file : "(empty log)";
+		struct verdict v;
+		size_t len = 0;
+		char *log = fixture_cases[i].file ? fixture_read(fixture_cases[i].file, &len)
+						  : calloc(1, 1);
+
+		assert_non_null(log);
+		check_int(row, verdict_classify(log, len, &fixture_cases[i].end, &v), 0);
+		check_str(row, v.id, fixture_cases[i].id);
+		if (!v.title || !v.title[0] || !v.remedy || !v.remedy[0])
+			fail_msg("%s: verdict %s has no title or remedy", row, v.id);
+		check_evidence(row, &v, fixture_cases[i].evidence);
+		if (!fixture_cases[i].file && fixture_cases[i].end.exited)
+			check_int(row, v.evidence.n, 0);
+		verdict_free(&v);
+		free(log);
+	}
+}
+
+/*
+ * Synthetic logs: one line carrying the pattern of each signature the
+ * fixtures do not cover, and the rules of the table's order.
+ */
+static const struct {
+	const char *log;
+	struct criu_end end;
+	const char *id;
+} synthetic_cases[] = {
+	{"(10.0) Error (criu/cr-dump.c:1655): Timeout reached. Try to interrupt: 0\n", EXITED(1),
+	 "collect-timeout"},
+	{"(0.1) Error (criu/kerndat.c:1): Can't get 1:16 opt\n", EXITED(1),
+	 "criu-too-old-for-kernel"},
+	{"(0.1) Error (criu/mount.c:1): mnt: Can't lookup mount=42 for fd=3 path=/x\n", EXITED(1),
+	 "external-mount"},
+	{"(0.1) Error (criu/sk-unix.c:1): unix: Connected socket: consider --ext-unix-sk\n",
+	 EXITED(1), "ext-unix-sk-needed"},
+	{"(0.1) Error (criu/file-lock.c:1): Some file locks are hold, use --file-locks\n",
+	 EXITED(1), "file-locks-needed"},
+	{"(0.1) Error (criu/tty.c:1): tty: Found dangling tty, use --shell-job\n", EXITED(1),
+	 "shell-job-needed"},
+	{"(0.1) Error (criu/proc_parse.c:1): Can't get rlimit: Operation not permitted\n",
+	 EXITED(1), "rlimit-not-permitted"},
+	{"(0.1) Error (criu/image.c:1): Can't write: No space left on device\n", EXITED(1),
+	 "no-space"},
+	{"(0.1) Error (criu/pstree.c:1): BUG at criu/pstree.c:1\n", KILLED(SIGABRT), "criu-bug"},
+	{"(0.1)      1: Error (criu/cr-restore.c:1): Can't fork for 7: File exists\n", EXITED(1),
+	 "pid-in-use"},
+	/* An earlier line of a later signature loses to a later line of an earlier one. */
+	{"Error (a.c:1): Can't fork for 7: File exists\nError (b.c:2): A session leader of 1(1) is "
+	 "outside of its pid namespace\n",
+	 EXITED(1), "session-leader-outside-pidns"},
+	/* A harmless probe never matches, even if it mentions a signature. */
+	{"Error (criu/tun.c:85): tun: Unable to create tun: No space left on device\n", EXITED(1),
+	 "criu-failed"},
+};
+
+static void test_synthetic(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(synthetic_cases) / sizeof(synthetic_cases[0]); i++) {
+		const char *row = synthetic_cases[i].log;
+		struct verdict v;
+
+		check_int(row, verdict_classify(row, strlen(row), &synthetic_cases[i].end, &v), 0);
+		check_str(row, v.id, synthetic_cases[i].id);
+		check_evidence(row, &v, (const char *const[]){NULL});
+		verdict_free(&v);
+	}
+}
+
+/* Every decisive line is evidence, once, even when the log repeats it. */
+static void test_evidence_deduplicated(void **state)
+{
+	static const char log[] = "Error (a.c:1): Can't fork for 7: File exists\n"
+				  "Error (b.c:1): same\n"
+				  "Error (b.c:1): same\n"
+				  "Error (c.c:1): Restoring FAILED.\n";
+	const struct criu_end end = EXITED(1);
+	struct verdict v;
+
+	(void)state;
+	assert_int_equal(verdict_classify(log, strlen(log), &end, &v), 0);
+	assert_string_equal(v.id, "pid-in-use");
+	assert_int_equal(v.evidence.n, 2);
+	assert_string_equal(v.evidence.v[0], "Can't fork for 7: File exists");
+	assert_string_equal(v.evidence.v[1], "same");
+	verdict_free(&v);
+}
+
+static void test_id_at_enumerates(void **state)
+{
+	static const char *const must[] = {"session-leader-outside-pidns",
+					   "tcp-established-needed",
+					   "pid-in-use",
+					   "tcp-lock-failed",
+					   "task-uninterruptible",
+					   "collect-timeout",
+					   "criu-killed",
+					   "criu-too-old-for-kernel",
+					   "criu-failed",
+					   NULL};
+	size_t n = 0;
+
+	(void)state;
+	while (verdict_id_at(n))
+		n++;
+	assert_in_range(n, 3, 100);
+	assert_null(verdict_id_at(n + 1));
+	assert_null(verdict_id_at((size_t)-1));
+	for (size_t i = 0; i < n; i++) {
+		const char *id = verdict_id_at(i);
+
+		if (!id[0] || strspn(id, "abcdefghijklmnopqrstuvwxyz0123456789-") != strlen(id))
+			fail_msg("id \"%s\" is not a lowercase-dash id", id);
+		for (size_t k = i + 1; k < n; k++)
+			if (strcmp(id, verdict_id_at(k)) == 0)
+				fail_msg("id \"%s\" listed twice", id);
+	}
+	for (const char *const *m = must; *m; m++) {
+		size_t i = 0;
+
+		while (i < n && strcmp(verdict_id_at(i), *m) != 0)
+			i++;
+		if (i == n)
+			fail_msg("id \"%s\" not enumerated", *m);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_fixtures),
+		cmocka_unit_test(test_synthetic),
+		cmocka_unit_test(test_evidence_deduplicated),
+		cmocka_unit_test(test_id_at_enumerates),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
