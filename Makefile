@@ -22,20 +22,22 @@ WARNINGS   := -Wall -Wextra -Wformat=2 -Wshadow -Wpointer-arith -Wno-format-trun
 CFLAGS     ?= -O2 -g
 CFLAGS     += -std=gnu11 $(WARNINGS) $(WERROR) -D_FORTIFY_SOURCE=2 -fstack-protector-strong
 CPPFLAGS   += -D_GNU_SOURCE -DCRIUCTL_VERSION='"$(VERSION)"' -DSYSCONFDIR='"$(SYSCONFDIR)"' -Isrc \
-              $(shell $(PKG_CONFIG) --cflags libuv inih jansson 2>/dev/null)
-LDLIBS     += $(shell $(PKG_CONFIG) --libs libuv inih jansson 2>/dev/null)
+              $(shell $(PKG_CONFIG) --cflags libuv inih jansson zlib 2>/dev/null)
+LDLIBS     += $(shell $(PKG_CONFIG) --libs libuv inih jansson zlib 2>/dev/null)
 
 B := build
 
 # The pure core: no libuv, no fork/exec, no signals, no clock, no /proc reads.
 CORE := src/err.c src/strv.c src/name.c src/criu_argv.c src/criu_log.c \
         src/verdict.c src/proc_parse.c src/stats.c src/manifest.c src/config.c \
-        src/phase.c src/escalate.c src/hang.c
+        src/phase.c src/escalate.c src/hang.c src/finding.c src/kconfig.c src/doctor.c \
+        src/jsonutil.c
 # The I/O shell and the command line.
 SHELL_SRC := src/store.c src/proc.c src/supervisor.c src/output.c src/criu.c src/progress.c \
-        src/fsutil.c
+        src/fsutil.c src/inspect.c
 CLI := src/main.c src/run_criu.c src/cmd_run.c src/cmd_dump.c src/cmd_restore.c \
-       src/cmd_list.c src/cmd_show.c src/cmd_log.c src/cmd_rm.c
+       src/cmd_list.c src/cmd_show.c src/cmd_log.c src/cmd_rm.c src/cmd_check.c \
+       src/cmd_explain.c src/selftest.c
 
 CORE_OBJ  := $(CORE:src/%.c=$(B)/%.o)
 SHELL_OBJ := $(SHELL_SRC:src/%.c=$(B)/%.o)

@@ -43,6 +43,28 @@ int cmd_list(struct cli *c, int argc, char **argv);
 int cmd_show(struct cli *c, int argc, char **argv);
 int cmd_log(struct cli *c, int argc, char **argv);
 int cmd_rm(struct cli *c, int argc, char **argv);
+int cmd_check(struct cli *c, int argc, char **argv);
+int cmd_explain(struct cli *c, int argc, char **argv);
+int cmd_canary(struct cli *c, int argc, char **argv);
+
+/* How `criuctl run` starts a workload (also used by the selftest). */
+struct run_req {
+	const char *pidfile;
+	const char *log;
+	const char *cwd;
+	char **argv;
+};
+
+/*
+ * Start r->argv the checkpointable way: a new session, stdin /dev/null,
+ * stdout/stderr on r->log (or /dev/null), no fd above 2.  Returns 0 with
+ * its pid once it has exec'd, or -1 with c->err set.
+ */
+int run_start(struct cli *c, const struct run_req *r, int *pid);
+
+/* JSON array of findings (new reference). */
+struct findings;
+json_t *cli_findings_json(const struct findings *f);
 
 /* Human message on stderr (not with --json or --quiet). */
 void cli_say(const struct cli *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -54,6 +76,10 @@ void cli_detail(const struct cli *c, const char *fmt, ...) __attribute__((format
  * the evidence, and a "verdict" object in c->out.  Returns exit_code.
  */
 int cli_verdict(struct cli *c, int exit_code, const struct verdict *v, const char *log);
+
+/* A command's --help: the usage on stdout, or as "usage" in the JSON
+ * document with --json.  Returns 0. */
+int cli_help(struct cli *c, const char *usage);
 
 /* Out of memory: sets c->err, returns 6. */
 int cli_oom(struct cli *c);
@@ -71,8 +97,5 @@ int cli_write_pidfile(struct cli *c, const char *path, int pid);
 
 /* "1.2 MiB" style sizes into dst. */
 void cli_human_size(char *dst, size_t size, unsigned long long bytes);
-
-/* strv -> JSON array of strings (new reference). */
-json_t *cli_json_strv(const struct strv *sv);
 
 #endif

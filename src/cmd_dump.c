@@ -21,6 +21,7 @@
 #include "criu.h"
 #include "criu_log.h"
 #include "fsutil.h"
+#include "inspect.h"
 #include "proc.h"
 #include "run_criu.h"
 
@@ -40,12 +41,17 @@ static const char dump_usage[] =
 	"      --manage-cgroups M  criu's cgroup mode\n"
 	"      --timeout SEC       deadline for the whole dump (0: none)\n"
 	"      --stall-timeout SEC deadline for criu writing no new log line (0: none)\n"
-	"      --criu-opt ARG      raw argument for criu (repeatable)\n";
+	"      --criu-opt ARG      raw argument for criu (repeatable)\n"
+	"      --auto-flags        add the flags the preflight shows are needed (default)\n"
+	"      --no-auto-flags     do not\n"
+	"      --force             dump even when the preflight reports a failure\n";
 
 struct dump_args {
 	int pid;
 	const char *pidfile;
 	const char *name;
+	int auto_flags;
+	int force;
 	struct criu_opts opts;
 };
 
@@ -60,6 +66,9 @@ enum {
 	O_CRIU_OPT,
 	O_PIDFILE,
 	O_STALL,
+	O_AUTO,
+	O_NO_AUTO,
+	O_FORCE,
 };
 
 static const struct option dump_opts[] = {
@@ -77,6 +86,9 @@ static const struct option dump_opts[] = {
 	{"manage-cgroups", required_argument, NULL, O_CGROUPS},
 	{"timeout", required_argument, NULL, O_TIMEOUT},
 	{"stall-timeout", required_argument, NULL, O_STALL},
+	{"auto-flags", no_argument, NULL, O_AUTO},
+	{"no-auto-flags", no_argument, NULL, O_NO_AUTO},
+	{"force", no_argument, NULL, O_FORCE},
 	{"criu-opt", required_argument, NULL, O_CRIU_OPT},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
@@ -116,12 +128,15 @@ static int dump_option(struct cli *c, int opt, struct dump_args *a)
 		if (config_parse_duration(optarg, &o->timeout) < 0)
 			return cli_usage(c, "dump", "--timeout '%s' is not a duration", optarg);
 		return -1;
+	case O_AUTO: a->auto_flags = 1; return -1;
+	case O_NO_AUTO: a->auto_flags = 0; return -1;
+	case O_FORCE: a->force = 1; return -1;
 	case O_STALL:
 		if (config_parse_duration(optarg, &o->stall_timeout) < 0)
 			return cli_usage(c, "dump", "--stall-timeout '%s' is not a duration",
 					 optarg);
 		return -1;
-	case 'h': fputs(dump_usage, stdout); return 0;
+	case 'h': return cli_help(c, dump_usage);
 	case ':': return cli_usage(c, "dump", "'%s' needs an argument", optarg ? optarg : "");
 	default: return cli_usage(c, "dump", "unknown option '%s'", optarg ? optarg : "");
 	}
@@ -134,6 +149,7 @@ static int parse_dump(struct cli *c, int argc, char **argv, struct dump_args *a)
 
 	if (criu_opts_copy(&a->opts, &c->cfg.dump) < 0)
 		return cli_oom(c);
+	a->auto_flags = c->cfg.auto_flags;
 	optind = 0; /* 0: glibc re-initialises its state after main's own parse */
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, ":t:n:Rjlh", dump_opts, NULL)) != -1) {
@@ -149,6 +165,12 @@ static int parse_dump(struct cli *c, int argc, char **argv, struct dump_args *a)
 		return cli_usage(c, "dump", "say which tree: --tree PID or --pidfile FILE");
 	if (a->pid && a->pidfile)
 		return cli_usage(c, "dump", "--tree and --pidfile exclude each other");
+	if (a->name && !name_valid(a->name))
+		return err_set(&c->err, CC_EXIT_USAGE, "invalid-name",
+			       "invalid checkpoint name '%s': use 1-64 of [A-Za-z0-9._-], starting "
+			       "with a letter or digit",
+			       a->name),
+		       CC_EXIT_USAGE;
 	if (a->pidfile && cli_read_pidfile(c, a->pidfile, &a->pid) < 0)
 		return c->err.exit_code;
 	return -1;
@@ -313,6 +335,76 @@ static int do_dump(struct cli *c, struct dump_args *a, struct manifest *m)
 	return code;
 }
 
+/* Turn on the flag a finding asks for; returns 1 when it was off. */
+static int apply_flag(struct criu_opts *o, const char *flag)
+{
+	int *b = strcmp(flag, "tcp_established") == 0 ? &o->tcp_established
+		 : strcmp(flag, "ext_unix_sk") == 0   ? &o->ext_unix_sk
+		 : strcmp(flag, "file_locks") == 0    ? &o->file_locks
+		 : strcmp(flag, "shell_job") == 0     ? &o->shell_job
+						      : NULL;
+
+	if (b) {
+		int was = *b;
+
+		*b = 1;
+		return !was;
+	}
+	/* Mounts from outside: let criu find and name them (mnt[]). */
+	if (strcmp(flag, "external") == 0 && !strv_contains(&o->external, "mnt[]"))
+		return strv_push(&o->external, "mnt[]") == 0;
+	return 0;
+}
+
+static void say_finding(const struct cli *c, const char *what, const struct finding *x)
+{
+	cli_say(c, "preflight: %s %s: %s", what, x->id, x->message);
+}
+
+/*
+ * The target preflight, before anything is frozen: refuse on a failure
+ * (unless --force), add the flags the tree needs (unless --no-auto-flags).
+ * Returns -1 to go on, else the exit code.
+ */
+static int preflight(struct cli *c, struct dump_args *a, struct manifest *m)
+{
+	struct target_facts facts;
+	struct findings f = {0};
+	const struct finding *fatal = NULL;
+
+	if (inspect_target(a->pid, c->store.root, &facts, &c->err) < 0)
+		return c->err.exit_code;
+	if (doctor_target(&facts, &f) < 0) {
+		inspect_target_free(&facts);
+		return cli_oom(c);
+	}
+	inspect_target_free(&facts);
+	for (size_t i = 0; i < f.n; i++) {
+		const struct finding *x = &f.v[i];
+
+		if (x->level == LEVEL_FAIL && !fatal)
+			fatal = x;
+		if (x->level == LEVEL_WARN && x->flag[0] && a->auto_flags &&
+		    apply_flag(&a->opts, x->flag)) {
+			strv_pushf(&m->auto_flags, "%s", x->flag);
+			cli_say(c, "preflight: added --%s: %s", x->flag, x->message);
+		} else if (x->level != LEVEL_OK) {
+			say_finding(c, level_name(x->level), x);
+		}
+	}
+	json_object_set_new(c->out, "preflight", cli_findings_json(&f));
+	if (fatal && !a->force) {
+		err_set(&c->err, CC_EXIT_REFUSED, fatal->id, "dump refused: %s", fatal->message);
+		err_remedy(&c->err, "%s (--force dumps anyway)", fatal->remedy);
+		findings_free(&f);
+		return CC_EXIT_REFUSED;
+	}
+	if (fatal)
+		cli_say(c, "preflight: --force: dumping despite %s", fatal->id);
+	findings_free(&f);
+	return -1;
+}
+
 int cmd_dump(struct cli *c, int argc, char **argv)
 {
 	struct dump_args a;
@@ -331,6 +423,9 @@ int cmd_dump(struct cli *c, int argc, char **argv)
 		else
 			name_default(m.name, m.procs[0].comm, a.pid, time(NULL));
 		fill_identity(&m);
+		code = preflight(c, &a, &m);
+	}
+	if (code < 0) {
 		pick_network_lock(c, &a.opts);
 		criu_opts_copy(&m.opts, &a.opts);
 		cli_say(c, "dumping tree %d (%s, %zu process%s) as '%s'", a.pid, m.procs[0].comm,

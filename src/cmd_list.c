@@ -123,7 +123,7 @@ int cmd_list(struct cli *c, int argc, char **argv)
 		if (strcmp(argv[i], "--failed") == 0)
 			failed = 1;
 		else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)
-			return fputs(list_usage, stdout), 0;
+			return cli_help(c, list_usage);
 		else
 			return cli_usage(c, "list", "unexpected argument '%s'", argv[i]);
 	}

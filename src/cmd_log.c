@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "jsonutil.h"
 #include "criu_log.h"
 #include "fsutil.h"
 
@@ -43,11 +44,14 @@ static int print_log(struct cli *c, const char *path, const char *text, size_t l
 			fwrite(text, 1, len, stdout);
 		return 0;
 	}
-	if (criu_log_decisive(text, len, 64, &lines) < 0)
+	/* A run that succeeded has no lines that matter, only harmless probes. */
+	if (!criu_log_succeeded(text, len) && criu_log_decisive(text, len, 64, &lines) < 0)
 		return cli_oom(c);
+	if (!lines.n)
+		cli_say(c, "%s: no errors that matter", path);
 	for (size_t i = 0; !c->json && i < lines.n; i++)
 		printf("%s\n", lines.v[i]);
-	json_object_set_new(c->out, "lines", cli_json_strv(&lines));
+	json_object_set_new(c->out, "lines", json_strv(&lines));
 	strv_free(&lines);
 	return 0;
 }
@@ -66,7 +70,7 @@ int cmd_log(struct cli *c, int argc, char **argv)
 		else if (strcmp(argv[i], "--errors") == 0)
 			errors = 1;
 		else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)
-			return fputs(log_usage, stdout), 0;
+			return cli_help(c, log_usage);
 		else if (argv[i][0] == '-' || name)
 			return cli_usage(c, "log", "unexpected argument '%s'", argv[i]);
 		else

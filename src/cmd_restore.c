@@ -72,7 +72,7 @@ static int restore_option(struct cli *c, int opt, struct restore_args *a)
 			return cli_usage(c, "restore", "--stall-timeout '%s' is not a duration",
 					 optarg);
 		return -1;
-	case 'h': fputs(restore_usage, stdout); return 0;
+	case 'h': return cli_help(c, restore_usage);
 	case ':': return cli_usage(c, "restore", "'%s' needs an argument", optarg);
 	default: return cli_usage(c, "restore", "unknown option '%s'", optarg);
 	}

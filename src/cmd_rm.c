@@ -13,7 +13,7 @@ int cmd_rm(struct cli *c, int argc, char **argv)
 	int code = 0;
 
 	if (argc == 2 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0))
-		return fputs("usage: criuctl rm NAME...\n", stdout), 0;
+		return cli_help(c, "usage: criuctl rm NAME...\n");
 	if (argc < 2)
 		return json_decref(removed),
 		       cli_usage(c, "rm", "which checkpoint? (criuctl rm NAME...)");

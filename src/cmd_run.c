@@ -27,13 +27,6 @@ static const char run_usage[] =
 	"Start CMD in a new session, with stdin from /dev/null, stdout and stderr on\n"
 	"--log FILE (default /dev/null) and no other inherited descriptor; print its pid.\n";
 
-struct run_req {
-	const char *pidfile;
-	const char *log;
-	const char *cwd;
-	char **argv;
-};
-
 /* In the child: reset what the caller may have changed, then the stdio. */
 static int child_setup(const struct run_req *r)
 {
@@ -46,15 +39,14 @@ static int child_setup(const struct run_req *r)
 		signal(sig, SIG_DFL);
 	if (setsid() < 0)
 		return -1;
-	if (r->cwd && chdir(r->cwd) < 0)
-		return -1;
+	/* --log is relative to the caller's directory, like --pidfile. */
 	in = open("/dev/null", O_RDONLY);
 	out = open(r->log ? r->log : "/dev/null", O_WRONLY | O_CREAT | O_APPEND | O_NOCTTY, 0600);
 	if (in < 0 || out < 0)
 		return -1;
 	if (dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0)
 		return -1;
-	return 0;
+	return r->cwd && chdir(r->cwd) < 0 ? -1 : 0;
 }
 
 /* Close every fd above 2 except keep (the exec-error pipe, close-on-exec). */
@@ -99,7 +91,7 @@ static int parse_run(struct cli *c, int argc, char **argv, struct run_req *r)
 		case 'p': r->pidfile = optarg; break;
 		case 'l': r->log = optarg; break;
 		case 'C': r->cwd = optarg; break;
-		case 'h': fputs(run_usage, stdout); return 0;
+		case 'h': return cli_help(c, run_usage);
 		case ':': return cli_usage(c, "run", "'%s' needs an argument", argv[optind - 1]);
 		default: return cli_usage(c, "run", "unknown option '%s'", argv[optind - 1]);
 		}
@@ -110,22 +102,22 @@ static int parse_run(struct cli *c, int argc, char **argv, struct run_req *r)
 	return -1;
 }
 
-int cmd_run(struct cli *c, int argc, char **argv)
+int run_start(struct cli *c, const struct run_req *r, int *pid_out)
 {
-	struct run_req r = {0};
-	int pipefd[2], err = 0, rc = parse_run(c, argc, argv, &r);
+	int pipefd[2], err = 0;
 	pid_t pid;
 	ssize_t n;
 
-	if (rc >= 0)
-		return rc;
 	if (pipe2(pipefd, O_CLOEXEC) < 0)
-		return err_sys(&c->err, CC_EXIT_ENV, "run-failed", errno, "run: pipe"), CC_EXIT_ENV;
+		return err_sys(&c->err, CC_EXIT_ENV, "run-failed", errno, "run: pipe");
 	pid = fork();
-	if (pid < 0)
-		return err_sys(&c->err, CC_EXIT_ENV, "run-failed", errno, "run: fork"), CC_EXIT_ENV;
+	if (pid < 0) {
+		close(pipefd[0]);
+		close(pipefd[1]);
+		return err_sys(&c->err, CC_EXIT_ENV, "run-failed", errno, "run: fork");
+	}
 	if (pid == 0)
-		run_child(&r, pipefd[1]);
+		run_child(r, pipefd[1]);
 	close(pipefd[1]);
 	do
 		n = read(pipefd[0], &err, sizeof(err));
@@ -134,14 +126,27 @@ int cmd_run(struct cli *c, int argc, char **argv)
 	if (n > 0) {
 		waitpid(pid, NULL, 0);
 		err_sys(&c->err, CC_EXIT_USAGE, "run-failed", err, "run: cannot start '%s'",
-			r.argv[0]);
+			r->argv[0]);
 		err_remedy(&c->err, "Check the command, --cwd and --log paths.");
-		return CC_EXIT_USAGE;
+		return -1;
 	}
+	*pid_out = pid;
+	return 0;
+}
+
+int cmd_run(struct cli *c, int argc, char **argv)
+{
+	struct run_req r = {0};
+	int pid, rc = parse_run(c, argc, argv, &r);
+
+	if (rc >= 0)
+		return rc;
+	if (run_start(c, &r, &pid) < 0)
+		return c->err.exit_code;
 	if (r.pidfile && cli_write_pidfile(c, r.pidfile, pid) < 0)
 		return c->err.exit_code;
 	json_object_set_new(c->out, "pid", json_integer(pid));
 	if (!c->json)
-		printf("%d\n", (int)pid);
+		printf("%d\n", pid);
 	return 0;
 }

@@ -20,7 +20,7 @@ int cmd_show(struct cli *c, int argc, char **argv)
 	int fd;
 
 	if (argc == 2 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0))
-		return fputs("usage: criuctl show NAME\n", stdout), 0;
+		return cli_help(c, "usage: criuctl show NAME\n");
 	if (argc != 2)
 		return cli_usage(c, "show", "which checkpoint? (criuctl show NAME)");
 	fd = store_open_checkpoint(&c->store, argv[1], &c->err);

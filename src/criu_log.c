@@ -140,9 +140,19 @@ static void keep_last(struct strv *sv, size_t from, size_t max)
 	sv->n = from + max;
 }
 
+int criu_log_push(struct strv *sv, const char *text, size_t len)
+{
+	if (strv_pushf(sv, "%.*s", (int)len, text) < 0)
+		return -1;
+	for (char *p = sv->v[sv->n - 1]; *p; p++)
+		if (((unsigned char)*p < 0x20 && *p != '\t') || *p == 0x7f)
+			*p = '?';
+	return 0;
+}
+
 static int push_msg(struct strv *out, const struct log_line *l)
 {
-	return strv_pushf(out, "%.*s", (int)l->msg_len, l->msg);
+	return criu_log_push(out, l->msg, l->msg_len);
 }
 
 /* The fallback: the last non-empty lines of the log. */

@@ -47,6 +47,10 @@ int criu_log_decisive(const char *buf, size_t len, size_t max, struct strv *out)
  * when absent).  Saves running "criu --version" for every dump. */
 void criu_log_version(const char *buf, size_t len, char *dst, size_t size);
 
+/* Append text[0..len) to sv with control characters (other than tab)
+ * replaced by '?': criu's lines reach terminals and JSON.  0 or -1. */
+int criu_log_push(struct strv *sv, const char *text, size_t len);
+
 /* 1 when the log says the run finished successfully. */
 int criu_log_succeeded(const char *buf, size_t len);
 

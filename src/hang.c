@@ -85,10 +85,12 @@ static int blocked(const struct hang_input *in, const struct hang_task *t)
 		t->syscall == 247 || t->syscall == 0 || t->syscall == 1);
 }
 
-/* The vfork child of a D-state parent, if the tree shows one. */
+/* The vfork child of a D-state parent, if the tree shows one.  The
+ * parent's wchan says kernel_clone, not vfork (Linux 6.18); the syscall
+ * number tells even when /proc/PID/stack is unreadable. */
 static const struct hang_task *vfork_child(const struct hang_input *in, const struct hang_task *p)
 {
-	if (!strstr(p->wchan, "vfork") && !strstr(p->stack, "vfork"))
+	if (p->syscall != 58 && !strstr(p->wchan, "vfork") && !strstr(p->stack, "vfork"))
 		return NULL;
 	for (size_t i = 0; i < in->n; i++)
 		if (in->tasks[i].ppid == p->pid)

@@ -20,7 +20,7 @@ struct hang_task {
 	char wchan[64];	 /* "" when unknown or not sleeping */
 	long syscall;	 /* number; -1 not in a syscall, -2 running or unknown */
 	int tracer_pid;	 /* from /proc/PID/status */
-	char stack[512]; /* /proc/PID/stack, newlines as " | "; may be "" */
+	char stack[512]; /* /proc/PID/stack, frames joined by "|"; may be "" */
 };
 
 struct hang_input {

@@ -16,9 +16,10 @@
 #include "cli.h"
 #include "criu.h"
 #include "fsutil.h"
+#include "jsonutil.h"
 #include "progress.h"
 
-enum { NEEDS_STORE = 1, NEEDS_CRIU = 2 };
+enum { NEEDS_STORE = 1, NEEDS_CRIU = 2, HIDDEN = 4 };
 
 struct command {
 	const char *name;
@@ -35,7 +36,13 @@ static const struct command commands[] = {
 	{"show", cmd_show, NEEDS_STORE, "print a checkpoint's manifest"},
 	{"log", cmd_log, NEEDS_STORE, "print a checkpoint's criu log"},
 	{"rm", cmd_rm, NEEDS_STORE, "remove checkpoints or failed attempts"},
+	{"check", cmd_check, 0, "the doctor: environment, a tree (--tree), a selftest"},
+	{"explain", cmd_explain, 0, "classify any CRIU log: verdict, decisive lines, remedy"},
+	/* The selftest's canary process; not for users. */
+	{"__canary", cmd_canary, HIDDEN, NULL},
 };
+
+#define USAGE_SHORT "criuctl [OPTIONS] COMMAND [ARGS...]; see criuctl(1)"
 
 static void usage(FILE *f)
 {
@@ -43,7 +50,8 @@ static void usage(FILE *f)
 		   "Run CRIU checkpoint/restore inside VM guests, and explain its failures.\n\n"
 		   "Commands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);
+		if (!(commands[i].needs & HIDDEN))
+			fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);
 	fprintf(f,
 		"\nOptions:\n"
 		"  -c, --config FILE  configuration file (default $CRIUCTL_CONFIG, else %s)\n"
@@ -127,9 +135,9 @@ static void print_json(struct cli *c, int code)
 	if (code != 0) {
 		json_object_set_new(c->out, "exit_code", json_integer(code));
 		json_object_set_new(c->out, "error",
-				    json_pack("{s:s, s:s, s:s?, s:s?}", "code",
+				    json_pack("{s:s, s:o, s:s?, s:s?}", "code",
 					      c->err.code[0] ? c->err.code : "failed", "message",
-					      c->err.msg, "remedy",
+					      json_text(c->err.msg), "remedy",
 					      c->err.remedy[0] ? c->err.remedy : NULL, "log",
 					      c->err.log[0] ? c->err.log : NULL));
 	}
@@ -183,7 +191,13 @@ static int parse_globals(struct cli *c, int argc, char **argv, const char **conf
 			break;
 		case 'q': c->quiet = 1; break;
 		case 'v': c->verbose = 1; break;
-		case 'h': usage(stdout); return 0;
+		case 'h':
+			if (c->json) {
+				json_object_set_new(c->out, "usage", json_string(USAGE_SHORT));
+				return 0;
+			}
+			usage(stdout);
+			return 0;
 		case 'V': *version = 1; break;
 		case ':':
 			return cli_usage(c, "criuctl", "option '%s' needs an argument",
@@ -196,10 +210,6 @@ static int parse_globals(struct cli *c, int argc, char **argv, const char **conf
 
 static int run_command(struct cli *c, const struct command *cmd, int argc, char **argv)
 {
-	if (!c->store_root)
-		c->store_root = c->cfg.store_root;
-	if (!c->criu_want && c->cfg.criu_path[0])
-		c->criu_want = c->cfg.criu_path;
 	if ((cmd->needs & NEEDS_CRIU) &&
 	    criu_resolve(c->criu_want, c->criu, sizeof(c->criu), &c->err) < 0)
 		return c->err.exit_code;
@@ -220,6 +230,10 @@ static int dispatch(struct cli *c, int argc, char **argv)
 	c->progress = progress_mode_for(progress, c->json, c->quiet);
 	if (load_config(c, config) < 0)
 		return c->err.exit_code;
+	if (!c->store_root)
+		c->store_root = c->cfg.store_root;
+	if (!c->criu_want && c->cfg.criu_path[0])
+		c->criu_want = c->cfg.criu_path;
 	if (version) {
 		print_version(c);
 		return 0;
@@ -249,9 +263,10 @@ int main(int argc, char **argv)
 	c.out = json_object();
 	if (!c.out)
 		return CC_EXIT_ENV;
-	for (int i = 1; i < argc && argv[i][0] == '-'; i++)
+	/* So that even a usage error comes out as JSON. */
+	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
 		if (strcmp(argv[i], "--json") == 0)
-			c.json = 1; /* so that even a usage error comes out as JSON */
+			c.json = 1;
 	code = dispatch(&c, argc, argv);
 	if (c.passthrough) {
 		/* restore --wait: the restored workload's own exit status. */

@@ -5,6 +5,8 @@
  */
 #include "manifest.h"
 
+#include "jsonutil.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,36 +21,6 @@ void manifest_format_time(char *dst, size_t size, long long t)
 	strftime(dst, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-/*
- * A JSON string of s.  jansson refuses text that is not UTF-8 (a comm set
- * with prctl, a cmdline cut inside a character, a path), and the caller
- * would silently drop the entry; such text keeps its ASCII, other bytes
- * become '?'.
- */
-static json_t *text_json(const char *s)
-{
-	json_t *j = json_string(s);
-	char *copy;
-
-	if (j || !(copy = strdup(s)))
-		return j;
-	for (char *p = copy; *p; p++)
-		if ((unsigned char)*p >= 0x80)
-			*p = '?';
-	j = json_string(copy);
-	free(copy);
-	return j;
-}
-
-static json_t *strv_to_json(const struct strv *sv)
-{
-	json_t *a = json_array();
-
-	for (size_t i = 0; a && i < sv->n; i++)
-		json_array_append_new(a, text_json(sv->v[i]));
-	return a;
-}
-
 static json_t *opt_string(const char *s)
 {
 	return s[0] ? json_string(s) : json_null();
@@ -59,10 +31,10 @@ static json_t *opts_to_json(const struct criu_opts *o)
 	return json_pack("{s:b, s:b, s:b, s:b, s:b, s:o, s:o, s:o, s:o, s:o, s:f, s:f}",
 			 "leave_running", o->leave_running, "tcp_established", o->tcp_established,
 			 "ext_unix_sk", o->ext_unix_sk, "shell_job", o->shell_job, "file_locks",
-			 o->file_locks, "skip_mnt", strv_to_json(&o->skip_mnt), "external",
-			 strv_to_json(&o->external), "network_lock", opt_string(o->network_lock),
+			 o->file_locks, "skip_mnt", json_strv(&o->skip_mnt), "external",
+			 json_strv(&o->external), "network_lock", opt_string(o->network_lock),
 			 "manage_cgroups", opt_string(o->manage_cgroups), "criu_opt",
-			 strv_to_json(&o->criu_opt), "timeout", o->timeout, "stall_timeout",
+			 json_strv(&o->criu_opt), "timeout", o->timeout, "stall_timeout",
 			 o->stall_timeout);
 }
 
@@ -75,8 +47,8 @@ static json_t *tree_to_json(const struct manifest *m)
 
 		json_array_append_new(procs, json_pack("{s:i, s:i, s:i, s:i, s:o, s:o}", "pid",
 						       p->pid, "ppid", p->ppid, "pgid", p->pgid,
-						       "sid", p->sid, "comm", text_json(p->comm),
-						       "cmdline", text_json(p->cmdline)));
+						       "sid", p->sid, "comm", json_text(p->comm),
+						       "cmdline", json_text(p->cmdline)));
 	}
 	return json_pack("{s:i, s:o}", "root_pid", m->root_pid, "processes", procs);
 }
@@ -92,13 +64,14 @@ static json_t *stats_to_json(const struct stats *s)
 
 json_t *manifest_to_json(const struct manifest *m)
 {
-	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:I, s:I, s:o, s:i}", "name",
-			 m->name, "created", m->created, "criuctl_version", m->criuctl_version,
-			 "criu_version", m->criu_version, "kernel", m->kernel, "tree",
-			 tree_to_json(m), "options", opts_to_json(&m->opts), "criu_argv",
-			 strv_to_json(&m->criu_argv), "duration_ms", (json_int_t)m->duration_ms,
-			 "images_bytes", (json_int_t)m->images_bytes, "stats",
-			 stats_to_json(&m->stats), "pre_dumps", m->pre_dumps);
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:I, s:I, s:o, s:i}",
+			 "name", m->name, "created", m->created, "criuctl_version",
+			 m->criuctl_version, "criu_version", m->criu_version, "kernel", m->kernel,
+			 "tree", tree_to_json(m), "options", opts_to_json(&m->opts), "auto_flags",
+			 json_strv(&m->auto_flags), "criu_argv", json_strv(&m->criu_argv),
+			 "duration_ms", (json_int_t)m->duration_ms, "images_bytes",
+			 (json_int_t)m->images_bytes, "stats", stats_to_json(&m->stats),
+			 "pre_dumps", m->pre_dumps);
 }
 
 static void copy_string(char *dst, size_t size, json_t *v)
@@ -196,7 +169,8 @@ int manifest_from_json(const char *text, size_t len, struct manifest *m, char *w
 		m->pre_dumps = (int)json_integer_value(json_object_get(root, "pre_dumps"));
 		if (procs_from_json(m, json_object_get(tree, "processes")) ||
 		    opts_from_json(&m->opts, json_object_get(root, "options")) ||
-		    strv_from_json(&m->criu_argv, json_object_get(root, "criu_argv")))
+		    strv_from_json(&m->criu_argv, json_object_get(root, "criu_argv")) ||
+		    strv_from_json(&m->auto_flags, json_object_get(root, "auto_flags")))
 			rc = fail(why, why_size, "out of memory");
 	}
 	json_decref(root);
@@ -212,4 +186,5 @@ void manifest_free(struct manifest *m)
 	m->n_procs = 0;
 	criu_opts_free(&m->opts);
 	strv_free(&m->criu_argv);
+	strv_free(&m->auto_flags);
 }

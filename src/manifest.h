@@ -31,7 +31,8 @@ struct manifest {
 	int root_pid;
 	struct manifest_proc *procs; /* owned */
 	size_t n_procs;
-	struct criu_opts opts; /* the effective dump flags */
+	struct criu_opts opts;	/* the effective dump flags */
+	struct strv auto_flags; /* the flags the preflight added */
 	struct strv criu_argv;
 	int64_t duration_ms;
 	uint64_t images_bytes;

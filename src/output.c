@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "jsonutil.h"
 #include "fsutil.h"
 
 void cli_say(const struct cli *c, const char *fmt, ...)
@@ -39,15 +40,6 @@ void cli_detail(const struct cli *c, const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
-json_t *cli_json_strv(const struct strv *sv)
-{
-	json_t *a = json_array();
-
-	for (size_t i = 0; a && i < sv->n; i++)
-		json_array_append_new(a, json_string(sv->v[i]));
-	return a;
-}
-
 int cli_verdict(struct cli *c, int exit_code, const struct verdict *v, const char *log)
 {
 	err_set(&c->err, exit_code, v->id, "%s", v->title);
@@ -56,10 +48,19 @@ int cli_verdict(struct cli *c, int exit_code, const struct verdict *v, const cha
 	strv_free(&c->evidence);
 	strv_extend(&c->evidence, &v->evidence);
 	json_object_set_new(c->out, "verdict",
-			    json_pack("{s:s, s:s, s:s, s:o}", "id", v->id, "title", v->title,
-				      "remedy", v->remedy, "evidence",
-				      cli_json_strv(&v->evidence)));
+			    json_pack("{s:s, s:o, s:s, s:o}", "id", v->id, "title",
+				      json_text(v->title), "remedy", v->remedy, "evidence",
+				      json_strv(&v->evidence)));
 	return exit_code;
+}
+
+int cli_help(struct cli *c, const char *usage)
+{
+	if (c->json)
+		json_object_set_new(c->out, "usage", json_string(usage));
+	else
+		fputs(usage, stdout);
+	return 0;
 }
 
 int cli_oom(struct cli *c)

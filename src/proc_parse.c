@@ -2,6 +2,7 @@
 #include "proc_parse.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 int proc_parse_stat(const char *buf, size_t len, struct proc_stat *out)
@@ -102,4 +103,94 @@ long proc_parse_syscall(const char *buf, size_t len)
 	if (sscanf(text, "%ld", &nr) != 1)
 		return -2;
 	return nr < 0 ? -1 : nr;
+}
+
+/* The line of buf starting with "key:", NUL-terminated into dst; 0 or -1. */
+static int status_line(const char *buf, size_t len, const char *key, char *dst, size_t size)
+{
+	size_t n = strlen(key);
+	const char *p = buf, *end = buf + len;
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t k = nl ? (size_t)(nl - p) : (size_t)(end - p);
+
+		if (k > n && memcmp(p, key, n) == 0 && p[n] == ':') {
+			k -= n + 1;
+			if (k >= size)
+				k = size - 1;
+			memcpy(dst, p + n + 1, k);
+			dst[k] = '\0';
+			return 0;
+		}
+		p += k + 1;
+	}
+	return -1;
+}
+
+long proc_parse_nsid(const char *buf, size_t len, const char *key)
+{
+	char line[256];
+	long last = -1, v;
+	char *p, *end;
+
+	if (status_line(buf, len, key, line, sizeof(line)) < 0)
+		return -1;
+	for (p = line;; p = end) {
+		v = strtol(p, &end, 10);
+		if (end == p)
+			break;
+		last = v;
+	}
+	return last;
+}
+
+size_t proc_parse_tcp_established(const char *buf, size_t len,
+				  void (*found)(unsigned long inode, void *arg), void *arg)
+{
+	const char *p = buf, *end = buf + len;
+	size_t count = 0;
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t k = nl ? (size_t)(nl - p) : (size_t)(end - p);
+		char line[512];
+		unsigned int st;
+		unsigned long inode;
+
+		snprintf(line, sizeof(line), "%.*s", (int)k, p);
+		p += k + 1;
+		/* sl local rem st tx:rx tr:when retrnsmt uid timeout inode */
+		if (sscanf(line, " %*[0-9]: %*s %*s %x %*s %*s %*s %*u %*u %lu", &st, &inode) != 2)
+			continue; /* the header line */
+		if (st == 0x01 && inode) {
+			count++;
+			if (found)
+				found(inode, arg);
+		}
+	}
+	return count;
+}
+
+size_t proc_parse_locks_held(const char *buf, size_t len, int pid)
+{
+	const char *p = buf, *end = buf + len;
+	size_t count = 0;
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t k = nl ? (size_t)(nl - p) : (size_t)(end - p);
+		char line[256], kind[16], mode[16], rw[16];
+		int owner;
+
+		snprintf(line, sizeof(line), "%.*s", (int)k, p);
+		p += k + 1;
+		/* "1: POSIX  ADVISORY  WRITE 1311 00:1b:12 0 EOF"; waiters have "->". */
+		if (strstr(line, "->"))
+			continue;
+		if (sscanf(line, "%*d: %15s %15s %15s %d", kind, mode, rw, &owner) == 4 &&
+		    owner == pid)
+			count++;
+	}
+	return count;
 }

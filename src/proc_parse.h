@@ -44,4 +44,22 @@ int proc_parse_tracer(const char *buf, size_t len);
  */
 long proc_parse_syscall(const char *buf, size_t len);
 
+/*
+ * The innermost value of an "NSsid:"/"NSpid:"/"NSpgid:" line of
+ * /proc/PID/status (key without the colon): the id as seen inside the
+ * task's own pid namespace.  0 means the session leader (or group) lives
+ * outside that namespace.  Returns -1 when the line is absent.
+ */
+long proc_parse_nsid(const char *buf, size_t len, const char *key);
+
+/*
+ * Socket inodes of /proc/PID/net/tcp or tcp6 text whose state is
+ * ESTABLISHED (01): calls found(inode, arg) for each.  Returns how many.
+ */
+size_t proc_parse_tcp_established(const char *buf, size_t len,
+				  void (*found)(unsigned long inode, void *arg), void *arg);
+
+/* How many locks /proc/locks text lists as held (not waited for) by pid. */
+size_t proc_parse_locks_held(const char *buf, size_t len, int pid);
+
 #endif

@@ -17,6 +17,7 @@
 #include "criu.h"
 #include "criu_log.h"
 #include "fsutil.h"
+#include "jsonutil.h"
 #include "proc.h"
 
 #define EVIDENCE_TAIL 5
@@ -47,10 +48,10 @@ static json_t *task_json(const struct hang_task *t)
 	const char *sc = t->syscall >= 0 ? hang_syscall_name(t->syscall) : NULL;
 	char state[2] = {t->state, 0};
 
-	return json_pack("{s:i, s:s, s:s, s:s, s:s, s:I, s:s?, s:i, s:s}", "pid", t->pid, "role",
-			 roles[t->role], "comm", t->comm, "state", state, "wchan", t->wchan,
-			 "syscall", (json_int_t)t->syscall, "syscall_name", sc, "tracer_pid",
-			 t->tracer_pid, "stack", t->stack);
+	return json_pack("{s:i, s:s, s:o, s:s, s:o, s:I, s:s?, s:i, s:o}", "pid", t->pid, "role",
+			 roles[t->role], "comm", json_text(t->comm), "state", state, "wchan",
+			 json_text(t->wchan), "syscall", (json_int_t)t->syscall, "syscall_name", sc,
+			 "tracer_pid", t->tracer_pid, "stack", json_text(t->stack));
 }
 
 /* criu, its helpers and the target tree (tasks whose pid was reused are skipped). */
@@ -94,12 +95,12 @@ static void on_snapshot(void *arg, const struct sup_status *st)
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(list, task_json(&tasks[i]));
 	free(tasks);
-	r->hang = json_pack("{s:s, s:i, s:s, s:f, s:f, s:{s:s, s:s, s:s, s:i}, s:o, s:o}", "reason",
+	r->hang = json_pack("{s:s, s:i, s:s, s:f, s:f, s:{s:s, s:o, s:s, s:i}, s:o, s:o}", "reason",
 			    esc_reason_id(st->esc->reason), "signal", st->esc->signum, "phase",
 			    phase_id(st->phase), "elapsed_s", st->elapsed, "idle_s", st->idle,
-			    "diagnosis", "id", r->diag.id, "summary", r->diag.summary, "remedy",
-			    r->diag.remedy, "culprit_pid", r->diag.culprit, "tasks", list,
-			    "last_log_lines", cli_json_strv(st->last_lines));
+			    "diagnosis", "id", r->diag.id, "summary", json_text(r->diag.summary),
+			    "remedy", r->diag.remedy, "culprit_pid", r->diag.culprit, "tasks", list,
+			    "last_log_lines", json_strv(st->last_lines));
 	progress_end(&r->progress, NULL);
 	cli_say(r->cli, "criuctl: %s: %s after %.1f s (%s): %s; stopping criu", r->action,
 		st->esc->reason == ESC_BY_STALL	     ? "no progress"
@@ -159,10 +160,10 @@ static void write_report(const struct criu_run *r, const struct verdict *v)
 	json_t *report = json_pack(
 		"{s:s, s:s, s:o, s:o, s:{s:b, s:i, s:i}, s:s, s:s, s:I, s:O?, s:O?}", "name",
 		r->at->name, "action", r->action, "verdict",
-		v ? json_pack("{s:s, s:s, s:s, s:o}", "id", v->id, "title", v->title, "remedy",
-			      v->remedy, "evidence", cli_json_strv(&v->evidence))
+		v ? json_pack("{s:s, s:o, s:s, s:o}", "id", v->id, "title", json_text(v->title),
+			      "remedy", v->remedy, "evidence", json_strv(&v->evidence))
 		  : json_null(),
-		"criu_argv", cli_json_strv(&r->argv), "criu_end", "exited", res->end.exited,
+		"criu_argv", json_strv(&r->argv), "criu_end", "exited", res->end.exited,
 		"exit_status", res->end.exit_status, "term_signal", res->end.term_signal,
 		"stopped_by", esc_reason_id(res->esc.reason), "phase", phase_id(res->phase),
 		"duration_ms", (json_int_t)(res->duration * 1000), "hang", r->hang, "target",
@@ -209,6 +210,33 @@ static int stopped_verdict(struct criu_run *r, struct verdict *v, char *title, s
 	return by_signal ? 128 + res->esc.signum : CC_EXIT_TIMEOUT;
 }
 
+/* Classify the log and what criu printed: some hints ("Task attached to
+ * shell terminal. Consider using --shell-job") never reach the -o log. */
+static int classify(const struct criu_run *r, struct verdict *v)
+{
+	char *out = NULL, *all;
+	size_t out_len = 0;
+	int rc;
+
+	if (fs_read_at(r->at->fd, "criu.out", 1 << 16, &out, &out_len) < 0 || !out_len) {
+		free(out);
+		return verdict_classify(r->log ? r->log : "", r->log_len, &r->res.end, v);
+	}
+	all = malloc(r->log_len + out_len + 2);
+	if (!all) {
+		free(out);
+		return -1;
+	}
+	memcpy(all, r->log ? r->log : "", r->log_len);
+	all[r->log_len] = '\n';
+	memcpy(all + r->log_len + 1, out, out_len);
+	all[r->log_len + 1 + out_len] = '\0';
+	rc = verdict_classify(all, r->log_len + 1 + out_len, &r->res.end, v);
+	free(all);
+	free(out);
+	return rc;
+}
+
 /* The verdict of a run that did not succeed, and the exit code it means. */
 static int judge(struct cli *c, struct criu_run *r)
 {
@@ -216,7 +244,7 @@ static int judge(struct cli *c, struct criu_run *r)
 	char title[768], log_path[PATH_MAX + 160];
 	int code = CC_EXIT_CRIU_FAILED;
 
-	if (verdict_classify(r->log ? r->log : "", r->log_len, &r->res.end, &v) < 0)
+	if (classify(r, &v) < 0)
 		return cli_oom(c);
 	if (r->res.esc.reason != ESC_NONE)
 		code = stopped_verdict(r, &v, title, sizeof(title));

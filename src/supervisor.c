@@ -82,7 +82,7 @@ static void take_line(struct sup *s, const char *line, size_t len)
 		memmove(last->v, last->v + 1, (last->n - 1) * sizeof(char *));
 		last->v[--last->n] = NULL;
 	}
-	strv_pushf(last, "%.*s", (int)len, line);
+	criu_log_push(last, line, len);
 }
 
 /* Split new bytes into lines; an unfinished line waits for the next read. */

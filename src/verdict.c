@@ -33,6 +33,12 @@ static const struct signature table[] = {
 	 "Install criu 4.2 or newer (criu < 4.0 fails on the vDSO layout of kernels >= 6.13; "
 	 "4.1 fails on TCP sockets of new kernels).",
 	 {"Unexpected rt vDSO area bounds", "Can't get 1:16 opt", NULL}},
+	{"task-traced",
+	 "CRIU could not seize a task: it is already traced (a debugger, strace) or ptrace is "
+	 "not permitted.",
+	 "Detach the debugger or tracer from the task ('criuctl check --tree PID' names the "
+	 "tracer), then dump again.",
+	 {"Unable to interrupt task", "Unable to seize", NULL}},
 	{"task-uninterruptible",
 	 "A task of the tree is in uninterruptible sleep (state D, e.g. a vfork parent) and "
 	 "cannot be seized.",
@@ -52,17 +58,29 @@ static const struct signature table[] = {
 	 "CRIU could not lock the network with iptables.",
 	 "Use --network-lock nftables (this guest has no iptables binary), or install iptables.",
 	 {"Iptables configuration failed", "iptables-restore", NULL}},
+	{"external-mount-unmapped",
+	 "The checkpoint has external mounts and the restore did not map them back.",
+	 "Restore with --external 'mnt[KEY]:PATH' for each mount dumped as external (the "
+	 "manifest lists them), and --root for a tree with its own root.",
+	 {"No mapping for", NULL}},
 	{"pid-in-use",
 	 "A pid the checkpoint needs is already in use.",
 	 "Stop the process that holds the pid (a still running original, or a zombie whose "
 	 "parent has not reaped it), or restore in a new pid namespace.",
 	 {"Can't fork for", NULL}},
+	{"external-fd",
+	 "A file descriptor of the tree points into a mount outside its mount namespace (often "
+	 "stdio inherited from outside, or a leaked fd).",
+	 "Reopen stdin/stdout/stderr inside the tree's mount namespace and close inherited fds "
+	 "('criuctl run' does both), or declare the file with --external.",
+	 {"Can't lookup mount", NULL}},
 	{"external-mount",
-	 "A file or mount of the tree is on a mount CRIU cannot dump as it is.",
-	 "Name bind mounts from outside the tree with --external 'mnt[PATH]:KEY' (and map them "
-	 "back on restore), or skip them with --skip-mnt PATH.",
-	 {"Can't lookup mount", "doesn't have a proper root mount", "No mapping for",
-	  "unreachable sharing"}},
+	 "A mount of the tree comes from outside its mount namespace (a bind mount such as "
+	 "/etc/hosts) and was not declared external.",
+	 "Name bind mounts from outside the tree with --external 'mnt[PATH]:KEY' (or "
+	 "--external 'mnt[]' to let criu find them) and map them back on restore, or skip them "
+	 "with --skip-mnt PATH.",
+	 {"doesn't have a proper root mount", "unreachable sharing", NULL}},
 	{"ext-unix-sk-needed",
 	 "A unix socket of the tree is connected to a peer outside the tree.",
 	 "Dump with --ext-unix-sk, or stop the peer first.",
@@ -74,7 +92,7 @@ static const struct signature table[] = {
 	{"shell-job-needed",
 	 "The tree uses a terminal or session from outside it.",
 	 "Dump and restore with --shell-job, or start the workload with 'criuctl run'.",
-	 {"--shell-job", NULL}},
+	 {"--shell-job", "Found dangling tty", NULL}},
 	{"rlimit-not-permitted",
 	 "CRIU could not read the resource limits of a task running as another user.",
 	 "Run criuctl with CAP_SYS_RESOURCE (a guest agent normally has it), or run the "
@@ -84,6 +102,10 @@ static const struct signature table[] = {
 	 "The disk holding the images is full.",
 	 "Free space in the store (criuctl prune) or point --store at a larger disk.",
 	 {"No space left on device", NULL}},
+	{"mem-tracking-unsupported",
+	 "The kernel has no dirty-memory tracking, so pre-dump (iterative dumps) cannot work.",
+	 "Dump without --pre-dump, or use a kernel with CONFIG_MEM_SOFT_DIRTY.",
+	 {"Dirty tracking is OFF", "BUG at criu/mem.c:46", NULL}},
 	{"criu-bug",
 	 "CRIU hit an internal assertion (BUG) and aborted.",
 	 "This is a CRIU defect or an unsupported setup: keep the log and report it; try a newer "
@@ -133,6 +155,18 @@ static const struct signature killed = {
 	"Find out who killed it (the OOM killer: see dmesg; a fault injection: CRIU_FAULT in "
 	"the environment). The tree was resumed by the kernel when criu's ptrace ended.",
 	{NULL}};
+static const struct signature crashed = {
+	"criu-crashed",
+	"criu crashed (a fatal signal of its own: segfault, abort, bus error).",
+	"A CRIU defect or damaged images: keep the log and report it; try a newer criu.",
+	{NULL}};
+
+/* Signals a process gets from its own faults, not from someone else. */
+static int crash_signal(int sig)
+{
+	return sig == SIGSEGV || sig == SIGBUS || sig == SIGILL || sig == SIGFPE || sig == SIGABRT;
+}
+
 static const struct signature generic = {
 	"criu-failed",
 	"criu failed.",
@@ -159,18 +193,19 @@ int verdict_classify(const char *log, size_t log_len, const struct criu_end *end
 
 	memset(v, 0, sizeof(*v));
 	s = match_log(log, log_len, &hit);
-	if (!s && !end->exited && end->term_signal != SIGABRT)
-		s = &killed;
+	if (!s && !end->exited)
+		s = crash_signal(end->term_signal) ? &crashed : &killed;
 	if (!s)
 		s = &generic;
 	v->id = s->id;
 	v->title = s->title;
 	v->remedy = s->remedy;
-	if (s != &generic && s != &killed &&
-	    strv_pushf(&v->evidence, "%.*s", (int)hit.msg_len, hit.msg) < 0)
+	if (s != &generic && s != &killed && s != &crashed &&
+	    criu_log_push(&v->evidence, hit.msg, hit.msg_len) < 0)
 		return -1;
-	if (s == &killed && strv_pushf(&v->evidence, "criu was killed by signal %d (%s)",
-				       end->term_signal, strsignal(end->term_signal)) < 0)
+	if ((s == &killed || s == &crashed) &&
+	    strv_pushf(&v->evidence, "criu was killed by signal %d (%s)", end->term_signal,
+		       strsignal(end->term_signal)) < 0)
 		return -1;
 	return add_decisive(log, log_len, &v->evidence);
 }
@@ -182,11 +217,10 @@ void verdict_free(struct verdict *v)
 
 const char *verdict_id_at(size_t i)
 {
+	static const struct signature *const extra[] = {&killed, &crashed, &generic};
+
 	if (i < sizeof(table) / sizeof(table[0]))
 		return table[i].id;
-	if (i == sizeof(table) / sizeof(table[0]))
-		return killed.id;
-	if (i == sizeof(table) / sizeof(table[0]) + 1)
-		return generic.id;
-	return NULL;
+	i -= sizeof(table) / sizeof(table[0]);
+	return i < 3 ? extra[i]->id : NULL;
 }

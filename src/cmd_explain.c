@@ -1,0 +1,108 @@
+/*
+ * cmd_explain: classify any CRIU log, criuctl's or another tool's (runc's
+ * dump.log, podman's): the verdict, the decisive lines, the remedy, and how
+ * far criu got.  Exit 0 when the log shows success, 1 when it shows a
+ * failure (a verdict is printed), 2 when it cannot be read.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "criu_log.h"
+#include "fsutil.h"
+#include "phase.h"
+
+#define LOG_MAX (256u << 20)
+
+static int read_input(struct cli *c, const char *path, char **buf, size_t *len)
+{
+	if (strcmp(path, "-") != 0) {
+		if (fs_read_at(AT_FDCWD, path, LOG_MAX, buf, len) == 0)
+			return 0;
+		return err_sys(&c->err, CC_EXIT_USAGE, "log-unreadable", errno, "log %s", path);
+	}
+	if (fs_read_at(AT_FDCWD, "/dev/stdin", LOG_MAX, buf, len) == 0)
+		return 0;
+	return err_sys(&c->err, CC_EXIT_USAGE, "log-unreadable", errno, "standard input");
+}
+
+/* The phase the log ends in, and in *reached where criu was when it
+ * failed: the phase at the first error that is not a harmless probe (after
+ * a failure criu still unfreezes the tree, which is not where it failed). */
+static enum phase log_phase(const char *buf, size_t len, enum phase *reached)
+{
+	enum phase ph = PHASE_STARTING;
+	const char *p = buf, *end = buf + len;
+	int failed = 0;
+
+	*reached = ph;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+		struct log_line l;
+
+		criu_log_parse_line(p, n, &l);
+		ph = phase_next(ph, &l);
+		failed |= l.level == LOG_ERROR && !criu_log_harmless(&l);
+		if (!failed && ph != PHASE_FAILED && ph != PHASE_FINISHED)
+			*reached = ph;
+		p += n + 1;
+	}
+	return ph;
+}
+
+static int explain(struct cli *c, const char *path, const char *buf, size_t len)
+{
+	struct criu_end end = {.exited = 1, .exit_status = 1};
+	enum phase reached, ph = log_phase(buf, len, &reached);
+	char version[64];
+	struct verdict v;
+
+	criu_log_version(buf, len, version, sizeof(version));
+	json_object_set_new(c->out, "log", json_string(path));
+	json_object_set_new(c->out, "criu_version",
+			    version[0] ? json_string(version) : json_null());
+	json_object_set_new(c->out, "phase", json_string(phase_id(ph)));
+	json_object_set_new(c->out, "reached", json_string(phase_id(reached)));
+	json_object_set_new(c->out, "succeeded", json_boolean(ph == PHASE_FINISHED));
+	if (ph == PHASE_FINISHED) {
+		if (!c->json)
+			printf("%s: criu%s%s finished successfully\n", path, version[0] ? " " : "",
+			       version);
+		return 0;
+	}
+	if (verdict_classify(buf, len, &end, &v) < 0)
+		return cli_oom(c);
+	if (ph != PHASE_FAILED && strcmp(v.id, "criu-failed") == 0) {
+		v.id = "log-incomplete";
+		v.title = "The log ends without CRIU's final line: criu died (killed by a signal, "
+			  "the OOM killer, CRIU_FAULT) or was still running.";
+		v.remedy = "Look at how criu ended (its exit status, dmesg); the last lines show "
+			   "how far it got.";
+	}
+	cli_verdict(c, CC_EXIT_CRIU_FAILED, &v, strcmp(path, "-") ? path : NULL);
+	err_prefix(&c->err, "criu failed while %s", phase_name(reached));
+	verdict_free(&v);
+	return CC_EXIT_CRIU_FAILED;
+}
+
+int cmd_explain(struct cli *c, int argc, char **argv)
+{
+	char *buf;
+	size_t len;
+	int code;
+
+	if (argc == 2 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0))
+		return cli_help(c, "usage: criuctl explain FILE|-\n");
+	if (argc != 2)
+		return cli_usage(c, "explain", "which log? (criuctl explain FILE, or - for stdin)");
+	if (read_input(c, argv[1], &buf, &len) < 0)
+		return c->err.exit_code;
+	code = explain(c, argv[1], buf, len);
+	free(buf);
+	return code;
+}

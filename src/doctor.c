@@ -1,0 +1,298 @@
+/*
+ * doctor: rules.  The known criu/kernel incompatibilities were measured on
+ * these machines (GUEST-NOTES): criu 3.17 dies at start-up on kernel 6.18
+ * ("vdso: Unexpected rt vDSO area bounds"), 4.1.1 fails on any TCP socket
+ * (SO_PASSCRED refused on TCP), 4.2.1 works.
+ */
+#include "doctor.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "verdict.h"
+
+#define CAP_NET_ADMIN	 12
+#define CAP_SYS_PTRACE	 19
+#define CAP_SYS_ADMIN	 21
+#define CAP_SYS_RESOURCE 24
+#define LOW_SPACE	 (1ULL << 30)
+
+long version_number(const char *v)
+{
+	long part[3] = {0, 0, 0};
+	char *end;
+
+	for (int i = 0; i < 3; i++) {
+		part[i] = strtol(v, &end, 10);
+		if (end == v)
+			return i ? part[0] * 1000000 + part[1] * 1000 : 0;
+		if (*end != '.')
+			break;
+		v = end + 1;
+	}
+	return part[0] * 1000000 + part[1] * 1000 + part[2];
+}
+
+static int check_versions(const struct env_facts *f, struct findings *out)
+{
+	long criu = version_number(f->criu_version), kernel = version_number(f->kernel);
+	static const char remedy[] = "Install criu 4.2 or newer (Debian unstable has 4.2.1); "
+				     "the guest image of this project carries it.";
+
+	if (!criu || !kernel)
+		return findings_add(out, "criu-kernel-compat", LEVEL_WARN, NULL, NULL,
+				    "cannot compare criu '%s' with kernel '%s'", f->criu_version,
+				    f->kernel);
+	if (kernel >= 6013000 && criu < 4000000)
+		return findings_add(out, "criu-too-old-for-kernel", LEVEL_FAIL, NULL, remedy,
+				    "criu %s is too old for kernel %s: criu 3.x fails at start-up "
+				    "on kernels >= 6.13 (vdso: Unexpected rt vDSO area bounds)",
+				    f->criu_version, f->kernel);
+	if (kernel >= 6013000 && criu < 4002000)
+		return findings_add(out, "criu-too-old-for-kernel", LEVEL_WARN, NULL, remedy,
+				    "criu %s fails on TCP sockets with kernel %s (Can't get 1:16 "
+				    "opt: SO_PASSCRED on TCP); plain trees work",
+				    f->criu_version, f->kernel);
+	return findings_add(out, "criu-kernel-compat", LEVEL_OK, NULL, NULL,
+			    "no known incompatibility between criu %s and kernel %s",
+			    f->criu_version, f->kernel);
+}
+
+/* "criu check" said something other than "Looks good.": classify it. */
+static int check_criu_check(const struct env_facts *f, struct findings *out)
+{
+	struct criu_end end = {.exited = 1, .exit_status = f->criu_check_status};
+	struct verdict v;
+	int rc;
+
+	if (!f->criu_check_ran)
+		return 0;
+	if (f->criu_check_status == 0)
+		return findings_add(out, "criu-check", LEVEL_OK, NULL, NULL,
+				    "criu check: looks good");
+	if (verdict_classify(f->criu_check_out, f->criu_check_len, &end, &v) < 0)
+		return -1;
+	rc = findings_add(out, "criu-check", LEVEL_FAIL, NULL, v.remedy,
+			  "criu check failed (exit %d): %s%s%s", f->criu_check_status, v.title,
+			  v.evidence.n ? " -- " : "", v.evidence.n ? v.evidence.v[0] : "");
+	if (rc == 0 && strcmp(v.id, "criu-too-old-for-kernel") == 0 &&
+	    !findings_get(out, "criu-too-old-for-kernel"))
+		rc = findings_add(out, "criu-too-old-for-kernel", LEVEL_FAIL, NULL, v.remedy,
+				  "criu %s cannot run on kernel %s: %s", f->criu_version, f->kernel,
+				  v.evidence.n ? v.evidence.v[0] : v.title);
+	verdict_free(&v);
+	return rc;
+}
+
+static int has_cap(const struct env_facts *f, int cap)
+{
+	return (f->cap_eff >> cap) & 1;
+}
+
+static int check_privileges(const struct env_facts *f, struct findings *out)
+{
+	if (!f->is_root || !has_cap(f, CAP_SYS_ADMIN) || !has_cap(f, CAP_SYS_PTRACE))
+		return findings_add(out, "privileges", LEVEL_FAIL, NULL,
+				    "Run criuctl as root with CAP_SYS_ADMIN and CAP_SYS_PTRACE.",
+				    "criuctl is not root with CAP_SYS_ADMIN and CAP_SYS_PTRACE");
+	if (findings_add(out, "privileges", LEVEL_OK, NULL, NULL,
+			 "root, CAP_SYS_ADMIN, "
+			 "CAP_SYS_PTRACE") < 0)
+		return -1;
+	if (!has_cap(f, CAP_SYS_RESOURCE) &&
+	    findings_add(out, "cap-sys-resource", LEVEL_WARN, NULL,
+			 "Give criuctl CAP_SYS_RESOURCE (a guest agent normally has it), or run "
+			 "workloads as root.",
+			 "CAP_SYS_RESOURCE is missing: criu cannot read the rlimits of tasks "
+			 "running as another user (Can't get rlimit)") < 0)
+		return -1;
+	if (!has_cap(f, CAP_NET_ADMIN))
+		return findings_add(out, "cap-net-admin", LEVEL_WARN, NULL,
+				    "Give criuctl CAP_NET_ADMIN for --tcp-established.",
+				    "CAP_NET_ADMIN is missing: the network lock for established "
+				    "TCP connections will fail");
+	return 0;
+}
+
+static int check_store(const struct env_facts *f, struct findings *out)
+{
+	char free_s[32];
+
+	if (!f->store_ok)
+		return findings_add(out, "store", LEVEL_FAIL, NULL,
+				    "Point --store (or [store] root) at a writable directory.",
+				    "store %s is not usable: %s", f->store_root, f->store_error);
+	snprintf(free_s, sizeof(free_s), "%.1f GiB", (double)f->store_free / (1 << 30));
+	return findings_add(out, "store", f->store_free < LOW_SPACE ? LEVEL_WARN : LEVEL_OK, NULL,
+			    f->store_free < LOW_SPACE ? "Free space, or use a larger --store."
+						      : NULL,
+			    "store %s is writable, %s free", f->store_root, free_s);
+}
+
+int doctor_env(const struct env_facts *f, struct findings *out)
+{
+	if (!f->criu_found) {
+		if (findings_add(out, "criu-missing", LEVEL_FAIL, NULL,
+				 "Install criu 4.2 or newer, or point --criu at it.", "%s",
+				 f->criu_error) < 0)
+			return -1;
+	} else if (findings_add(out, "criu", LEVEL_OK, NULL, NULL, "criu %s at %s", f->criu_version,
+				f->criu_path) < 0 ||
+		   check_versions(f, out) < 0 || check_criu_check(f, out) < 0) {
+		return -1;
+	}
+	if (f->dirty_track == 0 &&
+	    findings_add(out, "mem-dirty-track", LEVEL_WARN, NULL,
+			 "Pre-dump needs CONFIG_MEM_SOFT_DIRTY; dump without --pre-dump.",
+			 "the kernel has no dirty-memory tracking: iterative pre-dump is "
+			 "impossible (criu pre-dump aborts)") < 0)
+		return -1;
+	return check_privileges(f, out) < 0 ? -1 : check_store(f, out);
+}
+
+/* ---- the target tree ---- */
+
+static int check_session(const struct target_facts *f, struct findings *out)
+{
+	const struct target_task *root = &f->tasks[0];
+
+	if (root->sid_inner == 0)
+		return findings_add(out, "session-leader-outside-pidns", LEVEL_FAIL, NULL,
+				    "Start the workload with 'criuctl run' (it calls setsid), or "
+				    "make the container's init a session leader.",
+				    "the session leader of %d (%s) is outside its pid namespace: "
+				    "CRIU cannot dump it, with or without --shell-job",
+				    root->pid, root->comm);
+	if (!f->sid_in_tree)
+		return findings_add(out, "shell-job-needed", LEVEL_WARN, "shell_job",
+				    "Dump and restore with --shell-job, or start the workload "
+				    "with 'criuctl run'.",
+				    "the session leader of %d (session %d) is not in the tree",
+				    root->pid, root->sid);
+	return findings_add(out, "session", LEVEL_OK, NULL, NULL,
+			    "the tree has its own session (leader %d)", root->sid);
+}
+
+/* One finding per task in a state CRIU cannot (or should not) seize. */
+static int check_states(const struct target_facts *f, struct findings *out)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < f->n && rc == 0; i++) {
+		const struct target_task *t = &f->tasks[i];
+
+		if (t->state == 'D')
+			rc = findings_add(
+				out, "task-uninterruptible", LEVEL_FAIL, NULL,
+				"Wait until it leaves D state (a vfork child must exec "
+				"or exit); CRIU cannot seize it.",
+				"task %d (%s) is in uninterruptible sleep (state D%s%s)%s", t->pid,
+				t->comm, t->wchan[0] ? ", " : "", t->wchan,
+				strstr(t->wchan, "clone") || strstr(t->wchan, "vfork")
+					? ": probably a vfork parent"
+					: "");
+		else if (t->tracer > 0)
+			rc = findings_add(out, "task-traced", LEVEL_FAIL, NULL,
+					  "Detach the debugger or tracer first.",
+					  "task %d (%s) is traced by pid %d", t->pid, t->comm,
+					  t->tracer);
+		else if (t->state == 'T' || t->state == 't')
+			rc = findings_add(out, "task-stopped", LEVEL_WARN, NULL,
+					  "It is dumped stopped and restored stopped; continue it "
+					  "first if that is not wanted.",
+					  "task %d (%s) is stopped", t->pid, t->comm);
+		else if (t->state == 'Z')
+			rc = findings_add(out, "task-zombie", LEVEL_WARN, NULL,
+					  "Its parent should reap it; CRIU dumps zombies as "
+					  "zombies.",
+					  "task %d (%s) is a zombie", t->pid, t->comm);
+	}
+	return rc;
+}
+
+/* Resources that need a criu flag: one finding per kind, summed over the tree. */
+static int check_resources(const struct target_facts *f, struct findings *out)
+{
+	size_t tcp = 0, unix_ext = 0, locks = 0, tty = 0;
+
+	for (size_t i = 0; i < f->n; i++) {
+		tcp += f->tasks[i].tcp_established;
+		unix_ext += f->tasks[i].unix_ext_peer;
+		locks += f->tasks[i].locks;
+		tty += f->tasks[i].tty_nr != 0;
+	}
+	if (tcp && findings_add(out, "tcp-established", LEVEL_WARN, "tcp_established",
+				"Dump with --tcp-established.", "%zu established TCP connection%s",
+				tcp, tcp == 1 ? "" : "s") < 0)
+		return -1;
+	if (unix_ext &&
+	    findings_add(out, "ext-unix-sk", LEVEL_WARN, "ext_unix_sk", "Dump with --ext-unix-sk.",
+			 "%zu unix socket%s connected to a peer outside the tree", unix_ext,
+			 unix_ext == 1 ? "" : "s") < 0)
+		return -1;
+	if (locks &&
+	    findings_add(out, "file-locks", LEVEL_WARN, "file_locks", "Dump with --file-locks.",
+			 "%zu file lock%s held", locks, locks == 1 ? "" : "s") < 0)
+		return -1;
+	if (tty && f->sid_in_tree && f->tasks[0].tty_nr &&
+	    findings_add(out, "controlling-tty", LEVEL_WARN, "shell_job",
+			 "Dump with --shell-job, or start the workload with 'criuctl run'.",
+			 "%zu task%s of the tree have a controlling terminal", tty,
+			 tty == 1 ? "" : "s") < 0)
+		return -1;
+	return 0;
+}
+
+static int check_namespaces(const struct target_facts *f, struct findings *out)
+{
+	if (f->mntns_differs && f->ext_mounts.n &&
+	    findings_add(out, "external-mount", LEVEL_WARN, "external",
+			 "Dump with --external 'mnt[PATH]:KEY' for each (auto flags: "
+			 "--external 'mnt[]'), and map them back on restore.",
+			 "%zu mount%s of the tree come%s from outside its mount namespace: %s%s",
+			 f->ext_mounts.n, f->ext_mounts.n == 1 ? "" : "s",
+			 f->ext_mounts.n == 1 ? "s" : "", f->ext_mounts.v[0],
+			 f->ext_mounts.n > 1 ? ", ..." : "") < 0)
+		return -1;
+	if (f->pidns_differs && f->pidns_others.n &&
+	    findings_add(out, "pidns-outsiders", LEVEL_WARN, NULL,
+			 "They are not dumped: end them first (e.g. a 'kata-runtime exec' "
+			 "session), or dump the namespace's init instead.",
+			 "%zu process%s share%s the tree's pid namespace but not the tree: %s%s",
+			 f->pidns_others.n, f->pidns_others.n == 1 ? "" : "es",
+			 f->pidns_others.n == 1 ? "s" : "", f->pidns_others.v[0],
+			 f->pidns_others.n > 1 ? ", ..." : "") < 0)
+		return -1;
+	return 0;
+}
+
+static int check_space(const struct target_facts *f, struct findings *out)
+{
+	double need = (double)f->rss / (1 << 20), have = (double)f->store_free / (1 << 20);
+
+	if (!f->store_free_known)
+		return 0;
+	if (f->rss > f->store_free)
+		return findings_add(out, "no-space", LEVEL_FAIL, NULL,
+				    "Free space in the store, or use a larger --store.",
+				    "the tree's memory (%.1f MiB) does not fit the store's free "
+				    "space (%.1f MiB)",
+				    need, have);
+	return findings_add(out, "space", LEVEL_OK, NULL, NULL,
+			    "the tree's memory (%.1f MiB) fits the store (%.1f MiB free)", need,
+			    have);
+}
+
+int doctor_target(const struct target_facts *f, struct findings *out)
+{
+	if (f->n == 0)
+		return findings_add(out, "no-such-process", LEVEL_FAIL, NULL, NULL,
+				    "process %d does not exist", f->root);
+	if (findings_add(out, "tree", LEVEL_OK, NULL, NULL, "tree %d (%s): %zu process%s", f->root,
+			 f->tasks[0].comm, f->n, f->n == 1 ? "" : "es") < 0 ||
+	    check_session(f, out) < 0 || check_states(f, out) < 0 || check_resources(f, out) < 0 ||
+	    check_namespaces(f, out) < 0)
+		return -1;
+	return check_space(f, out);
+}

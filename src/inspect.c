@@ -1,0 +1,511 @@
+/*
+ * inspect: the reading half of the doctor.
+ *
+ * Sockets: a task's fds link to "socket:[INODE]"; established TCP
+ * connections are the inodes in state 01 of the tree's net/tcp{,6}; unix
+ * peers come from sock_diag (UNIX_DIAG_PEER), which /proc does not show.
+ * Locks: /proc/locks names owners by pid as criuctl sees them.
+ */
+#include "inspect.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <linux/sock_diag.h>
+#include <linux/unix_diag.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/statvfs.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "criu.h"
+#include "fsutil.h"
+#include "proc.h"
+#include "store.h"
+#include "supervisor.h"
+
+/* ---- environment ---- */
+
+static unsigned long long cap_eff(void)
+{
+	char *buf;
+	size_t len;
+	const char *p;
+	unsigned long long v = 0;
+
+	if (fs_read_at(AT_FDCWD, "/proc/self/status", 1 << 16, &buf, &len) < 0)
+		return 0;
+	p = strstr(buf, "\nCapEff:");
+	if (p)
+		v = strtoull(p + 8, NULL, 16);
+	free(buf);
+	return v;
+}
+
+/* Run criu with args, capturing its output; returns the exit status or -1. */
+static int run_capture(const char *criu, const char *const *args, char **out, size_t *len)
+{
+	char *argv[8] = {(char *)criu};
+	struct sup_spec spec = {.argv = argv, .timeout = 30};
+	struct sup_result res;
+	struct cc_err e;
+	int status;
+
+	for (int i = 0; args[i] && i < 6; i++)
+		argv[i + 1] = (char *)args[i];
+	if (supervisor_run(&spec, &res, &e) < 0)
+		return -1;
+	status = res.end.exited ? res.end.exit_status : 128 + res.end.term_signal;
+	*out = res.output;
+	*len = res.output_len;
+	res.output = NULL;
+	sup_result_free(&res);
+	return status;
+}
+
+static void probe_criu(struct env_facts *f)
+{
+	static const char *const check[] = {"check", NULL};
+	static const char *const dirty[] = {"check", "--feature", "mem_dirty_track", NULL};
+	char *out = NULL;
+	size_t len = 0;
+	int st;
+
+	f->criu_check_status = run_capture(f->criu_path, check, &out, &len);
+	f->criu_check_ran = 1;
+	f->criu_check_out = out ? out : "";
+	f->criu_check_len = len;
+	out = NULL;
+	st = run_capture(f->criu_path, dirty, &out, &len);
+	f->dirty_track = st == 0 ? 1 : (out && strstr(out, "OFF")) ? 0 : -1;
+	free(out);
+}
+
+static void probe_store(struct env_facts *f, const char *root)
+{
+	struct store s;
+	struct cc_err e;
+	struct statvfs vfs;
+	int fd;
+
+	snprintf(f->store_root, sizeof(f->store_root), "%s", root);
+	if (store_open(&s, root, &e) < 0) {
+		snprintf(f->store_error, sizeof(f->store_error), "%s", e.msg);
+		return;
+	}
+	fd = openat(s.tmp_fd, ".probe", O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		snprintf(f->store_error, sizeof(f->store_error), "cannot write in %s/tmp: %s",
+			 s.root, strerror(errno));
+	} else {
+		close(fd);
+		unlinkat(s.tmp_fd, ".probe", 0);
+		f->store_ok = 1;
+	}
+	if (fstatvfs(s.fd, &vfs) == 0)
+		f->store_free = (unsigned long long)vfs.f_bavail * vfs.f_frsize;
+	store_close(&s);
+}
+
+void inspect_env(struct env_facts *f, const char *criu_want, const char *store_root, int run_check)
+{
+	struct utsname u;
+	struct cc_err e;
+
+	memset(f, 0, sizeof(*f));
+	f->dirty_track = -1;
+	if (uname(&u) == 0)
+		snprintf(f->kernel, sizeof(f->kernel), "%s", u.release);
+	f->is_root = geteuid() == 0;
+	f->cap_eff = cap_eff();
+	if (criu_resolve(criu_want, f->criu_path, sizeof(f->criu_path), &e) < 0 ||
+	    criu_version(f->criu_path, f->criu_version, sizeof(f->criu_version), &e) < 0) {
+		snprintf(f->criu_error, sizeof(f->criu_error), "%s", e.msg);
+		f->criu_found = 0;
+		if (!f->criu_path[0] || access(f->criu_path, X_OK) < 0)
+			goto store;
+		/* It exists but "criu --version" fails: criu check will say why. */
+	}
+	f->criu_found = 1;
+	if (run_check)
+		probe_criu(f);
+store:
+	probe_store(f, store_root);
+}
+
+/* gzip-compressed text (/proc/config.gz) into a new buffer. */
+static int read_gz(const char *path, char **text, size_t *len)
+{
+	gzFile gz = gzopen(path, "rb");
+	size_t cap = 1 << 16, n = 0;
+	char *b = malloc(cap + 1);
+	int r;
+
+	if (!gz || !b) {
+		if (gz)
+			gzclose(gz);
+		free(b);
+		return -1;
+	}
+	while ((r = gzread(gz, b + n, (unsigned)(cap - n))) > 0) {
+		n += (size_t)r;
+		if (n == cap) {
+			char *nb = cap < (64u << 20) ? realloc(b, (cap *= 2) + 1) : NULL;
+
+			if (!nb)
+				break;
+			b = nb;
+		}
+	}
+	gzclose(gz);
+	b[n] = '\0';
+	*text = b;
+	*len = n;
+	return r < 0 ? (free(b), -1) : 0;
+}
+
+int inspect_kconfig(const char *path, char **text, size_t *len, char *source, size_t size,
+		    struct cc_err *e)
+{
+	struct utsname u;
+	char boot[300];
+
+	if (path) {
+		int rc = strstr(path, ".gz") ? read_gz(path, text, len)
+					     : fs_read_at(AT_FDCWD, path, 64u << 20, text, len);
+
+		snprintf(source, size, "%s", path);
+		if (rc < 0)
+			return err_sys(e, CC_EXIT_USAGE, "kernel-config-unreadable", errno,
+				       "kernel config %s", path);
+		return 0;
+	}
+	if (read_gz("/proc/config.gz", text, len) == 0) {
+		snprintf(source, size, "/proc/config.gz");
+		return 0;
+	}
+	if (uname(&u) == 0) {
+		snprintf(boot, sizeof(boot), "/boot/config-%s", u.release);
+		if (fs_read_at(AT_FDCWD, boot, 64u << 20, text, len) == 0) {
+			snprintf(source, size, "%s", boot);
+			return 0;
+		}
+	}
+	return 1;
+}
+
+/* ---- the target tree ---- */
+
+struct sockets {
+	unsigned long *ino;
+	size_t *task; /* index into the tasks */
+	size_t n, cap;
+};
+
+static void add_socket(struct sockets *s, unsigned long ino, size_t task)
+{
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 32;
+		unsigned long *ni = realloc(s->ino, cap * sizeof(*ni));
+		size_t *nt = ni ? realloc(s->task, cap * sizeof(*nt)) : NULL;
+
+		if (ni)
+			s->ino = ni;
+		if (!nt)
+			return;
+		s->task = nt;
+		s->cap = cap;
+	}
+	s->ino[s->n] = ino;
+	s->task[s->n++] = task;
+}
+
+/* The task owning socket ino, or -1 when it is not the tree's. */
+static long socket_owner(const struct sockets *s, unsigned long ino)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (s->ino[i] == ino)
+			return (long)s->task[i];
+	return -1;
+}
+
+static void collect_sockets(int pid, size_t task, struct sockets *s)
+{
+	char dir[64], link[64], target[64];
+	struct dirent *de;
+	DIR *d;
+
+	snprintf(dir, sizeof(dir), "%s/%d/fd", proc_root(), pid);
+	d = opendir(dir);
+	while (d && (de = readdir(d))) {
+		unsigned long ino;
+		ssize_t n;
+
+		snprintf(link, sizeof(link), "%s/%s", dir, de->d_name);
+		n = readlink(link, target, sizeof(target) - 1);
+		if (n <= 0)
+			continue;
+		target[n] = '\0';
+		if (sscanf(target, "socket:[%lu]", &ino) == 1)
+			add_socket(s, ino, task);
+	}
+	if (d)
+		closedir(d);
+}
+
+struct tcp_ctx {
+	const struct sockets *s;
+	struct target_task *tasks;
+};
+
+static void on_established(unsigned long ino, void *arg)
+{
+	struct tcp_ctx *c = arg;
+	long owner = socket_owner(c->s, ino);
+
+	if (owner >= 0)
+		c->tasks[owner].tcp_established++;
+}
+
+static void count_tcp(int root, const struct sockets *s, struct target_task *tasks)
+{
+	static const char *const files[] = {"net/tcp", "net/tcp6"};
+	struct tcp_ctx ctx = {s, tasks};
+
+	for (size_t i = 0; i < 2; i++) {
+		char path[64], *buf;
+		size_t len;
+
+		snprintf(path, sizeof(path), "%s/%d/%s", proc_root(), root, files[i]);
+		if (fs_read_at(AT_FDCWD, path, 64u << 20, &buf, &len) < 0)
+			continue;
+		proc_parse_tcp_established(buf, len, on_established, &ctx);
+		free(buf);
+	}
+}
+
+/* For each unix socket of the tree, its peer (sock_diag); counts peers
+ * outside the tree.  Works in criuctl's own network namespace. */
+static void count_unix_peers(const struct sockets *s, struct target_task *tasks)
+{
+	struct {
+		struct nlmsghdr nlh;
+		struct unix_diag_req r;
+	} req = {
+		.nlh = {.nlmsg_len = sizeof(req),
+			.nlmsg_type = SOCK_DIAG_BY_FAMILY,
+			.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP},
+		.r = {.sdiag_family = AF_UNIX, .udiag_states = ~0U, .udiag_show = UDIAG_SHOW_PEER}};
+	static char buf[32768];
+	int fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+	ssize_t n;
+	int done = 0;
+
+	if (fd < 0 || send(fd, &req, sizeof(req), 0) < 0)
+		goto out;
+	while (!done && (n = recv(fd, buf, sizeof(buf), 0)) > 0) {
+		int left = (int)n;
+
+		for (struct nlmsghdr *h = (struct nlmsghdr *)buf; NLMSG_OK(h, left);
+		     h = NLMSG_NEXT(h, left)) {
+			struct unix_diag_msg *m = NLMSG_DATA(h);
+			long owner;
+			int alen;
+
+			if (h->nlmsg_type == NLMSG_DONE || h->nlmsg_type == NLMSG_ERROR) {
+				done = 1;
+				break;
+			}
+			owner = socket_owner(s, m->udiag_ino);
+			if (owner < 0)
+				continue;
+			alen = (int)(h->nlmsg_len - NLMSG_LENGTH(sizeof(*m)));
+			for (struct rtattr *a = (struct rtattr *)(m + 1); RTA_OK(a, alen);
+			     a = RTA_NEXT(a, alen)) {
+				unsigned int peer = *(unsigned int *)RTA_DATA(a);
+
+				if (a->rta_type == UNIX_DIAG_PEER && peer &&
+				    socket_owner(s, peer) < 0)
+					tasks[owner].unix_ext_peer++;
+			}
+		}
+	}
+out:
+	if (fd >= 0)
+		close(fd);
+}
+
+static void count_locks(struct target_task *tasks, size_t n)
+{
+	char *buf;
+	size_t len;
+	char path[64];
+
+	snprintf(path, sizeof(path), "%s/locks", proc_root());
+	if (fs_read_at(AT_FDCWD, path, 64u << 20, &buf, &len) < 0)
+		return;
+	for (size_t i = 0; i < n; i++)
+		tasks[i].locks = proc_parse_locks_held(buf, len, tasks[i].pid);
+	free(buf);
+}
+
+static void ns_link(int pid, const char *ns, char *dst, size_t size)
+{
+	char path[64];
+	ssize_t n;
+
+	if (pid)
+		snprintf(path, sizeof(path), "%s/%d/ns/%s", proc_root(), pid, ns);
+	else
+		snprintf(path, sizeof(path), "%s/self/ns/%s", proc_root(), ns);
+	n = readlink(path, dst, size - 1);
+	dst[n > 0 ? n : 0] = '\0';
+}
+
+static int ns_differs(int pid, const char *ns)
+{
+	char mine[64], theirs[64];
+
+	ns_link(0, ns, mine, sizeof(mine));
+	ns_link(pid, ns, theirs, sizeof(theirs));
+	return mine[0] && theirs[0] && strcmp(mine, theirs) != 0;
+}
+
+/* Mounts of the tree's own mount namespace that show a part of another
+ * file system (mountinfo's root field is not "/"): bind mounts from
+ * outside, such as /etc/hosts in a container. */
+static void external_mounts(int pid, struct strv *out)
+{
+	char path[64], *buf, *line, *save = NULL;
+	size_t len;
+
+	snprintf(path, sizeof(path), "%s/%d/mountinfo", proc_root(), pid);
+	if (fs_read_at(AT_FDCWD, path, 16u << 20, &buf, &len) < 0)
+		return;
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char root[1024], point[1024];
+
+		/* id parent major:minor root mountpoint ... */
+		if (sscanf(line, "%*d %*d %*s %1023s %1023s", root, point) == 2 &&
+		    strcmp(root, "/") != 0 && strcmp(point, "/") != 0)
+			strv_push(out, point);
+	}
+	free(buf);
+}
+
+static int in_tree(const struct target_facts *f, int pid)
+{
+	for (size_t i = 0; i < f->n; i++)
+		if (f->tasks[i].pid == pid)
+			return 1;
+	return 0;
+}
+
+/* Processes in the tree's pid namespace that are not in the tree. */
+static void pidns_others(int root, struct target_facts *f)
+{
+	char want[64], have[64];
+	struct dirent *de;
+	DIR *d = opendir(proc_root());
+
+	ns_link(root, "pid", want, sizeof(want));
+	while (d && (de = readdir(d))) {
+		int pid = atoi(de->d_name);
+		struct proc_stat st;
+
+		if (pid <= 0 || in_tree(f, pid))
+			continue;
+		ns_link(pid, "pid", have, sizeof(have));
+		if (strcmp(want, have) == 0 && proc_stat(pid, &st) == 0 && st.state != 'Z')
+			strv_pushf(&f->pidns_others, "%d %s", pid, st.comm);
+	}
+	if (d)
+		closedir(d);
+}
+
+static void read_task(const struct manifest_proc *p, struct target_task *t)
+{
+	struct proc_stat st;
+	char path[64], *buf;
+	size_t len;
+
+	memset(t, 0, sizeof(*t));
+	t->pid = p->pid;
+	t->ppid = p->ppid;
+	t->sid = p->sid;
+	t->sid_inner = -1;
+	snprintf(t->comm, sizeof(t->comm), "%s", p->comm);
+	if (proc_stat(p->pid, &st) == 0) {
+		t->state = st.state;
+		t->tty_nr = st.tty_nr;
+		t->sid = st.sid;
+	}
+	snprintf(path, sizeof(path), "%s/%d/status", proc_root(), p->pid);
+	if (fs_read_at(AT_FDCWD, path, 1 << 16, &buf, &len) == 0) {
+		t->tracer = proc_parse_tracer(buf, len);
+		t->sid_inner = proc_parse_nsid(buf, len, "NSsid");
+		free(buf);
+	}
+	snprintf(path, sizeof(path), "%s/%d/wchan", proc_root(), p->pid);
+	if (fs_read_at(AT_FDCWD, path, 256, &buf, &len) == 0) {
+		snprintf(t->wchan, sizeof(t->wchan), "%s", strcmp(buf, "0") ? buf : "");
+		free(buf);
+	}
+}
+
+int inspect_target(int pid, const char *store_root, struct target_facts *f, struct cc_err *e)
+{
+	struct manifest_proc *procs = NULL;
+	struct target_task *tasks;
+	struct sockets socks = {0};
+	struct statvfs vfs;
+	size_t n;
+
+	memset(f, 0, sizeof(*f));
+	f->root = pid;
+	if (proc_tree(pid, &procs, &n, e) < 0)
+		return -1;
+	tasks = calloc(n, sizeof(*tasks));
+	if (!tasks) {
+		free(procs);
+		return err_set(e, CC_EXIT_ENV, "out-of-memory", "out of memory");
+	}
+	for (size_t i = 0; i < n; i++) {
+		read_task(&procs[i], &tasks[i]);
+		collect_sockets(tasks[i].pid, i, &socks);
+		f->sid_in_tree |= procs[i].pid == tasks[0].sid;
+	}
+	f->tasks = tasks;
+	f->n = n;
+	count_tcp(pid, &socks, tasks);
+	if (!ns_differs(pid, "net"))
+		count_unix_peers(&socks, tasks);
+	count_locks(tasks, n);
+	if ((f->mntns_differs = ns_differs(pid, "mnt")))
+		external_mounts(pid, &f->ext_mounts);
+	if ((f->pidns_differs = ns_differs(pid, "pid")))
+		pidns_others(pid, f);
+	f->rss = proc_tree_rss(procs, n);
+	if (store_root && statvfs(store_root, &vfs) == 0) {
+		f->store_free = (unsigned long long)vfs.f_bavail * vfs.f_frsize;
+		f->store_free_known = 1;
+	}
+	free(procs);
+	free(socks.ino);
+	free(socks.task);
+	return 0;
+}
+
+void inspect_target_free(struct target_facts *f)
+{
+	free((void *)f->tasks);
+	strv_free(&f->ext_mounts);
+	strv_free(&f->pidns_others);
+	f->tasks = NULL;
+}
