@@ -394,10 +394,13 @@ static int preflight(struct cli *c, struct dump_args *a, struct manifest *m)
 	}
 	json_object_set_new(c->out, "preflight", cli_findings_json(&f));
 	if (fatal && !a->force) {
-		err_set(&c->err, CC_EXIT_REFUSED, fatal->id, "dump refused: %s", fatal->message);
+		/* Too little space is a store error (5), the rest a refusal (3). */
+		int code = strcmp(fatal->id, "no-space") == 0 ? CC_EXIT_STORE : CC_EXIT_REFUSED;
+
+		err_set(&c->err, code, fatal->id, "dump refused: %s", fatal->message);
 		err_remedy(&c->err, "%s (--force dumps anyway)", fatal->remedy);
 		findings_free(&f);
-		return CC_EXIT_REFUSED;
+		return code;
 	}
 	if (fatal)
 		cli_say(c, "preflight: --force: dumping despite %s", fatal->id);

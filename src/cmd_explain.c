@@ -25,7 +25,7 @@ static int read_input(struct cli *c, const char *path, char **buf, size_t *len)
 			return 0;
 		return err_sys(&c->err, CC_EXIT_USAGE, "log-unreadable", errno, "log %s", path);
 	}
-	if (fs_read_at(AT_FDCWD, "/dev/stdin", LOG_MAX, buf, len) == 0)
+	if (fs_read_fd(STDIN_FILENO, LOG_MAX, buf, len) == 0)
 		return 0;
 	return err_sys(&c->err, CC_EXIT_USAGE, "log-unreadable", errno, "standard input");
 }

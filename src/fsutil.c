@@ -17,12 +17,23 @@
 int fs_read_at(int at, const char *name, size_t max, char **buf, size_t *len)
 {
 	int fd = openat(at, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	int rc, saved;
+
+	if (fd < 0)
+		return -1;
+	rc = fs_read_fd(fd, max, buf, len);
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return rc;
+}
+
+int fs_read_fd(int fd, size_t max, char **buf, size_t *len)
+{
 	size_t cap = 0, n = 0;
 	char *b = NULL;
 	int saved;
 
-	if (fd < 0)
-		return -1;
 	/* /proc files report size 0: read until EOF, one byte past max at most. */
 	for (;;) {
 		ssize_t r;
@@ -52,7 +63,6 @@ int fs_read_at(int at, const char *name, size_t max, char **buf, size_t *len)
 			break;
 		n += (size_t)r;
 	}
-	close(fd);
 	b[n] = '\0';
 	*buf = b;
 	*len = n;
@@ -60,7 +70,6 @@ int fs_read_at(int at, const char *name, size_t max, char **buf, size_t *len)
 fail:
 	saved = errno;
 	free(b);
-	close(fd);
 	errno = saved;
 	return -1;
 }

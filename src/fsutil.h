@@ -16,6 +16,9 @@
  */
 int fs_read_at(int at, const char *name, size_t max, char **buf, size_t *len);
 
+/* The same from an open fd (read to its end; the fd stays open). */
+int fs_read_fd(int fd, size_t max, char **buf, size_t *len);
+
 /*
  * Write buf to name under at atomically: a temporary file, fsync, rename
  * over name, fsync of the directory.  Returns 0, or -1 with errno set.

@@ -183,15 +183,21 @@ while True:
 $PID"
 }
 
-@test "without setsid the session leader is outside the pid namespace: explained" {
+@test "without setsid: refused before anything is frozen, and --force shows CRIU's own error" {
 	start_no_setsid sleep 1000
 	PID=$REPLY
-	wait_for 5 test "$(awk '{print $6}' /proc/"$PID"/stat)" = 0
+	wait_for 5 sid_outside "$PID"
 	run ctl dump --tree "$PID" --name nosid
+	assert_failure 3
+	assert_output --regexp "dump refused: the session leader of $PID \\([a-z0-9]+\\) is outside its pid namespace"
+	assert_output --partial "criuctl run"
+	run ls "$STORE/failed" "$STORE/checkpoints"
+	refute_output --partial nosid # criu never ran
+
+	run ctl dump --tree "$PID" --name nosid --force
 	assert_failure 1
 	assert_output --partial "session leader is outside its pid namespace"
 	assert_output --regexp "A session leader of $PID\($PID\) is outside of its pid namespace"
-	assert_output --partial "criuctl run"
 	assert_output --regexp "log: $STORE/failed/nosid\.[0-9T]+Z/dump\.log"
 	alive "$PID" # the failed dump left it running
 	run ls "$STORE/checkpoints"
@@ -209,7 +215,7 @@ $PID"
 
 @test "--json dump failure carries the verdict, evidence and log" {
 	start_no_setsid sleep 1000
-	run --separate-stderr ctl --json dump --tree "$REPLY" --name nosidj
+	run --separate-stderr ctl --json dump --tree "$REPLY" --name nosidj --force
 	assert_failure 1
 	run jq -r '.ok, .exit_code, .error.code, (.error.log | test("/failed/nosidj")),
 		(.verdict.evidence[0] | test("session leader"))' <<<"$output"

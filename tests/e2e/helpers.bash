@@ -68,6 +68,11 @@ wait_for() {
 	done
 }
 
+# Conditions for wait_for (evaluated at every poll, not once).
+state_is() { [[ $(awk '{print $3}' "/proc/$1/stat") == "$2" ]]; }
+state_is_not() { ! state_is "$@"; }
+sid_outside() { [[ $(awk '{print $6}' "/proc/$1/stat") == 0 ]]; }
+
 listening() { ss -ltnH "sport = :$1" | grep -q .; }
 
 alive() { kill -0 "$1" 2>/dev/null && [[ $(awk '{print $3}' "/proc/$1/stat") != Z ]]; }

@@ -44,9 +44,10 @@ ctl_bg() {
 	[[ -x $VFORK_HANG ]] || fail "missing $VFORK_HANG (make build/fixtures/vfork-hang)"
 	start "$VFORK_HANG"
 	PID=$REPLY
-	wait_for 5 test "$(awk '{print $3}' /proc/"$PID"/stat)" = D
+	wait_for 5 state_is "$PID" D
 
-	run ctl dump --tree "$PID" --name vf --stall-timeout 3
+	# --force: the preflight would refuse a D-state tree before criu runs.
+	run ctl dump --tree "$PID" --name vf --stall-timeout 3 --force
 	assert_failure 4
 	assert_output --partial "criu stalled"
 	assert_output --regexp "task $PID \(vfork-hang\) is in uninterruptible sleep \(state D"
@@ -98,7 +99,7 @@ $PID
 	run pgrep -x criu
 	assert_failure # criu is gone
 	# The tree was released: running, not stopped, not traced.
-	wait_for 5 test "$(awk '{print $3}' /proc/"$PID"/stat)" != T
+	wait_for 5 state_is_not "$PID" T
 	at=$(last_line "$W/count")
 	wait_for 10 count_ge "$W/count" $((at + 3))
 	run awk '/^TracerPid/ {print $2}' "/proc/$PID/status"

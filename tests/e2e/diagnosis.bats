@@ -1,0 +1,184 @@
+#!/usr/bin/env bats
+# End-to-end: the doctor, the preflight with auto flags, and verdicts of
+# real CRIU failures reproduced on demand in the guest.
+
+load helpers
+bats_require_minimum_version 1.5.0
+
+setup() { common_setup; }
+teardown() {
+	pkill -KILL -x strace 2>/dev/null || true
+	umount "$W/small" 2>/dev/null || true
+	common_teardown
+}
+
+traced() { [[ $(awk '/^TracerPid/ {print $2}' "/proc/$1/status") != 0 ]]; }
+
+finding() { jq -r --arg id "$1" '.findings[] | select(.id == $id) | .level' <<<"$output"; }
+
+@test "check: the guest's criu and kernel pass, with the findings named" {
+	run --separate-stderr ctl --json check
+	assert_success
+	assert_equal "$(finding criu)" ok
+	assert_equal "$(finding criu-kernel-compat)" ok
+	assert_equal "$(finding criu-check)" ok
+	assert_equal "$(finding kconfig-CHECKPOINT_RESTORE)" ok
+	assert_equal "$(finding store)" ok
+	# Root here lacks CAP_SYS_RESOURCE (GUEST-NOTES): the doctor says so.
+	assert_equal "$(finding cap-sys-resource)" warn
+}
+
+@test "check --selftest: pipe, unix socket, TCP connection and file lock survive dump and restore" {
+	run --separate-stderr ctl --json check --selftest
+	assert_success
+	for k in pipe unix tcp lock; do
+		assert_equal "$(finding "selftest-$k")" ok
+	done
+}
+
+@test "check --tree catches the session leader outside the pid namespace before any dump" {
+	start_no_setsid sleep 1000
+	PID=$REPLY
+	run ctl check --tree "$PID"
+	assert_failure 3
+	assert_output --regexp "fail +session-leader-outside-pidns"
+	assert_output --partial "criuctl run"
+	start sleep 1000
+	run ctl check --tree "$REPLY"
+	assert_success
+	assert_output --regexp "ok +session"
+}
+
+@test "a vfork parent in D state is refused by the preflight, nothing frozen" {
+	start /src/build/fixtures/vfork-hang
+	PID=$REPLY
+	wait_for 5 state_is "$PID" D
+	run ctl dump --tree "$PID" --name vf
+	assert_failure 3
+	assert_output --regexp "task $PID \\(vfork-hang\\) is in uninterruptible sleep"
+	run ls "$STORE/failed"
+	assert_output ""
+}
+
+# A TCP server tree with one established connection from a client outside it.
+start_tcp_pair() {
+	start python3 -c "import socket
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(('127.0.0.1', 7071)); s.listen(1)
+c, _ = s.accept()
+f = c.makefile('rwb', buffering=0)
+for line in f: f.write(line)"
+	SERVER=$REPLY
+	wait_for 5 listening 7071
+	start python3 -c "import socket, time
+c = socket.create_connection(('127.0.0.1', 7071))
+f = c.makefile('rwb', buffering=0)
+while True:
+    f.write(b'x\n'); f.readline(); time.sleep(0.05)"
+	wait_for 5 bash -c "ss -tnH state established '( sport = :7071 )' | grep -q ."
+}
+
+@test "auto flags: an established TCP connection gets --tcp-established (and the nftables lock)" {
+	start_tcp_pair
+	run ctl dump --tree "$SERVER" --name tcp --leave-running
+	assert_success
+	assert_output --partial "preflight: added --tcp_established: 1 established TCP connection"
+	run jq -r '.auto_flags[0], .options.tcp_established, .options.network_lock' \
+		"$STORE/checkpoints/tcp/manifest.json"
+	assert_output $'tcp_established\ntrue\nnftables'
+}
+
+@test "--no-auto-flags: CRIU's own refusal of the TCP connection is explained" {
+	start_tcp_pair
+	run ctl dump --tree "$SERVER" --name tcpno --no-auto-flags
+	assert_failure 1
+	assert_output --partial "--tcp-established was not given"
+	assert_output --partial "Connected TCP socket, consider using --tcp-established option."
+	alive "$SERVER"
+}
+
+@test "auto flags: a file lock gets --file-locks; without them CRIU's refusal is explained" {
+	start python3 -c "import fcntl, time
+f = open('$W/locked', 'w'); fcntl.flock(f, fcntl.LOCK_EX)
+while True: time.sleep(0.05)"
+	PID=$REPLY
+	wait_for 5 grep -q " $PID " /proc/locks
+	run ctl dump --tree "$PID" --name lockno --no-auto-flags --leave-running
+	assert_failure 1
+	run jq -r .verdict.id "$STORE"/failed/lockno.*/report.json
+	assert_output file-locks-needed
+	run ctl dump --tree "$PID" --name lock --leave-running
+	assert_success
+	assert_output --partial "preflight: added --file_locks"
+}
+
+@test "auto flags: a unix socket with its peer outside the tree gets --ext-unix-sk" {
+	start python3 -c "import socket, os, time
+s = socket.socket(socket.AF_UNIX); s.bind('$W/sock'); s.listen(1)
+c, _ = s.accept()
+while True: time.sleep(0.05)"
+	wait_for 5 test -S "$W/sock"
+	start python3 -c "import socket, time
+c = socket.socket(socket.AF_UNIX); c.connect('$W/sock')
+while True: time.sleep(0.05)"
+	CLIENT=$REPLY
+	sleep 0.3
+	run ctl dump --tree "$CLIENT" --name unixno --no-auto-flags --leave-running
+	assert_failure 1
+	run jq -r .verdict.id "$STORE"/failed/unixno.*/report.json
+	assert_output ext-unix-sk-needed
+	run ctl check --tree "$CLIENT"
+	assert_output --regexp "warn +ext-unix-sk +1 unix socket connected to a peer outside the tree"
+}
+
+@test "a task traced by strace: the preflight names the tracer; forced, CRIU's refusal is explained" {
+	start sleep 1000
+	PID=$REPLY
+	strace -p "$PID" -o /dev/null </dev/null >/dev/null 2>&1 &
+	wait_for 5 traced "$PID"
+	run ctl check --tree "$PID"
+	assert_failure 3
+	assert_output --regexp "fail +task-traced +task $PID \\(sleep\\) is traced by pid [0-9]+"
+	run ctl dump --tree "$PID" --name traced --force
+	assert_failure 1
+	assert_output --partial "already traced"
+}
+
+@test "a task of another user without CAP_SYS_RESOURCE: rlimit-not-permitted" {
+	start setpriv --reuid=65534 --regid=65534 --clear-groups sleep 1000
+	PID=$REPLY
+	run ctl dump --tree "$PID" --name other
+	assert_failure 1
+	assert_output --partial "resource limits of a task running as another user"
+	assert_output --partial "Can't get rlimit 0: Operation not permitted"
+}
+
+@test "a store too small for the tree is refused before anything is frozen" {
+	mkdir -p "$W/small"
+	mount -t tmpfs -o size=1m tmpfs "$W/small"
+	start python3 -c "import time
+blob = bytearray(b'x' * (16 << 20))
+while True: time.sleep(0.05)"
+	PID=$REPLY
+	sleep 0.5
+	run criuctl --store "$W/small/store" dump --tree "$PID" --name big
+	assert_failure 5
+	assert_output --partial "does not fit the store's free space"
+	run ls "$W/small/store/checkpoints" "$W/small/store/tmp"
+	refute_output --partial big
+}
+
+@test "explain classifies a log written by raw criu, from a file and from stdin" {
+	start_no_setsid sleep 1000
+	PID=$REPLY
+	mkdir -p "$W/raw"
+	run criu dump -t "$PID" -D "$W/raw" -o dump.log -v4
+	assert_failure
+	run criuctl explain "$W/raw/dump.log"
+	assert_failure 1
+	assert_output --partial "session leader is outside its pid namespace"
+	run --separate-stderr criuctl --json explain - <"$W/raw/dump.log"
+	assert_failure 1
+	run jq -r '.verdict.id, .succeeded' <<<"$output"
+	assert_output $'session-leader-outside-pidns\nfalse'
+}
