@@ -37,7 +37,8 @@ SHELL_SRC := src/store.c src/proc.c src/supervisor.c src/output.c src/criu.c src
         src/fsutil.c src/inspect.c
 CLI := src/main.c src/run_criu.c src/cmd_run.c src/cmd_dump.c src/cmd_restore.c \
        src/cmd_list.c src/cmd_show.c src/cmd_log.c src/cmd_rm.c src/cmd_check.c \
-       src/cmd_explain.c src/selftest.c
+       src/cmd_explain.c src/cmd_config.c src/cmd_prune.c \
+       src/selftest.c
 
 CORE_OBJ  := $(CORE:src/%.c=$(B)/%.o)
 SHELL_OBJ := $(SHELL_SRC:src/%.c=$(B)/%.o)

@@ -45,6 +45,8 @@ int cmd_log(struct cli *c, int argc, char **argv);
 int cmd_rm(struct cli *c, int argc, char **argv);
 int cmd_check(struct cli *c, int argc, char **argv);
 int cmd_explain(struct cli *c, int argc, char **argv);
+int cmd_config(struct cli *c, int argc, char **argv);
+int cmd_prune(struct cli *c, int argc, char **argv);
 int cmd_canary(struct cli *c, int argc, char **argv);
 
 /* How `criuctl run` starts a workload (also used by the selftest). */
@@ -80,6 +82,16 @@ int cli_verdict(struct cli *c, int exit_code, const struct verdict *v, const cha
 /* A command's --help: the usage on stdout, or as "usage" in the JSON
  * document with --json.  Returns 0. */
 int cli_help(struct cli *c, const char *usage);
+
+/*
+ * A repeatable option's value: the first one on the command line drops the
+ * configured list (command line over profile over config).  Returns -1 to
+ * go on, or 6 when out of memory.
+ */
+int cli_list(struct cli *c, struct strv *list, int *seen, const char *value);
+
+/* [store] retention after a dump (spare: the checkpoint just made). */
+void cli_retention(struct cli *c, const char *spare);
 
 /* Out of memory: sets c->err, returns 6. */
 int cli_oom(struct cli *c);

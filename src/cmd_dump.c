@@ -44,14 +44,20 @@ static const char dump_usage[] =
 	"      --criu-opt ARG      raw argument for criu (repeatable)\n"
 	"      --auto-flags        add the flags the preflight shows are needed (default)\n"
 	"      --no-auto-flags     do not\n"
-	"      --force             dump even when the preflight reports a failure\n";
+	"      --force             dump even when the preflight reports a failure\n"
+	"      --profile NAME      use [profile.NAME] of the config on top of [dump]\n"
+	"      --no-leave-running, --no-tcp-established, --no-ext-unix-sk, --no-shell-job,\n"
+	"      --no-file-locks     turn off a flag the configuration turns on\n";
 
 struct dump_args {
 	int pid;
 	const char *pidfile;
 	const char *name;
+	const char *profile;
 	int auto_flags;
 	int force;
+	/* A list given on the command line replaces the configured one. */
+	int cli_skip_mnt, cli_external, cli_criu_opt;
 	struct criu_opts opts;
 };
 
@@ -69,6 +75,12 @@ enum {
 	O_AUTO,
 	O_NO_AUTO,
 	O_FORCE,
+	O_PROFILE,
+	O_NO_LEAVE,
+	O_NO_TCP,
+	O_NO_EXT_UNIX,
+	O_NO_SHELL,
+	O_NO_LOCKS,
 };
 
 static const struct option dump_opts[] = {
@@ -89,10 +101,31 @@ static const struct option dump_opts[] = {
 	{"auto-flags", no_argument, NULL, O_AUTO},
 	{"no-auto-flags", no_argument, NULL, O_NO_AUTO},
 	{"force", no_argument, NULL, O_FORCE},
+	{"profile", required_argument, NULL, O_PROFILE},
+	{"no-leave-running", no_argument, NULL, O_NO_LEAVE},
+	{"no-tcp-established", no_argument, NULL, O_NO_TCP},
+	{"no-ext-unix-sk", no_argument, NULL, O_NO_EXT_UNIX},
+	{"no-shell-job", no_argument, NULL, O_NO_SHELL},
+	{"no-file-locks", no_argument, NULL, O_NO_LOCKS},
 	{"criu-opt", required_argument, NULL, O_CRIU_OPT},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
 };
+
+/* --profile NAME (or --profile=NAME), found before the options are parsed:
+ * the profile must lie under every command-line option. */
+static const char *find_profile(int argc, char **argv)
+{
+	const char *name = NULL;
+
+	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
+		if (strcmp(argv[i], "--profile") == 0 && i + 1 < argc)
+			name = argv[++i];
+		else if (strncmp(argv[i], "--profile=", 10) == 0)
+			name = argv[i] + 10;
+	}
+	return name;
+}
 
 static int dump_option(struct cli *c, int opt, struct dump_args *a)
 {
@@ -107,9 +140,15 @@ static int dump_option(struct cli *c, int opt, struct dump_args *a)
 	case O_EXT_UNIX: o->ext_unix_sk = 1; return -1;
 	case 'j': o->shell_job = 1; return -1;
 	case 'l': o->file_locks = 1; return -1;
-	case O_SKIP_MNT: return strv_push(&o->skip_mnt, optarg) < 0 ? CC_EXIT_ENV : -1;
-	case O_EXTERNAL: return strv_push(&o->external, optarg) < 0 ? CC_EXIT_ENV : -1;
-	case O_CRIU_OPT: return strv_push(&o->criu_opt, optarg) < 0 ? CC_EXIT_ENV : -1;
+	case O_SKIP_MNT: return cli_list(c, &o->skip_mnt, &a->cli_skip_mnt, optarg);
+	case O_EXTERNAL: return cli_list(c, &o->external, &a->cli_external, optarg);
+	case O_CRIU_OPT: return cli_list(c, &o->criu_opt, &a->cli_criu_opt, optarg);
+	case O_PROFILE: return -1; /* applied before the options, see parse_dump() */
+	case O_NO_LEAVE: o->leave_running = 0; return -1;
+	case O_NO_TCP: o->tcp_established = 0; return -1;
+	case O_NO_EXT_UNIX: o->ext_unix_sk = 0; return -1;
+	case O_NO_SHELL: o->shell_job = 0; return -1;
+	case O_NO_LOCKS: o->file_locks = 0; return -1;
 	case O_NETLOCK:
 		if (!criu_network_lock_valid(optarg))
 			return cli_usage(c, "dump",
@@ -147,6 +186,9 @@ static int parse_dump(struct cli *c, int argc, char **argv, struct dump_args *a)
 {
 	int opt, rc;
 
+	a->profile = find_profile(argc, argv);
+	if (a->profile && config_apply_profile(&c->cfg, a->profile, &c->err) < 0)
+		return c->err.exit_code;
 	if (criu_opts_copy(&a->opts, &c->cfg.dump) < 0)
 		return cli_oom(c);
 	a->auto_flags = c->cfg.auto_flags;
@@ -332,6 +374,7 @@ static int do_dump(struct cli *c, struct dump_args *a, struct manifest *m)
 	else
 		store_abort(&c->store, &at);
 	run_criu_free(&run);
+	cli_retention(c, code == 0 ? m->name : NULL);
 	return code;
 }
 

@@ -38,7 +38,8 @@ struct restore_args {
 	const char *pidfile;
 	const char *root;
 	int wait;
-	struct criu_opts opts; /* external, criu_opt, timeout; flags from the manifest */
+	int cli_external, cli_criu_opt; /* a list on the command line replaces the config's */
+	struct criu_opts opts;		/* external, criu_opt, timeout; flags from the manifest */
 };
 
 enum { R_PIDFILE = 256, R_WAIT, R_ROOT, R_EXTERNAL, R_TIMEOUT, R_STALL, R_CRIU_OPT };
@@ -61,8 +62,8 @@ static int restore_option(struct cli *c, int opt, struct restore_args *a)
 	case R_PIDFILE: a->pidfile = optarg; return -1;
 	case R_WAIT: a->wait = 1; return -1;
 	case R_ROOT: a->root = optarg; return -1;
-	case R_EXTERNAL: return strv_push(&a->opts.external, optarg) < 0 ? cli_oom(c) : -1;
-	case R_CRIU_OPT: return strv_push(&a->opts.criu_opt, optarg) < 0 ? cli_oom(c) : -1;
+	case R_EXTERNAL: return cli_list(c, &a->opts.external, &a->cli_external, optarg);
+	case R_CRIU_OPT: return cli_list(c, &a->opts.criu_opt, &a->cli_criu_opt, optarg);
 	case R_TIMEOUT:
 		if (config_parse_duration(optarg, &a->opts.timeout) < 0)
 			return cli_usage(c, "restore", "--timeout '%s' is not a duration", optarg);
@@ -86,6 +87,7 @@ static int parse_restore(struct cli *c, int argc, char **argv, struct restore_ar
 		return cli_oom(c);
 	if (c->cfg.restore_root[0])
 		a->root = c->cfg.restore_root;
+	a->wait = c->cfg.restore_wait;
 	optind = 0; /* 0: glibc re-initialises its state after main's own parse */
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, ":h", restore_opts, NULL)) != -1) {

@@ -49,15 +49,18 @@ static const struct key keys[] = {
 	{"restore", "criu_opt", K_LIST, R(criu_opt)},
 	{"restore", "timeout", K_DURATION, R(timeout)},
 	{"restore", "stall_timeout", K_DURATION, R(stall_timeout)},
+	{"restore", "wait", K_BOOL, offsetof(struct config, restore_wait)},
 };
 
 #define N_KEYS (sizeof(keys) / sizeof(keys[0]))
+_Static_assert(N_KEYS <= CONFIG_MAX_KEYS, "raise CONFIG_MAX_KEYS");
 
 void config_defaults(struct config *c)
 {
 	memset(c, 0, sizeof(*c));
 	snprintf(c->store_root, sizeof(c->store_root), "%s", STORE_DEFAULT_ROOT);
 	c->auto_flags = 1;
+	c->keep_failed = DEFAULT_KEEP_FAILED;
 	c->dump.timeout = c->restore.timeout = DEFAULT_TIMEOUT;
 	c->dump.stall_timeout = c->restore.stall_timeout = DEFAULT_STALL_TIMEOUT;
 }
@@ -67,6 +70,14 @@ void config_free(struct config *c)
 	strv_free(&c->criu_env);
 	criu_opts_free(&c->dump);
 	criu_opts_free(&c->restore);
+	for (size_t i = 0; i < c->n_profiles; i++) {
+		strv_free(&c->profiles[i].keys);
+		strv_free(&c->profiles[i].values);
+		free(c->profiles[i].lines);
+	}
+	free(c->profiles);
+	c->profiles = NULL;
+	c->n_profiles = 0;
 }
 
 int config_parse_bool(const char *s, int *out)
@@ -83,7 +94,7 @@ int config_parse_bool(const char *s, int *out)
 	return -1;
 }
 
-int config_parse_duration(const char *s, double *out)
+static int parse_seconds(const char *s, double max, double *out)
 {
 	const char *p = s;
 	char *end;
@@ -94,21 +105,33 @@ int config_parse_duration(const char *s, double *out)
 		return -1;
 	for (; *p && ((*p >= '0' && *p <= '9') || *p == '.'); p++)
 		;
-	if (p == s || (*p && strcmp(p, "s") && strcmp(p, "m") && strcmp(p, "h")))
+	if (p == s || (*p && strcmp(p, "s") && strcmp(p, "m") && strcmp(p, "h") && strcmp(p, "d")))
 		return -1;
 	errno = 0;
 	v = strtod(s, &end);
 	if (end != p || errno)
 		return -1;
-	v *= *p == 'm' ? 60 : *p == 'h' ? 3600 : 1;
-	if (v > DURATION_MAX)
+	v *= *p == 'm' ? 60 : *p == 'h' ? 3600 : *p == 'd' ? 86400 : 1;
+	if (v > max)
 		return -1;
 	*out = v;
 	return 0;
 }
 
+int config_parse_duration(const char *s, double *out)
+{
+	return parse_seconds(s, DURATION_MAX, out);
+}
+
+int config_parse_age(const char *s, double *out)
+{
+	return parse_seconds(s, AGE_MAX, out);
+}
+
 struct parse_state {
 	struct config *c;
+	const char *filename;
+	struct config *scratch; /* profile values are validated on it */
 	unsigned char seen[N_KEYS];
 	const char *next; /* the text not yet handed to inih */
 	int lineno;	  /* lines handed to inih so far */
@@ -142,9 +165,10 @@ static int push_list(struct strv *sv, const char *value, char *msg, size_t msgsi
 	return 0;
 }
 
-static int set_value(struct parse_state *st, const struct key *k, const char *value)
+static int set_value(struct parse_state *st, struct config *target, const struct key *k,
+		     const char *value)
 {
-	char *field = (char *)st->c + k->offset;
+	char *field = (char *)target + k->offset;
 	char *end;
 	long n;
 
@@ -200,21 +224,95 @@ static int set_value(struct parse_state *st, const struct key *k, const char *va
 	return -1;
 }
 
+static long key_index(const char *section, const char *name)
+{
+	for (size_t i = 0; i < N_KEYS; i++)
+		if (strcmp(keys[i].section, section) == 0 && strcmp(keys[i].name, name) == 0)
+			return (long)i;
+	return -1;
+}
+
+static int is_list(const struct key *k)
+{
+	return k->type == K_LIST || k->type == K_ENV;
+}
+
+static struct config_profile *find_profile(struct config *c, const char *name)
+{
+	for (size_t i = 0; i < c->n_profiles; i++)
+		if (strcmp(c->profiles[i].name, name) == 0)
+			return &c->profiles[i];
+	return NULL;
+}
+
+static struct config_profile *add_profile(struct config *c, const char *name)
+{
+	struct config_profile *p = realloc(c->profiles, (c->n_profiles + 1) * sizeof(*p));
+
+	if (!p)
+		return NULL;
+	c->profiles = p;
+	p = &c->profiles[c->n_profiles++];
+	memset(p, 0, sizeof(*p));
+	snprintf(p->name, sizeof(p->name), "%s", name);
+	return p;
+}
+
+/* [profile.NAME] key = value: checked now (on a scratch config), applied on demand. */
+static int apply_profile_key(struct parse_state *st, const char *pname, const char *name,
+			     const char *value)
+{
+	long i = key_index("dump", name);
+	struct config_profile *p;
+	int *lines;
+
+	if (!*pname || strlen(pname) >= sizeof(p->name) || strchr(pname, ' '))
+		return snprintf(st->msg, sizeof(st->msg), "bad profile name '%s'", pname), 0;
+	if (i < 0)
+		return snprintf(st->msg, sizeof(st->msg),
+				"unknown key '%s' in [profile.%s] (profiles take [dump] keys)",
+				name, pname),
+		       0;
+	p = find_profile(st->c, pname);
+	if (!p && !(p = add_profile(st->c, pname)))
+		return snprintf(st->msg, sizeof(st->msg), "out of memory"), 0;
+	if (!is_list(&keys[i]) && strv_contains(&p->keys, name))
+		return snprintf(st->msg, sizeof(st->msg), "%s: given twice in [profile.%s]", name,
+				pname),
+		       0;
+	if (set_value(st, st->scratch, &keys[i], value) < 0)
+		return 0;
+	lines = realloc(p->lines, (p->keys.n + 1) * sizeof(*lines));
+	if (!lines || strv_push(&p->keys, name) < 0 || strv_push(&p->values, value) < 0) {
+		free(lines == p->lines ? NULL : lines);
+		return snprintf(st->msg, sizeof(st->msg), "out of memory"), 0;
+	}
+	p->lines = lines;
+	p->lines[p->keys.n - 1] = st->lineno;
+	return 1;
+}
+
 static int apply(struct parse_state *st, const char *section, const char *name, const char *value)
 {
-	for (size_t i = 0; i < N_KEYS; i++) {
+	long i;
+
+	if (strncmp(section, "profile.", 8) == 0)
+		return apply_profile_key(st, section + 8, name, value);
+	i = key_index(section, name);
+	if (i >= 0) {
 		const struct key *k = &keys[i];
 
-		if (strcmp(k->section, section) != 0 || strcmp(k->name, name) != 0)
-			continue;
-		if (st->seen[i]++ && k->type != K_LIST && k->type != K_ENV)
+		if (st->seen[i]++ && !is_list(k))
 			return snprintf(st->msg, sizeof(st->msg), "%s: given twice in [%s]", name,
 					section),
 			       0;
-		return set_value(st, k, value) == 0;
+		if (set_value(st, st->c, k, value) < 0)
+			return 0;
+		snprintf(st->c->origin[i], CONFIG_ORIGIN_MAX, "%s:%d", st->filename, st->lineno);
+		return 1;
 	}
-	for (size_t i = 0; i < N_KEYS; i++)
-		if (strcmp(keys[i].section, section) == 0)
+	for (size_t j = 0; j < N_KEYS; j++)
+		if (strcmp(keys[j].section, section) == 0)
 			return snprintf(st->msg, sizeof(st->msg), "unknown key '%s' in [%s]", name,
 					section),
 			       0;
@@ -258,9 +356,16 @@ static char *read_line(char *buf, int size, void *stream)
 
 int config_parse(struct config *c, const char *text, const char *filename, struct cc_err *e)
 {
-	struct parse_state st = {.c = c, .next = text};
-	int line = ini_parse_stream(read_line, &st, handler, &st);
+	struct parse_state st = {.c = c, .next = text, .filename = filename};
+	int line;
 
+	st.scratch = calloc(1, sizeof(*st.scratch));
+	if (!st.scratch)
+		return err_set(e, CC_EXIT_ENV, "out-of-memory", "out of memory");
+	snprintf(c->file, sizeof(c->file), "%s", filename);
+	line = ini_parse_stream(read_line, &st, handler, &st);
+	config_free(st.scratch);
+	free(st.scratch);
 	if (line == 0)
 		return 0;
 	if (line != st.bad_line)
@@ -268,4 +373,66 @@ int config_parse(struct config *c, const char *text, const char *filename, struc
 	err_set(e, CC_EXIT_USAGE, "config-invalid", "%s:%d: %s", filename, line, st.msg);
 	err_remedy(e, "Fix the line; criuctl.conf(5) lists every key.");
 	return -1;
+}
+
+int config_apply_profile(struct config *c, const char *name, struct cc_err *e)
+{
+	struct config_profile *p = find_profile(c, name);
+	struct parse_state st = {.c = c};
+	unsigned char cleared[N_KEYS] = {0};
+
+	if (!p) {
+		err_set(e, CC_EXIT_USAGE, "no-such-profile", "no [profile.%s] in %s", name,
+			c->file[0] ? c->file : "the configuration (no config file was read)");
+		err_remedy(e, "'criuctl config' shows the configuration; profiles are "
+			      "[profile.NAME] sections.");
+		return -1;
+	}
+	for (size_t j = 0; j < p->keys.n; j++) {
+		long i = key_index("dump", p->keys.v[j]);
+
+		/* A profile's list replaces the [dump] list, it does not extend it. */
+		if (is_list(&keys[i]) && !cleared[i]++)
+			strv_free((struct strv *)((char *)c + keys[i].offset));
+		if (set_value(&st, c, &keys[i], p->values.v[j]) < 0)
+			return err_set(e, CC_EXIT_USAGE, "config-invalid", "%s", st.msg);
+		snprintf(c->origin[i], CONFIG_ORIGIN_MAX, "%s:%d [profile.%s]", c->file,
+			 p->lines[j], name);
+	}
+	return 0;
+}
+
+const char *config_key_section(size_t i)
+{
+	return i < N_KEYS ? keys[i].section : NULL;
+}
+
+const char *config_key_name(size_t i)
+{
+	return i < N_KEYS ? keys[i].name : NULL;
+}
+
+static void join_list(const struct strv *sv, char *dst, size_t size)
+{
+	size_t n = 0;
+
+	dst[0] = '\0';
+	for (size_t i = 0; i < sv->n && n < size; i++)
+		n += (size_t)snprintf(dst + n, size - n, "%s%s", i ? ", " : "", sv->v[i]);
+}
+
+void config_key_value(const struct config *c, size_t i, char *dst, size_t size)
+{
+	const char *field = (const char *)c + keys[i].offset;
+
+	switch (keys[i].type) {
+	case K_PATH:
+	case K_NETLOCK:
+	case K_CGROUPS: snprintf(dst, size, "%s", field); break;
+	case K_BOOL: snprintf(dst, size, "%s", *(const int *)field ? "true" : "false"); break;
+	case K_COUNT: snprintf(dst, size, "%d", *(const int *)field); break;
+	case K_DURATION: snprintf(dst, size, "%g", *(const double *)field); break;
+	case K_LIST:
+	case K_ENV: join_list((const struct strv *)field, dst, size); break;
+	}
 }

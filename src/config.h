@@ -17,7 +17,19 @@
 #define CONFIG_DEFAULT_PATH   SYSCONFDIR "/criuctl/criuctl.conf"
 #define STORE_DEFAULT_ROOT    "/var/lib/criuctl"
 #define DEFAULT_TIMEOUT	      600.0
-#define DEFAULT_STALL_TIMEOUT 0.0
+#define DEFAULT_STALL_TIMEOUT 120.0
+
+#define CONFIG_MAX_KEYS	    32
+#define CONFIG_ORIGIN_MAX   (PATH_MAX + 96)
+#define DEFAULT_KEEP_FAILED 20
+
+/* A [profile.NAME] section: dump keys applied on top of [dump] on demand. */
+struct config_profile {
+	char name[64];
+	struct strv keys;   /* key names, in file order */
+	struct strv values; /* their values */
+	int *lines;	    /* their line numbers */
+};
 
 struct config {
 	char criu_path[PATH_MAX]; /* "" = "criu" found on PATH */
@@ -29,6 +41,12 @@ struct config {
 	struct criu_opts dump;
 	struct criu_opts restore; /* external, criu_opt, timeouts; flags come from the manifest */
 	char restore_root[PATH_MAX];
+	int restore_wait;
+	char file[PATH_MAX]; /* the file parsed, "" for built-in defaults only */
+	struct config_profile *profiles;
+	size_t n_profiles;
+	/* Where each key's value came from ("" = built-in), by key index. */
+	char origin[CONFIG_MAX_KEYS][CONFIG_ORIGIN_MAX];
 };
 
 /* Built-in defaults. */
@@ -42,12 +60,32 @@ int config_parse(struct config *c, const char *text, const char *filename, struc
 
 void config_free(struct config *c);
 
+/*
+ * Apply [profile.NAME] on top of the dump settings: its scalars replace,
+ * its lists replace the lists of [dump].  Returns 0, or -1 with e set
+ * (exit 2, "no-such-profile") when the file has no such profile.
+ */
+int config_apply_profile(struct config *c, const char *name, struct cc_err *e);
+
+/* The key table, for `criuctl config`: the i-th key's section and name,
+ * NULL past the end. */
+const char *config_key_section(size_t i);
+const char *config_key_name(size_t i);
+
+/* The i-th key's current value as text ("true", "600", "a, b", "" for an
+ * unset path or an empty list). */
+void config_key_value(const struct config *c, size_t i, char *dst, size_t size);
+
 /* The longest duration accepted: 30 days. */
 #define DURATION_MAX (30.0 * 24 * 3600)
 
-/* Parse "1.5", "30s", "5m", "2h" into seconds (0 to DURATION_MAX); returns
- * 0 or -1. */
+/* Parse "1.5", "30s", "5m", "2h", "1d" into seconds (0 to DURATION_MAX);
+ * returns 0 or -1. */
 int config_parse_duration(const char *s, double *out);
+
+/* The same for ages (prune --older-than), up to AGE_MAX: ten years. */
+#define AGE_MAX (3650.0 * 86400)
+int config_parse_age(const char *s, double *out);
 /* Parse true/false/yes/no/on/off/1/0; returns 0 or -1. */
 int config_parse_bool(const char *s, int *out);
 

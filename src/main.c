@@ -36,8 +36,10 @@ static const struct command commands[] = {
 	{"show", cmd_show, NEEDS_STORE, "print a checkpoint's manifest"},
 	{"log", cmd_log, NEEDS_STORE, "print a checkpoint's criu log"},
 	{"rm", cmd_rm, NEEDS_STORE, "remove checkpoints or failed attempts"},
+	{"prune", cmd_prune, NEEDS_STORE, "apply retention: --keep N, --older-than DURATION"},
 	{"check", cmd_check, 0, "the doctor: environment, a tree (--tree), a selftest"},
 	{"explain", cmd_explain, 0, "classify any CRIU log: verdict, decisive lines, remedy"},
+	{"config", cmd_config, 0, "the effective configuration and where each value came from"},
 	/* The selftest's canary process; not for users. */
 	{"__canary", cmd_canary, HIDDEN, NULL},
 };
@@ -257,7 +259,7 @@ int main(int argc, char **argv)
 	int code;
 
 	memset(&c, 0, sizeof(c));
-	c.store.fd = c.store.ck_fd = c.store.failed_fd = c.store.tmp_fd = -1;
+	c.store.fd = c.store.ck_fd = c.store.failed_fd = c.store.tmp_fd = c.store.locks_fd = -1;
 	config_defaults(&c.cfg);
 	signal(SIGPIPE, SIG_IGN);
 	c.out = json_object();

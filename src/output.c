@@ -63,6 +63,26 @@ int cli_help(struct cli *c, const char *usage)
 	return 0;
 }
 
+int cli_list(struct cli *c, struct strv *list, int *seen, const char *value)
+{
+	if (!(*seen)++)
+		strv_free(list);
+	return strv_push(list, value) < 0 ? cli_oom(c) : -1;
+}
+
+void cli_retention(struct cli *c, const char *spare)
+{
+	struct strv removed = {0};
+	struct cc_err e;
+
+	store_prune(&c->store, c->cfg.keep, 0, c->cfg.keep_failed, spare, &removed, &e);
+	for (size_t i = 0; i < removed.n; i++)
+		cli_detail(c, "retention: removed %s", removed.v[i]);
+	if (removed.n)
+		json_object_set_new(c->out, "pruned", json_strv(&removed));
+	strv_free(&removed);
+}
+
 int cli_oom(struct cli *c)
 {
 	err_set(&c->err, CC_EXIT_ENV, "out-of-memory", "out of memory");

@@ -84,7 +84,7 @@ static void clean_tmp(struct store *s)
 int store_open(struct store *s, const char *root, struct cc_err *e)
 {
 	memset(s, 0, sizeof(*s));
-	s->fd = s->ck_fd = s->failed_fd = s->tmp_fd = -1;
+	s->fd = s->ck_fd = s->failed_fd = s->tmp_fd = s->locks_fd = -1;
 	if (mkdir(root, 0700) < 0 && errno != EEXIST)
 		return store_err(e, "cannot create store", root);
 	if (!realpath(root, s->root))
@@ -94,7 +94,8 @@ int store_open(struct store *s, const char *root, struct cc_err *e)
 		return store_err(e, "cannot open store", s->root);
 	if ((s->ck_fd = open_sub(s, "checkpoints", e)) < 0 ||
 	    (s->failed_fd = open_sub(s, "failed", e)) < 0 ||
-	    (s->tmp_fd = open_sub(s, "tmp", e)) < 0) {
+	    (s->tmp_fd = open_sub(s, "tmp", e)) < 0 ||
+	    (s->locks_fd = open_sub(s, "locks", e)) < 0) {
 		err_prefix(e, "store %s", s->root);
 		store_close(s);
 		return -1;
@@ -105,7 +106,7 @@ int store_open(struct store *s, const char *root, struct cc_err *e)
 
 void store_close(struct store *s)
 {
-	int *fds[] = {&s->fd, &s->ck_fd, &s->failed_fd, &s->tmp_fd};
+	int *fds[] = {&s->fd, &s->ck_fd, &s->failed_fd, &s->tmp_fd, &s->locks_fd};
 
 	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
 		if (*fds[i] >= 0) {
@@ -148,11 +149,27 @@ static int make_attempt_dir(struct store *s, struct attempt *a)
 	return rc;
 }
 
+/* Take the lock of a checkpoint name without waiting: the fd, or -1. */
+static int lock_name(struct store *s, const char *name, struct cc_err *e)
+{
+	int fd = openat(s->locks_fd, name, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+
+	if (fd < 0)
+		return store_err(e, "cannot open the lock of", name);
+	if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+		return fd;
+	close(fd);
+	err_set(e, CC_EXIT_STORE, "name-busy",
+		"checkpoint name '%s' is in use by another criuctl (dump, restore or rm)", name);
+	err_remedy(e, "Wait for it to finish, or use another name.");
+	return -1;
+}
+
 int store_begin(struct store *s, const char *name, enum attempt_kind kind, struct attempt *a,
 		struct cc_err *e)
 {
 	memset(a, 0, sizeof(*a));
-	a->fd = -1;
+	a->fd = a->name_lock = -1;
 	a->kind = kind;
 	if (!name_valid(name))
 		return err_set(e, CC_EXIT_USAGE, "invalid-name",
@@ -166,6 +183,17 @@ int store_begin(struct store *s, const char *name, enum attempt_kind kind, struc
 		return -1;
 	}
 	snprintf(a->name, sizeof(a->name), "%s", name);
+	a->name_lock = lock_name(s, name, e);
+	if (a->name_lock < 0)
+		return -1;
+	/* Checked again under the lock: a dump that just finished may have made it. */
+	if (kind == ATTEMPT_DUMP && exists_at(s->ck_fd, name)) {
+		store_release(a);
+		err_set(e, CC_EXIT_STORE, "name-exists", "checkpoint '%s' already exists in %s",
+			name, s->root);
+		err_remedy(e, "Choose another --name, or remove it first: criuctl rm %s", name);
+		return -1;
+	}
 	if (make_attempt_dir(s, a) < 0 ||
 	    (kind == ATTEMPT_DUMP && mkdirat(a->fd, "images", 0700) < 0)) {
 		store_err(e, "cannot create attempt directory in", s->root);
@@ -220,7 +248,9 @@ void store_release(struct attempt *a)
 {
 	if (a->fd >= 0)
 		close(a->fd);
-	a->fd = -1;
+	if (a->name_lock >= 0)
+		close(a->name_lock);
+	a->fd = a->name_lock = -1;
 }
 
 void store_abort(struct store *s, struct attempt *a)
@@ -285,7 +315,7 @@ static int failed_entry_valid(const char *entry)
 
 int store_remove(struct store *s, const char *name, struct cc_err *e)
 {
-	int dirfd = s->ck_fd;
+	int dirfd = s->ck_fd, lock, rc;
 
 	if (!name_valid(name)) {
 		if (!failed_entry_valid(name) || !exists_at(s->failed_fd, name))
@@ -298,7 +328,85 @@ int store_remove(struct store *s, const char *name, struct cc_err *e)
 				       "no checkpoint named '%s' in %s", name, s->root);
 		dirfd = s->failed_fd;
 	}
-	if (fs_rmtree_at(dirfd, name) < 0)
+	lock = dirfd == s->ck_fd ? lock_name(s, name, e) : -2;
+	if (lock == -1)
+		return -1;
+	rc = fs_rmtree_at(dirfd, name);
+	if (lock >= 0)
+		close(lock);
+	if (rc < 0)
 		return store_err(e, "cannot remove", name);
+	return 0;
+}
+
+struct aged {
+	char *name;
+	long long mtime;
+};
+
+static int newest_first(const void *a, const void *b)
+{
+	const struct aged *x = a, *y = b;
+
+	return (y->mtime > x->mtime) - (y->mtime < x->mtime);
+}
+
+/* An entry's age: its manifest.json (or report.json), written once. */
+static long long entry_time(int dirfd, const char *name, const char *file)
+{
+	char path[NAME_MAX_LEN + 80];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/%s", name, file);
+	if (fstatat(dirfd, path, &st, AT_SYMLINK_NOFOLLOW) == 0 ||
+	    fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0)
+		return (long long)st.st_mtime;
+	return 0;
+}
+
+/* Remove, from one directory, what is beyond keep or older than older_than. */
+static void prune_dir(struct store *s, int failed, int keep, double older_than, const char *spare,
+		      struct strv *removed)
+{
+	int dirfd = failed ? s->failed_fd : s->ck_fd;
+	struct strv names = {0};
+	struct aged *v;
+	struct cc_err e;
+	long long now = (long long)time(NULL);
+
+	if (store_names(s, failed, &names, &e) < 0 || !names.n ||
+	    !(v = calloc(names.n, sizeof(*v)))) {
+		strv_free(&names);
+		return;
+	}
+	for (size_t i = 0; i < names.n; i++)
+		v[i] = (struct aged){
+			names.v[i],
+			entry_time(dirfd, names.v[i], failed ? "report.json" : "manifest.json")};
+	qsort(v, names.n, sizeof(*v), newest_first);
+	for (size_t i = 0, kept = 0; i < names.n; i++) {
+		int too_many = keep > 0 && kept >= (size_t)keep;
+		int too_old = older_than > 0 && (double)(now - v[i].mtime) > older_than;
+
+		if ((spare && strcmp(v[i].name, spare) == 0) || !(too_many || too_old)) {
+			kept++;
+			continue;
+		}
+		if (store_remove(s, v[i].name, &e) == 0)
+			strv_push(removed, v[i].name);
+		else
+			kept++; /* busy: a running criuctl holds it */
+	}
+	free(v);
+	strv_free(&names);
+}
+
+int store_prune(struct store *s, int keep, double older_than, int keep_failed, const char *spare,
+		struct strv *removed, struct cc_err *e)
+{
+	(void)e;
+	prune_dir(s, 0, keep, older_than, spare, removed);
+	if (keep_failed >= 0)
+		prune_dir(s, 1, keep_failed, older_than, NULL, removed);
 	return 0;
 }

@@ -25,6 +25,7 @@ struct store {
 	int ck_fd;	     /* checkpoints/ */
 	int failed_fd;	     /* failed/ */
 	int tmp_fd;	     /* tmp/ */
+	int locks_fd;	     /* locks/: one lock file per checkpoint name */
 };
 
 enum attempt_kind { ATTEMPT_DUMP, ATTEMPT_RESTORE };
@@ -35,6 +36,7 @@ struct attempt {
 	char tmpname[NAME_MAX_LEN + 32]; /* entry under tmp/ */
 	char dir[PATH_MAX + 128];	 /* absolute path of the attempt directory */
 	int fd;				 /* the attempt directory, flock()ed */
+	int name_lock;			 /* locks/<name>, flock()ed, or -1 */
 };
 
 /*
@@ -46,9 +48,11 @@ int store_open(struct store *s, const char *root, struct cc_err *e);
 void store_close(struct store *s);
 
 /*
- * Start an attempt for name: creates tmp/<name>.<random>/ (with images/ for
- * a dump).  A dump fails with exit 5 ("name-exists") when a checkpoint of
- * that name exists.  Returns 0, or -1 with e set.
+ * Start an attempt for name: takes the name's lock (exit 5, "name-busy",
+ * when another criuctl dumps, restores or removes that name), creates
+ * tmp/<name>.<random>/ (with images/ for a dump).  A dump fails with exit 5
+ * ("name-exists") when a checkpoint of that name exists.  Returns 0, or -1
+ * with e set.
  */
 int store_begin(struct store *s, const char *name, enum attempt_kind kind, struct attempt *a,
 		struct cc_err *e);
@@ -81,7 +85,18 @@ int store_open_checkpoint(struct store *s, const char *name, struct cc_err *e);
 /* Names under checkpoints/ (or failed/ with failed=1), sorted.  Returns 0/-1. */
 int store_names(struct store *s, int failed, struct strv *out, struct cc_err *e);
 
-/* Remove checkpoints/<name> (or a failed/<entry>).  Returns 0, or -1 with e set. */
+/* Remove checkpoints/<name> (or a failed/<entry>), under the name's lock.
+ * Returns 0, or -1 with e set. */
 int store_remove(struct store *s, const char *name, struct cc_err *e);
+
+/*
+ * Retention: keep the newest keep checkpoints (0: no limit), remove those
+ * older than older_than seconds (0: no limit), keep the newest keep_failed
+ * failed attempts (negative: leave failed/ alone).  spare is never removed
+ * (the checkpoint just made); names locked by a running criuctl are
+ * skipped.  Removed names go to removed.  Returns 0, or -1 with e set.
+ */
+int store_prune(struct store *s, int keep, double older_than, int keep_failed, const char *spare,
+		struct strv *removed, struct cc_err *e);
 
 #endif
