@@ -31,7 +31,7 @@ B := build
 CORE := src/err.c src/strv.c src/name.c src/criu_argv.c src/criu_log.c \
         src/verdict.c src/proc_parse.c src/stats.c src/manifest.c src/config.c \
         src/phase.c src/escalate.c src/hang.c src/finding.c src/kconfig.c src/doctor.c \
-        src/jsonutil.c
+        src/jsonutil.c src/mountinfo.c
 # The I/O shell and the command line.
 SHELL_SRC := src/store.c src/proc.c src/supervisor.c src/output.c src/criu.c src/progress.c \
         src/fsutil.c src/inspect.c
@@ -49,7 +49,7 @@ UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(B)/unit/%)
 .PHONY: all deps check test unit cli e2e guest-image demo install uninstall \
         clean format format-check lint bench
 
-all: $(B)/criuctl $(B)/guest-sandbox
+all: $(B)/criuctl $(B)/guest-sandbox $(B)/container-run
 
 $(B)/criuctl: $(CLI_OBJ) $(SHELL_OBJ) $(CORE_OBJ)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
@@ -57,8 +57,11 @@ $(B)/criuctl: $(CLI_OBJ) $(SHELL_OBJ) $(CORE_OBJ)
 $(B)/%.o: src/%.c | $(B)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
 
-$(B)/guest-sandbox: tools/sandbox.c | $(B)
-	$(CC) $(CFLAGS) -MMD -MP -o $@ $<
+$(B)/guest-sandbox: tools/sandbox.c tools/nsutil.c | $(B)
+	$(CC) $(CFLAGS) -MMD -MP -o $@ $^
+
+$(B)/container-run: tools/container-run.c tools/nsutil.c | $(B)
+	$(CC) $(CFLAGS) -MMD -MP -o $@ $^
 
 # Test workloads that need C (run in the guest, built on the host).
 TEST_BINS := $(B)/fixtures/vfork-hang
@@ -129,11 +132,12 @@ format-check:
 
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
-	    --inline-suppr -Isrc src tools/sandbox.c
+	    --inline-suppr -Isrc src tools/sandbox.c tools/nsutil.c tools/container-run.c
 	shellcheck tools/guest-run tools/install-deps tools/run-suites tools/demo tools/bench \
 	    guest-image/build tests/fixtures/capture .ci/run
 
 clean:
-	rm -rf $(B)/*.o $(B)/*.d $(B)/criuctl $(B)/guest-sandbox $(B)/unit $(B)/fixtures
+	rm -rf $(B)/*.o $(B)/*.d $(B)/criuctl $(B)/guest-sandbox $(B)/container-run $(B)/unit \
+	    $(B)/fixtures
 
 -include $(wildcard $(B)/*.d $(B)/unit/*.d)

@@ -56,6 +56,7 @@ struct dump_args {
 	const char *profile;
 	int auto_flags;
 	int force;
+	int netns; /* the tree has a network namespace of its own */
 	/* A list given on the command line replaces the configured one. */
 	int cli_skip_mnt, cli_external, cli_criu_opt;
 	struct criu_opts opts;
@@ -218,14 +219,15 @@ static int parse_dump(struct cli *c, int argc, char **argv, struct dump_args *a)
 	return -1;
 }
 
-/* criu locks established connections with iptables unless told otherwise;
- * a guest without iptables-restore needs nftables (GUEST-NOTES). */
-static void pick_network_lock(struct cli *c, struct criu_opts *o)
+/* criu locks the network with iptables unless told otherwise, for
+ * established connections and for a network namespace of the tree's own; a
+ * guest without iptables-restore needs nftables (GUEST-NOTES). */
+static void pick_network_lock(struct cli *c, struct criu_opts *o, int netns)
 {
 	char path[PATH_MAX];
 	struct cc_err ignored;
 
-	if (!o->tcp_established || o->network_lock[0])
+	if (!(o->tcp_established || netns) || o->network_lock[0])
 		return;
 	if (criu_resolve("iptables-restore", path, sizeof(path), &ignored) == 0)
 		return;
@@ -378,9 +380,37 @@ static int do_dump(struct cli *c, struct dump_args *a, struct manifest *m)
 	return code;
 }
 
-/* Turn on the flag a finding asks for; returns 1 when it was off. */
-static int apply_flag(struct criu_opts *o, const char *flag)
+/* 1 when the user names mounts as external already (--external mnt[...]). */
+static int user_names_mounts(const struct criu_opts *o)
 {
+	for (size_t i = 0; i < o->external.n; i++)
+		if (strncmp(o->external.v[i], "mnt[", 4) == 0)
+			return 1;
+	return 0;
+}
+
+/* Name each mount from outside for criu (mnt[POINT]:KEY) and remember where
+ * it comes from, so that restore can map it back without being told. */
+static int name_external_mounts(struct dump_args *a, struct manifest *m,
+				const struct target_facts *facts)
+{
+	if (user_names_mounts(&a->opts) || !facts->n_ext)
+		return 0;
+	m->ext = calloc(facts->n_ext, sizeof(*m->ext));
+	if (!m->ext)
+		return 0;
+	memcpy(m->ext, facts->ext, facts->n_ext * sizeof(*m->ext));
+	m->n_ext = facts->n_ext;
+	for (size_t i = 0; i < m->n_ext; i++)
+		strv_pushf(&a->opts.external, "mnt[%s]:%s", m->ext[i].point, m->ext[i].key);
+	return 1;
+}
+
+/* Turn on the flag a finding asks for; returns 1 when that changed anything. */
+static int apply_flag(struct dump_args *a, struct manifest *m, const struct target_facts *facts,
+		      const char *flag)
+{
+	struct criu_opts *o = &a->opts;
 	int *b = strcmp(flag, "tcp_established") == 0 ? &o->tcp_established
 		 : strcmp(flag, "ext_unix_sk") == 0   ? &o->ext_unix_sk
 		 : strcmp(flag, "file_locks") == 0    ? &o->file_locks
@@ -393,9 +423,8 @@ static int apply_flag(struct criu_opts *o, const char *flag)
 		*b = 1;
 		return !was;
 	}
-	/* Mounts from outside: let criu find and name them (mnt[]). */
-	if (strcmp(flag, "external") == 0 && !strv_contains(&o->external, "mnt[]"))
-		return strv_push(&o->external, "mnt[]") == 0;
+	if (strcmp(flag, "external") == 0)
+		return name_external_mounts(a, m, facts);
 	return 0;
 }
 
@@ -421,20 +450,24 @@ static int preflight(struct cli *c, struct dump_args *a, struct manifest *m)
 		inspect_target_free(&facts);
 		return cli_oom(c);
 	}
-	inspect_target_free(&facts);
+	m->own_mntns = facts.mntns_differs;
+	m->own_pidns = facts.pidns_differs;
+	a->netns = facts.netns_differs;
+	snprintf(m->root_source, sizeof(m->root_source), "%s", facts.root_source);
 	for (size_t i = 0; i < f.n; i++) {
 		const struct finding *x = &f.v[i];
 
 		if (x->level == LEVEL_FAIL && !fatal)
 			fatal = x;
 		if (x->level == LEVEL_WARN && x->flag[0] && a->auto_flags &&
-		    apply_flag(&a->opts, x->flag)) {
+		    apply_flag(a, m, &facts, x->flag)) {
 			strv_pushf(&m->auto_flags, "%s", x->flag);
 			cli_say(c, "preflight: added --%s: %s", x->flag, x->message);
 		} else if (x->level != LEVEL_OK) {
 			say_finding(c, level_name(x->level), x);
 		}
 	}
+	inspect_target_free(&facts);
 	json_object_set_new(c->out, "preflight", cli_findings_json(&f));
 	if (fatal && !a->force) {
 		/* Too little space is a store error (5), the rest a refusal (3). */
@@ -472,7 +505,7 @@ int cmd_dump(struct cli *c, int argc, char **argv)
 		code = preflight(c, &a, &m);
 	}
 	if (code < 0) {
-		pick_network_lock(c, &a.opts);
+		pick_network_lock(c, &a.opts, a.netns);
 		criu_opts_copy(&m.opts, &a.opts);
 		cli_say(c, "dumping tree %d (%s, %zu process%s) as '%s'", a.pid, m.procs[0].comm,
 			m.n_procs, m.n_procs == 1 ? "" : "es", m.name);

@@ -31,15 +31,18 @@ static int read_input(struct cli *c, const char *path, char **buf, size_t *len)
 }
 
 /* The phase the log ends in, and in *reached where criu was when it
- * failed: the phase at the first error that is not a harmless probe (after
- * a failure criu still unfreezes the tree, which is not where it failed). */
-static enum phase log_phase(const char *buf, size_t len, enum phase *reached)
+ * failed: the phase at the decisive line (the verdict's first evidence,
+ * when given and found), else at the first error that is not a harmless
+ * probe.  After a failure criu still unfreezes the tree, which is not where
+ * it failed; and some failures show first as a Warn (a traced task:
+ * "Unable to interrupt task"), with the first Error only after that. */
+static enum phase log_phase(const char *buf, size_t len, const char *decisive, enum phase *reached)
 {
-	enum phase ph = PHASE_STARTING;
+	enum phase ph = PHASE_STARTING, at_error = ph, at_decisive = ph;
 	const char *p = buf, *end = buf + len;
-	int failed = 0;
+	size_t dlen = decisive ? strlen(decisive) : 0;
+	int failed = 0, found = 0;
 
-	*reached = ph;
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
@@ -49,16 +52,22 @@ static enum phase log_phase(const char *buf, size_t len, enum phase *reached)
 		ph = phase_next(ph, &l);
 		failed |= l.level == LOG_ERROR && !criu_log_harmless(&l);
 		if (!failed && ph != PHASE_FAILED && ph != PHASE_FINISHED)
-			*reached = ph;
+			at_error = ph;
+		if (!found && dlen && l.msg_len == dlen && memcmp(l.msg, decisive, dlen) == 0 &&
+		    ph != PHASE_FAILED && ph != PHASE_FINISHED) {
+			found = 1;
+			at_decisive = ph;
+		}
 		p += n + 1;
 	}
+	*reached = found ? at_decisive : at_error;
 	return ph;
 }
 
 static int explain(struct cli *c, const char *path, const char *buf, size_t len)
 {
 	struct criu_end end = {.exited = 1, .exit_status = 1};
-	enum phase reached, ph = log_phase(buf, len, &reached);
+	enum phase reached, ph = log_phase(buf, len, NULL, &reached);
 	char version[64];
 	struct verdict v;
 
@@ -77,6 +86,10 @@ static int explain(struct cli *c, const char *path, const char *buf, size_t len)
 	}
 	if (verdict_classify(buf, len, &end, &v) < 0)
 		return cli_oom(c);
+	if (v.evidence.n) {
+		log_phase(buf, len, v.evidence.v[0], &reached);
+		json_object_set_new(c->out, "reached", json_string(phase_id(reached)));
+	}
 	if (ph != PHASE_FAILED && strcmp(v.id, "criu-failed") == 0) {
 		v.id = "log-incomplete";
 		v.title = "The log ends without CRIU's final line: criu died (killed by a signal, "

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -124,10 +125,12 @@ static int load_manifest(struct cli *c, int ckfd, const char *name, struct manif
 	return 0;
 }
 
-/* Refuse before criu runs when a pid the checkpoint needs is taken. */
+/* Refuse before criu runs when a pid the checkpoint needs is taken.  A tree
+ * that is a pid namespace of its own gets a new namespace: its pids inside
+ * are free by construction, its outer pids are not restored. */
 static int check_pids_free(struct cli *c, const struct manifest *m)
 {
-	for (size_t i = 0; i < m->n_procs; i++) {
+	for (size_t i = 0; !m->own_pidns && i < m->n_procs; i++) {
 		struct proc_stat st;
 		char cmd[128];
 
@@ -146,6 +149,60 @@ static int check_pids_free(struct cli *c, const struct manifest *m)
 				     "dumped with --leave-running?); pid %d is its parent.",
 			   st.ppid);
 		return -1;
+	}
+	return 0;
+}
+
+/* 1 when the user maps key already (--external mnt[KEY]:...). */
+static int user_maps(const struct criu_opts *o, const char *key)
+{
+	char prefix[80];
+
+	snprintf(prefix, sizeof(prefix), "mnt[%s]:", key);
+	for (size_t i = 0; i < o->external.n; i++)
+		if (strncmp(o->external.v[i], prefix, strlen(prefix)) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * A tree with a mount namespace of its own needs its root (--root) and every
+ * external mount mapped back to where its files are (GUEST-NOTES: without
+ * --root criu crashes, without a mapping "No mapping for N:(null)
+ * mountpoint").  Both come from the manifest unless given.  Returns 0, or
+ * -1 with c->err set (refused before criu runs).
+ */
+static int map_mounts(struct cli *c, struct restore_args *a, const struct manifest *m)
+{
+	struct stat st;
+
+	if (!m->own_mntns)
+		return 0;
+	if (!a->root && !m->root_source[0]) {
+		err_set(&c->err, CC_EXIT_REFUSED, "root-needed",
+			"checkpoint '%s' has a mount namespace of its own and its root is unknown",
+			m->name);
+		err_remedy(&c->err, "Restore with --root DIR, the directory the tree's / was.");
+		return -1;
+	}
+	if (!a->root)
+		a->root = m->root_source;
+	for (size_t i = 0; i < m->n_ext; i++) {
+		const struct ext_mount *x = &m->ext[i];
+
+		if (user_maps(&a->opts, x->key))
+			continue;
+		if (!x->source[0] || stat(x->source, &st) < 0) {
+			err_set(&c->err, CC_EXIT_REFUSED, "external-mount-unmapped",
+				"mount %s of checkpoint '%s' (key %s) came from %s, which is not "
+				"there",
+				x->point, m->name, x->key,
+				x->source[0] ? x->source : "an unknown place");
+			err_remedy(&c->err, "Map it: --external 'mnt[%s]:PATH'.", x->key);
+			return -1;
+		}
+		if (strv_pushf(&a->opts.external, "mnt[%s]:%s", x->key, x->source) < 0)
+			return cli_oom(c), -1;
 	}
 	return 0;
 }
@@ -270,7 +327,8 @@ int cmd_restore(struct cli *c, int argc, char **argv)
 	code = parse_restore(c, argc, argv, &a);
 	if (code < 0 && (ckfd = store_open_checkpoint(&c->store, a.name, &c->err)) < 0)
 		code = c->err.exit_code;
-	if (code < 0 && (load_manifest(c, ckfd, a.name, &m) < 0 || check_pids_free(c, &m) < 0))
+	if (code < 0 && (load_manifest(c, ckfd, a.name, &m) < 0 || check_pids_free(c, &m) < 0 ||
+			 map_mounts(c, &a, &m) < 0))
 		code = c->err.exit_code;
 	if (code < 0) {
 		merge_flags(&a.opts, &m.opts);

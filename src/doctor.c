@@ -41,7 +41,7 @@ static int check_versions(const struct env_facts *f, struct findings *out)
 				     "the guest image of this project carries it.";
 
 	if (!criu || !kernel)
-		return findings_add(out, "criu-kernel-compat", LEVEL_WARN, NULL, NULL,
+		return findings_add(out, "criu-kernel-compat", LEVEL_WARN, NULL, remedy,
 				    "cannot compare criu '%s' with kernel '%s'", f->criu_version,
 				    f->kernel);
 	if (kernel >= 6013000 && criu < 4000000)
@@ -238,31 +238,33 @@ static int check_resources(const struct target_facts *f, struct findings *out)
 	if (tty && f->sid_in_tree && f->tasks[0].tty_nr &&
 	    findings_add(out, "controlling-tty", LEVEL_WARN, "shell_job",
 			 "Dump with --shell-job, or start the workload with 'criuctl run'.",
-			 "%zu task%s of the tree have a controlling terminal", tty,
-			 tty == 1 ? "" : "s") < 0)
+			 "%zu task%s of the tree ha%s a controlling terminal", tty,
+			 tty == 1 ? "" : "s", tty == 1 ? "s" : "ve") < 0)
 		return -1;
 	return 0;
 }
 
 static int check_namespaces(const struct target_facts *f, struct findings *out)
 {
-	if (f->mntns_differs && f->ext_mounts.n &&
+	if (f->mntns_differs && f->n_ext &&
 	    findings_add(out, "external-mount", LEVEL_WARN, "external",
-			 "Dump with --external 'mnt[PATH]:KEY' for each (auto flags: "
-			 "--external 'mnt[]'), and map them back on restore.",
+			 "Dump with --external 'mnt[PATH]:KEY' for each (auto flags name them and "
+			 "record where they come from, so restore maps them back).",
 			 "%zu mount%s of the tree come%s from outside its mount namespace: %s%s",
-			 f->ext_mounts.n, f->ext_mounts.n == 1 ? "" : "s",
-			 f->ext_mounts.n == 1 ? "s" : "", f->ext_mounts.v[0],
-			 f->ext_mounts.n > 1 ? ", ..." : "") < 0)
+			 f->n_ext, f->n_ext == 1 ? "" : "s", f->n_ext == 1 ? "s" : "",
+			 f->ext[0].point, f->n_ext > 1 ? ", ..." : "") < 0)
 		return -1;
 	if (f->pidns_differs && f->pidns_others.n &&
-	    findings_add(out, "pidns-outsiders", LEVEL_WARN, NULL,
-			 "They are not dumped: end them first (e.g. a 'kata-runtime exec' "
-			 "session), or dump the namespace's init instead.",
-			 "%zu process%s share%s the tree's pid namespace but not the tree: %s%s",
-			 f->pidns_others.n, f->pidns_others.n == 1 ? "" : "es",
-			 f->pidns_others.n == 1 ? "s" : "", f->pidns_others.v[0],
-			 f->pidns_others.n > 1 ? ", ..." : "") < 0)
+	    findings_add(
+		    out, "pidns-outsiders", LEVEL_WARN, NULL,
+		    "They are not dumped, and when the dump ends the tree (no --leave-running) "
+		    "the kernel ends them with it: finish them first (e.g. a 'kata-runtime "
+		    "exec' session), or dump with --leave-running.",
+		    "%zu process%s share%s the tree's pid namespace but not the tree "
+		    "(joined from outside): %s%s",
+		    f->pidns_others.n, f->pidns_others.n == 1 ? "" : "es",
+		    f->pidns_others.n == 1 ? "s" : "", f->pidns_others.v[0],
+		    f->pidns_others.n > 1 ? ", ..." : "") < 0)
 		return -1;
 	return 0;
 }
@@ -287,7 +289,8 @@ static int check_space(const struct target_facts *f, struct findings *out)
 int doctor_target(const struct target_facts *f, struct findings *out)
 {
 	if (f->n == 0)
-		return findings_add(out, "no-such-process", LEVEL_FAIL, NULL, NULL,
+		return findings_add(out, "no-such-process", LEVEL_FAIL, NULL,
+				    "Check the pid: the process may have exited.",
 				    "process %d does not exist", f->root);
 	if (findings_add(out, "tree", LEVEL_OK, NULL, NULL, "tree %d (%s): %zu process%s", f->root,
 			 f->tasks[0].comm, f->n, f->n == 1 ? "" : "es") < 0 ||

@@ -10,6 +10,8 @@
 #include <stddef.h>
 
 #include "finding.h"
+#include "mountinfo.h"
+#include "mountinfo.h"
 #include "strv.h"
 
 /* ---- the environment ---- */
@@ -60,10 +62,13 @@ struct target_facts {
 	int root;
 	const struct target_task *tasks; /* the root first */
 	size_t n;
-	int sid_in_tree;	/* the root's session leader is a task of the tree */
-	int mntns_differs;	/* the tree has a mount namespace of its own */
-	struct strv ext_mounts; /* its mounts that come from outside (bind mounts) */
+	int sid_in_tree;       /* the root's session leader is a task of the tree */
+	int mntns_differs;     /* the tree has a mount namespace of its own */
+	struct ext_mount *ext; /* its mounts that come from outside (bind mounts) */
+	size_t n_ext;
+	char root_source[1024]; /* its root in criuctl's namespace; "" when unknown */
 	int pidns_differs;
+	int netns_differs;	  /* criu then locks the network: iptables or nftables */
 	struct strv pidns_others; /* "PID COMM" in the tree's pid ns but not in the tree */
 	unsigned long long rss;	  /* bytes */
 	unsigned long long store_free;

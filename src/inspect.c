@@ -377,26 +377,53 @@ static int ns_differs(int pid, const char *ns)
 	return mine[0] && theirs[0] && strcmp(mine, theirs) != 0;
 }
 
-/* Mounts of the tree's own mount namespace that show a part of another
- * file system (mountinfo's root field is not "/"): bind mounts from
- * outside, such as /etc/hosts in a container. */
-static void external_mounts(int pid, struct strv *out)
+static int read_mountinfo(const char *who, struct mnt_table *t)
 {
-	char path[64], *buf, *line, *save = NULL;
+	char path[64], *buf;
 	size_t len;
+	int rc;
 
-	snprintf(path, sizeof(path), "%s/%d/mountinfo", proc_root(), pid);
+	snprintf(path, sizeof(path), "%s/%s/mountinfo", proc_root(), who);
 	if (fs_read_at(AT_FDCWD, path, 16u << 20, &buf, &len) < 0)
-		return;
-	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		char root[1024], point[1024];
-
-		/* id parent major:minor root mountpoint ... */
-		if (sscanf(line, "%*d %*d %*s %1023s %1023s", root, point) == 2 &&
-		    strcmp(root, "/") != 0 && strcmp(point, "/") != 0)
-			strv_push(out, point);
-	}
+		return -1;
+	rc = mountinfo_parse(buf, len, t);
 	free(buf);
+	return rc;
+}
+
+/* The tree's own mount namespace: its root and the bind mounts that bring
+ * files in from outside (such as /etc/hosts in a container), each with a
+ * key for criu and the path of the same files in criuctl's namespace. */
+static void external_mounts(int pid, struct target_facts *f)
+{
+	struct mnt_table theirs, ours;
+	char who[16];
+
+	snprintf(who, sizeof(who), "%d", pid);
+	if (read_mountinfo(who, &theirs) < 0)
+		return;
+	if (read_mountinfo("self", &ours) == 0) {
+		const struct mnt *root = mountinfo_at(&theirs, "/");
+
+		if (root &&
+		    mountinfo_resolve(&ours, root, f->root_source, sizeof(f->root_source)) < 0)
+			f->root_source[0] = '\0';
+		f->ext = calloc(theirs.n ? theirs.n : 1, sizeof(*f->ext));
+		for (size_t i = 0; f->ext && i < theirs.n; i++) {
+			const struct mnt *m = &theirs.v[i];
+			struct ext_mount *x = &f->ext[f->n_ext];
+
+			if (!mountinfo_is_bind(m) || strcmp(m->point, "/") == 0)
+				continue;
+			snprintf(x->point, sizeof(x->point), "%s", m->point);
+			mountinfo_key(m->point, x->key, sizeof(x->key));
+			if (mountinfo_resolve(&ours, m, x->source, sizeof(x->source)) < 0)
+				x->source[0] = '\0';
+			f->n_ext++;
+		}
+		mountinfo_free(&ours);
+	}
+	mountinfo_free(&theirs);
 }
 
 static int in_tree(const struct target_facts *f, int pid)
@@ -484,11 +511,12 @@ int inspect_target(int pid, const char *store_root, struct target_facts *f, stru
 	f->tasks = tasks;
 	f->n = n;
 	count_tcp(pid, &socks, tasks);
-	if (!ns_differs(pid, "net"))
+	f->netns_differs = ns_differs(pid, "net");
+	if (!f->netns_differs)
 		count_unix_peers(&socks, tasks);
 	count_locks(tasks, n);
 	if ((f->mntns_differs = ns_differs(pid, "mnt")))
-		external_mounts(pid, &f->ext_mounts);
+		external_mounts(pid, f);
 	if ((f->pidns_differs = ns_differs(pid, "pid")))
 		pidns_others(pid, f);
 	f->rss = proc_tree_rss(procs, n);
@@ -505,7 +533,9 @@ int inspect_target(int pid, const char *store_root, struct target_facts *f, stru
 void inspect_target_free(struct target_facts *f)
 {
 	free((void *)f->tasks);
-	strv_free(&f->ext_mounts);
+	free(f->ext);
+	f->ext = NULL;
+	f->n_ext = 0;
 	strv_free(&f->pidns_others);
 	f->tasks = NULL;
 }

@@ -72,6 +72,7 @@ const char *kconfig_value(const char *text, size_t len, const char *option, char
 
 int kconfig_check(const char *text, size_t len, const char *source, struct findings *out)
 {
+	static const char remedy[] = "Rebuild the guest kernel with the missing options.";
 	size_t missing_fail = 0, missing_warn = 0;
 	char val[64], id[64];
 
@@ -91,12 +92,11 @@ int kconfig_check(const char *text, size_t len, const char *source, struct findi
 		missing_fail += !on && k->missing == LEVEL_FAIL;
 		missing_warn += !on && k->missing == LEVEL_WARN;
 	}
-	return findings_add(
-		out, "kernel-config",
-		missing_fail   ? LEVEL_FAIL
-		: missing_warn ? LEVEL_WARN
-			       : LEVEL_OK,
-		NULL, missing_fail ? "Rebuild the guest kernel with the missing options." : NULL,
-		"%s: %zu required option%s missing, %zu optional missing", source, missing_fail,
-		missing_fail == 1 ? "" : "s", missing_warn);
+	return findings_add(out, "kernel-config",
+			    missing_fail   ? LEVEL_FAIL
+			    : missing_warn ? LEVEL_WARN
+					   : LEVEL_OK,
+			    NULL, missing_fail || missing_warn ? remedy : NULL,
+			    "%s: %zu required option%s missing, %zu optional missing", source,
+			    missing_fail, missing_fail == 1 ? "" : "s", missing_warn);
 }

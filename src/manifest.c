@@ -50,7 +50,8 @@ static json_t *tree_to_json(const struct manifest *m)
 						       "sid", p->sid, "comm", json_text(p->comm),
 						       "cmdline", json_text(p->cmdline)));
 	}
-	return json_pack("{s:i, s:o}", "root_pid", m->root_pid, "processes", procs);
+	return json_pack("{s:i, s:b, s:o}", "root_pid", m->root_pid, "own_pid_namespace",
+			 m->own_pidns, "processes", procs);
 }
 
 static json_t *stats_to_json(const struct stats *s)
@@ -62,16 +63,31 @@ static json_t *stats_to_json(const struct stats *s)
 	return o;
 }
 
+static json_t *mounts_to_json(const struct manifest *m)
+{
+	json_t *ext = json_array();
+
+	for (size_t i = 0; ext && i < m->n_ext; i++)
+		json_array_append_new(
+			ext,
+			json_pack("{s:o, s:s, s:o}", "mountpoint", json_text(m->ext[i].point),
+				  "key", m->ext[i].key, "source",
+				  m->ext[i].source[0] ? json_text(m->ext[i].source) : json_null()));
+	return json_pack("{s:b, s:o, s:o}", "own_namespace", m->own_mntns, "root",
+			 m->root_source[0] ? json_text(m->root_source) : json_null(), "external",
+			 ext);
+}
+
 json_t *manifest_to_json(const struct manifest *m)
 {
-	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:I, s:I, s:o, s:i}",
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:I, s:I, s:o, s:i}",
 			 "name", m->name, "created", m->created, "criuctl_version",
 			 m->criuctl_version, "criu_version", m->criu_version, "kernel", m->kernel,
-			 "tree", tree_to_json(m), "options", opts_to_json(&m->opts), "auto_flags",
-			 json_strv(&m->auto_flags), "criu_argv", json_strv(&m->criu_argv),
-			 "duration_ms", (json_int_t)m->duration_ms, "images_bytes",
-			 (json_int_t)m->images_bytes, "stats", stats_to_json(&m->stats),
-			 "pre_dumps", m->pre_dumps);
+			 "tree", tree_to_json(m), "mounts", mounts_to_json(m), "options",
+			 opts_to_json(&m->opts), "auto_flags", json_strv(&m->auto_flags),
+			 "criu_argv", json_strv(&m->criu_argv), "duration_ms",
+			 (json_int_t)m->duration_ms, "images_bytes", (json_int_t)m->images_bytes,
+			 "stats", stats_to_json(&m->stats), "pre_dumps", m->pre_dumps);
 }
 
 static void copy_string(char *dst, size_t size, json_t *v)
@@ -131,6 +147,28 @@ static int procs_from_json(struct manifest *m, json_t *procs)
 	return 0;
 }
 
+static int mounts_from_json(struct manifest *m, json_t *j)
+{
+	json_t *ext = json_object_get(j, "external"), *v;
+	size_t i;
+
+	m->own_mntns = json_is_true(json_object_get(j, "own_namespace"));
+	copy_string(m->root_source, sizeof(m->root_source), json_object_get(j, "root"));
+	if (!json_array_size(ext))
+		return 0;
+	m->ext = calloc(json_array_size(ext), sizeof(*m->ext));
+	if (!m->ext)
+		return -1;
+	json_array_foreach (ext, i, v) {
+		struct ext_mount *x = &m->ext[m->n_ext++];
+
+		copy_string(x->point, sizeof(x->point), json_object_get(v, "mountpoint"));
+		copy_string(x->key, sizeof(x->key), json_object_get(v, "key"));
+		copy_string(x->source, sizeof(x->source), json_object_get(v, "source"));
+	}
+	return 0;
+}
+
 static int fail(char *why, size_t size, const char *reason)
 {
 	snprintf(why, size, "%s", reason);
@@ -163,6 +201,7 @@ int manifest_from_json(const char *text, size_t len, struct manifest *m, char *w
 			    json_object_get(root, "criu_version"));
 		copy_string(m->kernel, sizeof(m->kernel), json_object_get(root, "kernel"));
 		m->root_pid = (int)json_integer_value(json_object_get(tree, "root_pid"));
+		m->own_pidns = json_is_true(json_object_get(tree, "own_pid_namespace"));
 		m->duration_ms = json_integer_value(json_object_get(root, "duration_ms"));
 		m->images_bytes =
 			(uint64_t)json_integer_value(json_object_get(root, "images_bytes"));
@@ -170,7 +209,8 @@ int manifest_from_json(const char *text, size_t len, struct manifest *m, char *w
 		if (procs_from_json(m, json_object_get(tree, "processes")) ||
 		    opts_from_json(&m->opts, json_object_get(root, "options")) ||
 		    strv_from_json(&m->criu_argv, json_object_get(root, "criu_argv")) ||
-		    strv_from_json(&m->auto_flags, json_object_get(root, "auto_flags")))
+		    strv_from_json(&m->auto_flags, json_object_get(root, "auto_flags")) ||
+		    mounts_from_json(m, json_object_get(root, "mounts")))
 			rc = fail(why, why_size, "out of memory");
 	}
 	json_decref(root);
@@ -187,4 +227,7 @@ void manifest_free(struct manifest *m)
 	criu_opts_free(&m->opts);
 	strv_free(&m->criu_argv);
 	strv_free(&m->auto_flags);
+	free(m->ext);
+	m->ext = NULL;
+	m->n_ext = 0;
 }

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "criu_argv.h"
+#include "mountinfo.h"
 #include "name.h"
 #include "proc_parse.h"
 #include "stats.h"
@@ -33,6 +34,12 @@ struct manifest {
 	size_t n_procs;
 	struct criu_opts opts;	/* the effective dump flags */
 	struct strv auto_flags; /* the flags the preflight added */
+	/* The tree's own mount namespace, when it has one: what restore needs. */
+	int own_mntns;
+	int own_pidns;		/* the tree is a pid namespace's init and its children */
+	char root_source[1024]; /* --root for restore; "" when unknown */
+	struct ext_mount *ext;	/* owned */
+	size_t n_ext;
 	struct strv criu_argv;
 	int64_t duration_ms;
 	uint64_t images_bytes;

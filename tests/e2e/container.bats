@@ -1,0 +1,155 @@
+#!/usr/bin/env bats
+# End-to-end: container-like trees as inside a Kata guest (own pid, mount,
+# uts and ipc namespaces, /etc/hosts, /etc/hostname, /etc/resolv.conf bound
+# from a shared directory, a tmpfs /dev/shm), started with
+# /src/build/container-run, checkpointed and restored by criuctl with the
+# real criu.
+
+load helpers
+bats_require_minimum_version 1.5.0
+
+setup() {
+	common_setup
+	SHARED=$W/shared
+	PORT=$((8100 + BATS_TEST_NUMBER))
+}
+teardown() { common_teardown; }
+
+# A container whose init serves, on 127.0.0.1:$PORT, its /etc/hosts, its
+# hostname and its pid inside the container.
+start_container() {
+	REPLY=$(container-run --name web --shared "$SHARED" "$@" -- python3 -c "import os, socket
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(('127.0.0.1', $PORT)); s.listen(5)
+while True:
+    c, _ = s.accept()
+    body = open('/etc/hosts').read() + 'host=%s pid=%d shm=%s' % (
+        open('/etc/hostname').read().strip(), os.getpid(), os.path.ismount('/dev/shm'))
+    c.sendall(body.encode()); c.close()") || return 1
+	PIDS+=("$REPLY")
+	CT=$REPLY
+	if [[ " $* " == *" --net "* ]]; then
+		wait_for 5 listening_in "$CT" "$PORT"
+	else
+		wait_for 5 listening "$PORT"
+	fi
+}
+
+# Listening inside the network namespace of pid $1.
+listening_in() { nsenter -t "$1" -n ss -ltnH "sport = :$2" | grep -q .; }
+
+ask() {
+	python3 -c "import socket
+s = socket.create_connection(('127.0.0.1', $PORT))
+print(s.recv(4096).decode())"
+}
+
+@test "a container with bind mounts from the shared directory is dumped, restored, and serves again" {
+	start_container
+	run ask
+	assert_output --partial "kata-shared-host"
+	assert_output --partial "host=web pid=1 shm=True"
+
+	run ctl dump --tree "$CT" --name web
+	assert_success
+	assert_output --partial "preflight: added --external: 3 mounts of the tree come from outside"
+	run jq -r '.tree.own_pid_namespace, .mounts.own_namespace, .mounts.root,
+		(.mounts.external | map(.mountpoint + "=" + .source) | join(" "))' \
+		"$STORE/checkpoints/web/manifest.json"
+	assert_output "true
+true
+/
+/etc/hosts=$SHARED/hosts /etc/hostname=$SHARED/hostname /etc/resolv.conf=$SHARED/resolv.conf"
+	wait_for 5 dead "$CT"
+	run ask
+	assert_failure
+
+	run --separate-stderr ctl restore web
+	assert_success
+	PIDS+=("$output")
+	wait_for 5 listening "$PORT"
+	run ask
+	assert_output --partial "kata-shared-host"
+	assert_output --partial "host=web pid=1 shm=True"
+	run grep -c -- "--external" <(jq -r '.criu_argv[]' "$STORE/checkpoints/web/manifest.json")
+	assert_output 3
+}
+
+@test "a container whose init is not a session leader is refused with the remedy, and dumps once relaunched" {
+	start_container --no-setsid
+	run ctl dump --tree "$CT" --name nosid
+	assert_failure 3
+	assert_output --partial "session leader of $CT (python3) is outside its pid namespace"
+	assert_output --partial "make the container's init a session leader"
+	kill -KILL "$CT"
+	wait_for 5 dead "$CT"
+
+	start_container
+	run ctl dump --tree "$CT" --name fixed
+	assert_success
+}
+
+@test "a process joined into the container from outside (like kata-runtime exec) is named, and survives -R" {
+	start_container
+	nsenter -t "$CT" -a sleep 1000 </dev/null >/dev/null 2>&1 &
+	EXEC=$!
+	PIDS+=("$EXEC")
+	wait_for 5 bash -c "pgrep -P $EXEC >/dev/null"
+	JOINED=$(pgrep -P "$EXEC")
+	run --separate-stderr ctl --json check --tree "$CT"
+	assert_success
+	run jq -r '.findings[] | select(.id == "pidns-outsiders") | .message' <<<"$output"
+	assert_output --partial "$JOINED sleep"
+	run ctl dump --tree "$CT" --name joined --leave-running
+	assert_success
+	assert_output --partial "preflight: warn pidns-outsiders"
+	assert_output --partial "they are not dumped" || assert_output --partial "not the tree"
+	alive "$JOINED"
+	run jq '.tree.processes | length' "$STORE/checkpoints/joined/manifest.json"
+	assert_output 1
+}
+
+@test "restore refuses when a shared file is gone, and --external maps it elsewhere" {
+	start_container
+	ctl dump --tree "$CT" --name moved >/dev/null
+	wait_for 5 dead "$CT"
+	mv "$SHARED/hosts" "$W/hosts.moved"
+	run ctl restore moved
+	assert_failure 3
+	assert_output --partial "mount /etc/hosts of checkpoint 'moved' (key etc_hosts) came from $SHARED/hosts"
+	assert_output --partial "--external 'mnt[etc_hosts]:PATH'"
+	echo "10.9.9.9 moved-host" >"$W/hosts.new"
+	run --separate-stderr ctl restore moved --external "mnt[etc_hosts]:$W/hosts.new"
+	assert_success
+	PIDS+=("$output")
+	wait_for 5 listening "$PORT"
+	run ask
+	assert_output --partial "moved-host"
+}
+
+@test "--no-auto-flags on a container: CRIU's refusal of the bind mounts is explained" {
+	start_container
+	run ctl dump --tree "$CT" --name noauto --no-auto-flags
+	assert_failure 1
+	assert_output --partial "was not declared external"
+	assert_output --partial "doesn't have a proper root mount"
+	alive "$CT"
+}
+
+@test "a container with a network namespace of its own is dumped and restored" {
+	start_container --net
+	# Its loopback is its own: reach it from inside its network namespace.
+	run nsenter -t "$CT" -n python3 -c "import socket
+print(socket.create_connection(('127.0.0.1', $PORT)).recv(4096).decode())"
+	assert_output --partial "host=web pid=1"
+	run ctl dump --tree "$CT" --name netns
+	assert_success
+	run --separate-stderr ctl restore netns
+	assert_success
+	NEW=$output
+	PIDS+=("$NEW")
+	wait_for 5 listening_in "$NEW" "$PORT"
+	run nsenter -t "$NEW" -n python3 -c "import socket
+print(socket.create_connection(('127.0.0.1', $PORT)).recv(4096).decode())"
+	assert_output --partial "host=web pid=1"
+}
