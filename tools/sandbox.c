@@ -239,6 +239,11 @@ static void setup_mounts(const struct sandbox_opts *o)
 	setup_dev(o->rootfs);
 	mount_tmpfs(o->rootfs, "tmp", "mode=1777", MS_NOSUID | MS_NODEV);
 	mount_tmpfs(o->rootfs, "run", "mode=0755", MS_NOSUID | MS_NODEV);
+	/* criuctl's default store: each sandbox starts with an empty one, and
+	 * the image on disk never collects checkpoints. */
+	path_in(path, o->rootfs, "var/lib/criuctl");
+	ensure_dir_tree(path);
+	mount_or_fail("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0700", "store tmpfs");
 	for (i = 0; i < o->nbinds; i++)
 		bind_guest(o->rootfs, &o->binds[i]);
 }

@@ -21,10 +21,11 @@ static void test_defaults(void **state)
 	assert_string_equal(c.store_root, "/var/lib/criuctl");
 	assert_string_equal(c.restore_root, "");
 	assert_int_equal(c.keep, 0);
-	assert_int_equal(c.keep_failed, 0);
+	assert_int_equal(c.keep_failed, DEFAULT_KEEP_FAILED);
 	assert_int_equal(c.auto_flags, 1);
 	assert_true(c.dump.timeout == DEFAULT_TIMEOUT && c.restore.timeout == DEFAULT_TIMEOUT);
-	assert_true(c.dump.stall_timeout == 0 && c.restore.stall_timeout == 0);
+	assert_true(c.dump.stall_timeout == DEFAULT_STALL_TIMEOUT &&
+		    c.restore.stall_timeout == DEFAULT_STALL_TIMEOUT);
 	assert_int_equal(c.criu_env.n, 0);
 	assert_int_equal(c.dump.leave_running + c.dump.tcp_established + c.dump.shell_job, 0);
 	config_free(&c);
@@ -194,7 +195,9 @@ static const struct {
 	{"5mm", -1, 0},
 	{"5ms", -1, 0},
 	{"5 m", -1, 0},
-	{"5d", -1, 0},
+	{"5d", 0, 432000},
+	{"30d", 0, 2592000},
+	{"31d", -1, 0},
 	{"nan", -1, 0},
 	{"inf", -1, 0},
 	{".5", 0, 0.5},
