@@ -74,7 +74,7 @@ $(B) $(B)/unit $(B)/fixtures:
 
 # Unit tests link the core only (plus the shell pieces a test names).
 $(B)/unit/test_%: tests/unit/test_%.c $(CORE_OBJ) $(SHELL_OBJ) | $(B)/unit
-	$(CC) $(CPPFLAGS) $(CFLAGS) -Wno-missing-prototypes -MMD -MP -o $@ $^ \
+	$(CC) $(CPPFLAGS) $(CFLAGS) -Wno-missing-prototypes -MMD -MP -o $@ $(filter %.c %.o,$^) \
 	    $(LDLIBS) $(shell $(PKG_CONFIG) --libs cmocka)
 
 deps:

@@ -57,6 +57,10 @@ static int parse_check(struct cli *c, int argc, char **argv, struct check_args *
 	}
 	if (optind < argc)
 		return cli_usage(c, "check", "unexpected argument '%s'", argv[optind]);
+	if (!!a->tree + !!a->selftest + !!a->kconfig > 1)
+		return cli_usage(c, "check",
+				 "--tree, --selftest and --kernel-config are separate "
+				 "checks: give one");
 	return -1;
 }
 

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
@@ -46,6 +47,7 @@ static const char dump_usage[] =
 	"      --no-auto-flags     do not\n"
 	"      --force             dump even when the preflight reports a failure\n"
 	"      --profile NAME      use [profile.NAME] of the config on top of [dump]\n"
+	"      --pre-dump N        N iterative pre-dumps first (needs dirty-memory tracking)\n"
 	"      --no-leave-running, --no-tcp-established, --no-ext-unix-sk, --no-shell-job,\n"
 	"      --no-file-locks     turn off a flag the configuration turns on\n";
 
@@ -56,6 +58,7 @@ struct dump_args {
 	const char *profile;
 	int auto_flags;
 	int force;
+	int pre_dumps;
 	int netns; /* the tree has a network namespace of its own */
 	/* A list given on the command line replaces the configured one. */
 	int cli_skip_mnt, cli_external, cli_criu_opt;
@@ -77,6 +80,7 @@ enum {
 	O_NO_AUTO,
 	O_FORCE,
 	O_PROFILE,
+	O_PRE_DUMP,
 	O_NO_LEAVE,
 	O_NO_TCP,
 	O_NO_EXT_UNIX,
@@ -103,6 +107,7 @@ static const struct option dump_opts[] = {
 	{"no-auto-flags", no_argument, NULL, O_NO_AUTO},
 	{"force", no_argument, NULL, O_FORCE},
 	{"profile", required_argument, NULL, O_PROFILE},
+	{"pre-dump", required_argument, NULL, O_PRE_DUMP},
 	{"no-leave-running", no_argument, NULL, O_NO_LEAVE},
 	{"no-tcp-established", no_argument, NULL, O_NO_TCP},
 	{"no-ext-unix-sk", no_argument, NULL, O_NO_EXT_UNIX},
@@ -145,6 +150,15 @@ static int dump_option(struct cli *c, int opt, struct dump_args *a)
 	case O_EXTERNAL: return cli_list(c, &o->external, &a->cli_external, optarg);
 	case O_CRIU_OPT: return cli_list(c, &o->criu_opt, &a->cli_criu_opt, optarg);
 	case O_PROFILE: return -1; /* applied before the options, see parse_dump() */
+	case O_PRE_DUMP: {
+		char *end;
+		long n = strtol(optarg, &end, 10);
+
+		if (end == optarg || *end || n < 0 || n > 16)
+			return cli_usage(c, "dump", "--pre-dump '%s': give 0 to 16", optarg);
+		a->pre_dumps = (int)n;
+		return -1;
+	}
 	case O_NO_LEAVE: o->leave_running = 0; return -1;
 	case O_NO_TCP: o->tcp_established = 0; return -1;
 	case O_NO_EXT_UNIX: o->ext_unix_sk = 0; return -1;
@@ -340,33 +354,71 @@ static int record_argv(struct manifest *m, const struct strv *argv, const char *
 	return 0;
 }
 
+/*
+ * One criu run of the dump: pre-dump number k (1..pre_dumps, images in
+ * pre/k, each after the previous one) or, with k == 0, the final dump
+ * (after the last pre-dump when there were any).  Leaves run to the caller.
+ */
+static int run_step(struct cli *c, struct dump_args *a, struct manifest *m, struct attempt *at,
+		    int k, struct criu_run *run)
+{
+	char images[PATH_MAX + 160], rel[32], prev[32];
+	int code;
+
+	if (k > 0) {
+		snprintf(rel, sizeof(rel), "pre/%d", k);
+		if ((mkdirat(at->fd, "pre", 0700) < 0 && errno != EEXIST) ||
+		    mkdirat(at->fd, rel, 0700) < 0)
+			return err_sys(&c->err, CC_EXIT_STORE, "store-io", errno, "mkdir %s/%s",
+				       at->dir, rel),
+			       CC_EXIT_STORE;
+		snprintf(images, sizeof(images), "%s/%s", at->dir, rel);
+	}
+	code = run_criu_prepare(c, at, k ? "pre-dump" : "dump", k ? images : NULL, run);
+	if (k > 0)
+		snprintf(run->log_name, sizeof(run->log_name), "pre-dump-%d.log", k);
+	/* --prev-images-dir is relative to the images directory. */
+	snprintf(prev, sizeof(prev), k ? "../%d" : "../pre/%d", k ? k - 1 : a->pre_dumps);
+	if (code == 0) {
+		struct dump_req req = {.criu = c->criu,
+				       .action = k ? "pre-dump" : "dump",
+				       .track_mem = a->pre_dumps > 0,
+				       .prev_images_dir =
+					       (k ? k > 1 : a->pre_dumps > 0) ? prev : NULL,
+				       .pid = a->pid,
+				       .images_dir = run->images_dir,
+				       .work_dir = at->dir,
+				       .log_name = run->log_name,
+				       .opts = &a->opts};
+
+		if (criu_argv_dump(&req, &run->argv) < 0)
+			code = cli_oom(c);
+	}
+	run->timeout = a->opts.timeout;
+	run->stall_timeout = a->opts.stall_timeout;
+	run->tree = m->procs;
+	run->tree_n = m->n_procs;
+	run->expected_bytes = proc_tree_rss(m->procs, m->n_procs);
+	return code ? code : run_criu(c, at, run, 1);
+}
+
 static int do_dump(struct cli *c, struct dump_args *a, struct manifest *m)
 {
 	struct attempt at;
 	struct criu_run run;
-	int code;
+	int code = 0;
 
 	if (store_begin(&c->store, m->name, ATTEMPT_DUMP, &at, &c->err) < 0)
 		return c->err.exit_code;
-	code = run_criu_prepare(c, &at, "dump", NULL, &run);
-	if (code == 0) {
-		struct dump_req req = {.criu = c->criu,
-				       .pid = a->pid,
-				       .images_dir = run.images_dir,
-				       .work_dir = at.dir,
-				       .log_name = run.log_name,
-				       .opts = &a->opts};
-
-		if (criu_argv_dump(&req, &run.argv) < 0)
-			code = cli_oom(c);
+	for (int k = 1; k <= a->pre_dumps && code == 0; k++) {
+		cli_say(c, "pre-dump %d of %d", k, a->pre_dumps);
+		code = run_step(c, a, m, &at, k, &run);
+		if (code == 0)
+			run_criu_free(&run);
 	}
-	run.timeout = a->opts.timeout;
-	run.stall_timeout = a->opts.stall_timeout;
-	run.tree = m->procs;
-	run.tree_n = m->n_procs;
-	run.expected_bytes = proc_tree_rss(m->procs, m->n_procs);
 	if (code == 0)
-		code = run_criu(c, &at, &run, 1);
+		code = run_step(c, a, m, &at, 0, &run);
+	m->pre_dumps = a->pre_dumps;
 	if (code == 0 && record_argv(m, &run.argv, at.dir, c->store.root) < 0)
 		code = cli_oom(c);
 	if (code == 0)
@@ -484,6 +536,21 @@ static int preflight(struct cli *c, struct dump_args *a, struct manifest *m)
 	return -1;
 }
 
+/* --pre-dump needs dirty-memory tracking: refuse before anything is frozen
+ * (criu pre-dump would abort mid-way, BUG at criu/mem.c:46). */
+static int check_pre_dump(struct cli *c, const struct dump_args *a)
+{
+	if (a->pre_dumps == 0 || inspect_dirty_track(c->criu) == 1)
+		return -1;
+	err_set(&c->err, CC_EXIT_REFUSED, "mem-tracking-unsupported",
+		"dump refused: --pre-dump %d needs dirty-memory tracking, which this kernel does "
+		"not "
+		"have (criu check --feature mem_dirty_track)",
+		a->pre_dumps);
+	err_remedy(&c->err, "Dump without --pre-dump, or use a kernel with CONFIG_MEM_SOFT_DIRTY.");
+	return CC_EXIT_REFUSED;
+}
+
 int cmd_dump(struct cli *c, int argc, char **argv)
 {
 	struct dump_args a;
@@ -502,7 +569,9 @@ int cmd_dump(struct cli *c, int argc, char **argv)
 		else
 			name_default(m.name, m.procs[0].comm, a.pid, time(NULL));
 		fill_identity(&m);
-		code = preflight(c, &a, &m);
+		code = check_pre_dump(c, &a);
+		if (code < 0)
+			code = preflight(c, &a, &m);
 	}
 	if (code < 0) {
 		pick_network_lock(c, &a.opts, a.netns);

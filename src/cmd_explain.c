@@ -103,6 +103,25 @@ static int explain(struct cli *c, const char *path, const char *buf, size_t len)
 	return CC_EXIT_CRIU_FAILED;
 }
 
+/* 1 when some line has CRIU's form: a "(SS.UUUUUU)" timestamp or a level
+ * tag with its source position. */
+static int looks_like_criu_log(const char *buf, size_t len)
+{
+	const char *p = buf, *end = buf + len;
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+		struct log_line l;
+
+		criu_log_parse_line(p, n, &l);
+		if (l.has_ts || l.src[0])
+			return 1;
+		p += n + 1;
+	}
+	return 0;
+}
+
 int cmd_explain(struct cli *c, int argc, char **argv)
 {
 	char *buf;
@@ -115,6 +134,16 @@ int cmd_explain(struct cli *c, int argc, char **argv)
 		return cli_usage(c, "explain", "which log? (criuctl explain FILE, or - for stdin)");
 	if (read_input(c, argv[1], &buf, &len) < 0)
 		return c->err.exit_code;
+	if (!looks_like_criu_log(buf, len)) {
+		free(buf);
+		err_set(&c->err, CC_EXIT_USAGE, "not-a-criu-log",
+			"%s does not look like a CRIU log (no timestamped or Error/Warn lines)",
+			strcmp(argv[1], "-") ? argv[1] : "standard input");
+		err_remedy(&c->err, "Give the log criu wrote with -o (criuctl keeps dump.log and "
+				    "restore.log; runc and podman keep dump.log in their work "
+				    "directory).");
+		return CC_EXIT_USAGE;
+	}
 	code = explain(c, argv[1], buf, len);
 	free(buf);
 	return code;

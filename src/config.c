@@ -53,6 +53,12 @@ static const struct key keys[] = {
 };
 
 #define N_KEYS (sizeof(keys) / sizeof(keys[0]))
+
+/* inih (r55) keeps at most MAX_SECTION - 1 = 49 characters of a section
+ * name and drops the rest without a word; "profile." takes 8 of them. */
+#define INIH_SECTION_MAX 50
+#define PROFILE_NAME_MAX (INIH_SECTION_MAX - 2 - 8)
+_Static_assert(PROFILE_NAME_MAX < sizeof(((struct config_profile *)0)->name), "profile name");
 _Static_assert(N_KEYS <= CONFIG_MAX_KEYS, "raise CONFIG_MAX_KEYS");
 
 void config_defaults(struct config *c)
@@ -266,8 +272,14 @@ static int apply_profile_key(struct parse_state *st, const char *pname, const ch
 	struct config_profile *p;
 	int *lines;
 
-	if (!*pname || strlen(pname) >= sizeof(p->name) || strchr(pname, ' '))
+	if (!*pname || strchr(pname, ' '))
 		return snprintf(st->msg, sizeof(st->msg), "bad profile name '%s'", pname), 0;
+	/* inih cuts longer section names short, silently: the name may be cut. */
+	if (strlen(pname) > PROFILE_NAME_MAX)
+		return snprintf(st->msg, sizeof(st->msg),
+				"profile name '%s...' is too long (at most %d characters)", pname,
+				PROFILE_NAME_MAX),
+		       0;
 	if (i < 0)
 		return snprintf(st->msg, sizeof(st->msg),
 				"unknown key '%s' in [profile.%s] (profiles take [dump] keys)",
@@ -282,12 +294,12 @@ static int apply_profile_key(struct parse_state *st, const char *pname, const ch
 		       0;
 	if (set_value(st, st->scratch, &keys[i], value) < 0)
 		return 0;
+	/* realloc() may have moved the old block: keep the new one at once. */
 	lines = realloc(p->lines, (p->keys.n + 1) * sizeof(*lines));
-	if (!lines || strv_push(&p->keys, name) < 0 || strv_push(&p->values, value) < 0) {
-		free(lines == p->lines ? NULL : lines);
+	if (lines)
+		p->lines = lines;
+	if (!lines || strv_push(&p->keys, name) < 0 || strv_push(&p->values, value) < 0)
 		return snprintf(st->msg, sizeof(st->msg), "out of memory"), 0;
-	}
-	p->lines = lines;
 	p->lines[p->keys.n - 1] = st->lineno;
 	return 1;
 }
@@ -351,6 +363,22 @@ static char *read_line(char *buf, int size, void *stream)
 	buf[n] = '\0';
 	st->next += n;
 	st->lineno++;
+	/* inih's buffer holds size - 1 characters: what does not fit would come
+	 * back as a line of its own, with every line number after it off by one.
+	 * A long comment is harmless; a long setting is an error, not cut short. */
+	if (n == size - 1 && buf[n - 1] != '\n' && *st->next) {
+		size_t rest = strcspn(st->next, "\n");
+		const char *first = buf + strspn(buf, " \t");
+
+		if (rest && !st->bad_line && *first != '#' && *first != ';') {
+			st->bad_line = st->lineno;
+			snprintf(st->msg, sizeof(st->msg),
+				 "line longer than %d characters (a list can go on over "
+				 "repeated keys)",
+				 size - 1);
+		}
+		st->next += rest + (st->next[rest] == '\n');
+	}
 	return buf;
 }
 
@@ -366,9 +394,12 @@ int config_parse(struct config *c, const char *text, const char *filename, struc
 	line = ini_parse_stream(read_line, &st, handler, &st);
 	config_free(st.scratch);
 	free(st.scratch);
-	if (line == 0)
+	/* The first failure: the handler's or read_line()'s, or inih's syntax error. */
+	if (st.bad_line && (line == 0 || st.bad_line <= line))
+		line = st.bad_line;
+	else if (line == 0)
 		return 0;
-	if (line != st.bad_line)
+	else
 		snprintf(st.msg, sizeof(st.msg), "syntax error");
 	err_set(e, CC_EXIT_USAGE, "config-invalid", "%s:%d: %s", filename, line, st.msg);
 	err_remedy(e, "Fix the line; criuctl.conf(5) lists every key.");
@@ -431,7 +462,8 @@ void config_key_value(const struct config *c, size_t i, char *dst, size_t size)
 	case K_CGROUPS: snprintf(dst, size, "%s", field); break;
 	case K_BOOL: snprintf(dst, size, "%s", *(const int *)field ? "true" : "false"); break;
 	case K_COUNT: snprintf(dst, size, "%d", *(const int *)field); break;
-	case K_DURATION: snprintf(dst, size, "%g", *(const double *)field); break;
+	/* Not %g: it prints 1036800 (12d) as "1.0368e+06", which no parser takes back. */
+	case K_DURATION: snprintf(dst, size, "%.15g", *(const double *)field); break;
 	case K_LIST:
 	case K_ENV: join_list((const struct strv *)field, dst, size); break;
 	}

@@ -62,11 +62,19 @@ static int push_shared_flags(struct strv *out, const struct criu_opts *o)
 int criu_argv_dump(const struct dump_req *req, struct strv *out)
 {
 	const struct criu_opts *o = req->opts;
+	int pre = req->action && strcmp(req->action, "pre-dump") == 0;
 
-	if (push_common(out, req->criu, "dump", req->images_dir, req->work_dir, req->log_name) ||
+	if (push_common(out, req->criu, pre ? "pre-dump" : "dump", req->images_dir, req->work_dir,
+			req->log_name) ||
 	    strv_pushf(out, "--tree=%d", req->pid))
 		return -1;
-	if (o->leave_running && strv_push(out, "--leave-running"))
+	/* A pre-dump always leaves the tree running; criu refuses the flag. */
+	if (o->leave_running && !pre && strv_push(out, "--leave-running"))
+		return -1;
+	if (req->track_mem && strv_push(out, "--track-mem"))
+		return -1;
+	if (req->prev_images_dir &&
+	    (strv_push(out, "--prev-images-dir") || strv_push(out, req->prev_images_dir)))
 		return -1;
 	/* Only on dump: criu 4.2 warns that restore ignores it. */
 	if (o->network_lock[0] && strv_pushf(out, "--network-lock=%s", o->network_lock))

@@ -26,11 +26,14 @@ struct criu_opts {
 };
 
 struct dump_req {
-	const char *criu;	/* criu binary */
-	int pid;		/* root of the tree */
-	const char *images_dir; /* absolute */
-	const char *work_dir;	/* absolute; the log is written here */
-	const char *log_name;	/* relative to work_dir */
+	const char *criu;	     /* criu binary */
+	const char *action;	     /* "dump" (NULL means it too) or "pre-dump" */
+	int track_mem;		     /* --track-mem: part of an iterative dump */
+	const char *prev_images_dir; /* --prev-images-dir, relative to images_dir, or NULL */
+	int pid;		     /* root of the tree */
+	const char *images_dir;	     /* absolute */
+	const char *work_dir;	     /* absolute; the log is written here */
+	const char *log_name;	     /* relative to work_dir */
 	const struct criu_opts *opts;
 };
 

@@ -11,7 +11,6 @@
 
 #include "finding.h"
 #include "mountinfo.h"
-#include "mountinfo.h"
 #include "strv.h"
 
 /* ---- the environment ---- */

@@ -69,22 +69,29 @@ static int run_capture(const char *criu, const char *const *args, char **out, si
 	return status;
 }
 
-static void probe_criu(struct env_facts *f)
+int inspect_dirty_track(const char *criu)
 {
-	static const char *const check[] = {"check", NULL};
 	static const char *const dirty[] = {"check", "--feature", "mem_dirty_track", NULL};
 	char *out = NULL;
 	size_t len = 0;
-	int st;
+	int st = run_capture(criu, dirty, &out, &len);
+	int on = st == 0 ? 1 : (out && strstr(out, "OFF")) ? 0 : -1;
+
+	free(out);
+	return on;
+}
+
+static void probe_criu(struct env_facts *f)
+{
+	static const char *const check[] = {"check", NULL};
+	char *out = NULL;
+	size_t len = 0;
 
 	f->criu_check_status = run_capture(f->criu_path, check, &out, &len);
 	f->criu_check_ran = 1;
 	f->criu_check_out = out ? out : "";
 	f->criu_check_len = len;
-	out = NULL;
-	st = run_capture(f->criu_path, dirty, &out, &len);
-	f->dirty_track = st == 0 ? 1 : (out && strstr(out, "OFF")) ? 0 : -1;
-	free(out);
+	f->dirty_track = inspect_dirty_track(f->criu_path);
 }
 
 static void probe_store(struct env_facts *f, const char *root)

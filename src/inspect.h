@@ -18,6 +18,10 @@
  */
 void inspect_env(struct env_facts *f, const char *criu_want, const char *store_root, int run_check);
 
+/* Dirty-memory tracking, which pre-dump needs: 1 on, 0 off, -1 unknown
+ * (from "criu check --feature mem_dirty_track"). */
+int inspect_dirty_track(const char *criu);
+
 /*
  * Read the kernel config: from path when given (an error names it), else
  * /proc/config.gz, else /boot/config-RELEASE.  On success *text (caller

@@ -201,6 +201,13 @@ static const char *json_str(json_t *doc, const char *a, const char *b)
 	return s ? s : "";
 }
 
+static const char *or_default(const char *remedy)
+{
+	return *remedy ? remedy
+		       : "Run 'criuctl check' for the environment; the selftest's logs are "
+			 "gone with its temporary store.";
+}
+
 static void stop_tree(int pid)
 {
 	if (pid > 0) {
@@ -240,7 +247,7 @@ static int round_trip(const char *criu, const char *store, const struct canary *
 	proc_descendants(pid, &kids, &n_kids);
 	d = criuctl_json(criu, store, dump);
 	if (!json_is_true(json_object_get(d, "ok"))) {
-		findings_add(f, id, LEVEL_FAIL, NULL, json_str(d, "error", "remedy"),
+		findings_add(f, id, LEVEL_FAIL, NULL, or_default(json_str(d, "error", "remedy")),
 			     "%s: dump fails: %s", k->what,
 			     d ? json_str(d, "error", "message") : "criuctl dump gave no answer");
 		goto out;
@@ -250,11 +257,14 @@ static int round_trip(const char *criu, const char *store, const struct canary *
 	r = criuctl_json(criu, store, restore);
 	restored = (int)json_integer_value(json_object_get(r, "pid"));
 	if (!json_is_true(json_object_get(r, "ok")))
-		findings_add(f, id, LEVEL_FAIL, NULL, json_str(r, "error", "remedy"),
+		findings_add(f, id, LEVEL_FAIL, NULL, or_default(json_str(r, "error", "remedy")),
 			     "%s: restore fails: %s", k->what, json_str(r, "error", "message"));
 	else if (!beat_passes(beat_file, at + 2, 3))
-		findings_add(f, id, LEVEL_FAIL, NULL, NULL,
-			     "%s: restored, but the canary did not go on", k->what);
+		findings_add(
+			f, id, LEVEL_FAIL, NULL,
+			"Read the restore log of the selftest's checkpoint: run 'criuctl check "
+			"--selftest -v', or dump and restore such a process by hand.",
+			"%s: restored, but the canary did not go on", k->what);
 	else
 		findings_add(f, id, LEVEL_OK, NULL, NULL,
 			     "%s: works (dump %lld ms, restore %lld ms)", k->what,
@@ -280,8 +290,10 @@ static void one_canary(struct cli *c, const char *criu, const char *dir, const s
 	snprintf(store, sizeof(store), "%s/store", dir);
 	snprintf(id, sizeof(id), "selftest-%s", k->kind);
 	if (run_start(c, &req, &pid) < 0 || !beat_passes(beat_file, 1, 5)) {
-		findings_add(f, id, LEVEL_FAIL, NULL, NULL, "%s: the canary did not start",
-			     k->what);
+		findings_add(f, id, LEVEL_FAIL, NULL,
+			     "criuctl could not start its own canary process: check /tmp is "
+			     "writable and the loopback interface is up.",
+			     "%s: the canary did not start", k->what);
 		stop_tree(pid);
 		return;
 	}

@@ -149,20 +149,41 @@ static int make_attempt_dir(struct store *s, struct attempt *a)
 	return rc;
 }
 
+static int name_busy_err(struct cc_err *e, const char *name)
+{
+	err_set(e, CC_EXIT_STORE, "name-busy",
+		"checkpoint name '%s' is in use by another criuctl (dump, restore or rm)", name);
+	err_remedy(e, "Wait for it to finish, or use another name.");
+	return -1;
+}
+
 /* Take the lock of a checkpoint name without waiting: the fd, or -1. */
 static int lock_name(struct store *s, const char *name, struct cc_err *e)
 {
 	int fd = openat(s->locks_fd, name, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 
+	/* Name the file: on a read-only store this is the first write. */
 	if (fd < 0)
-		return store_err(e, "cannot open the lock of", name);
+		return err_sys(e, CC_EXIT_STORE, "store-io", errno,
+			       "cannot create lock file %s/locks/%s", s->root, name);
 	if (flock(fd, LOCK_EX | LOCK_NB) == 0)
 		return fd;
 	close(fd);
-	err_set(e, CC_EXIT_STORE, "name-busy",
-		"checkpoint name '%s' is in use by another criuctl (dump, restore or rm)", name);
-	err_remedy(e, "Wait for it to finish, or use another name.");
-	return -1;
+	return name_busy_err(e, name);
+}
+
+/* Whether another criuctl holds the lock of name (a dump of a checkpoint
+ * that does not exist yet); never creates the lock file. */
+static int name_held(struct store *s, const char *name)
+{
+	int fd = openat(s->locks_fd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	int held;
+
+	if (fd < 0)
+		return 0;
+	held = flock(fd, LOCK_EX | LOCK_NB) < 0 && errno == EWOULDBLOCK;
+	close(fd);
+	return held;
 }
 
 int store_begin(struct store *s, const char *name, enum attempt_kind kind, struct attempt *a,
@@ -229,7 +250,9 @@ int store_keep_failed(struct store *s, struct attempt *a, struct cc_err *e)
 	time_t now = time(NULL);
 	struct tm tm;
 
+	/* The images hold process memory and may be large: only logs stay. */
 	fs_rmtree_at(a->fd, "images");
+	fs_rmtree_at(a->fd, "pre");
 	gmtime_r(&now, &tm);
 	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
 	snprintf(dst, sizeof(dst), "%s.%s%s", a->name, kind, stamp);
@@ -323,6 +346,8 @@ int store_remove(struct store *s, const char *name, struct cc_err *e)
 				       "invalid checkpoint name '%s'", name);
 		dirfd = s->failed_fd;
 	} else if (!exists_at(dirfd, name)) {
+		if (!exists_at(s->failed_fd, name) && name_held(s, name))
+			return name_busy_err(e, name);
 		if (!exists_at(s->failed_fd, name))
 			return err_set(e, CC_EXIT_STORE, "no-such-checkpoint",
 				       "no checkpoint named '%s' in %s", name, s->root);
@@ -341,7 +366,7 @@ int store_remove(struct store *s, const char *name, struct cc_err *e)
 
 struct aged {
 	char *name;
-	long long mtime;
+	long long mtime; /* nanoseconds */
 };
 
 static int newest_first(const void *a, const void *b)
@@ -351,7 +376,11 @@ static int newest_first(const void *a, const void *b)
 	return (y->mtime > x->mtime) - (y->mtime < x->mtime);
 }
 
-/* An entry's age: its manifest.json (or report.json), written once. */
+/*
+ * An entry's time: the mtime of its manifest.json (or report.json), written
+ * once, in nanoseconds: successive dumps commit within the same second, and
+ * whole seconds would make "the newest" a tie broken by name.
+ */
 static long long entry_time(int dirfd, const char *name, const char *file)
 {
 	char path[NAME_MAX_LEN + 80];
@@ -360,7 +389,7 @@ static long long entry_time(int dirfd, const char *name, const char *file)
 	snprintf(path, sizeof(path), "%s/%s", name, file);
 	if (fstatat(dirfd, path, &st, AT_SYMLINK_NOFOLLOW) == 0 ||
 	    fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0)
-		return (long long)st.st_mtime;
+		return (long long)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec;
 	return 0;
 }
 
@@ -372,8 +401,11 @@ static void prune_dir(struct store *s, int failed, int keep, double older_than, 
 	struct strv names = {0};
 	struct aged *v;
 	struct cc_err e;
-	long long now = (long long)time(NULL);
+	struct timespec ts;
+	long long now;
 
+	clock_gettime(CLOCK_REALTIME, &ts);
+	now = (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 	if (store_names(s, failed, &names, &e) < 0 || !names.n ||
 	    !(v = calloc(names.n, sizeof(*v)))) {
 		strv_free(&names);
@@ -386,7 +418,7 @@ static void prune_dir(struct store *s, int failed, int keep, double older_than, 
 	qsort(v, names.n, sizeof(*v), newest_first);
 	for (size_t i = 0, kept = 0; i < names.n; i++) {
 		int too_many = keep > 0 && kept >= (size_t)keep;
-		int too_old = older_than > 0 && (double)(now - v[i].mtime) > older_than;
+		int too_old = older_than > 0 && (double)(now - v[i].mtime) / 1e9 > older_than;
 
 		if ((spare && strcmp(v[i].name, spare) == 0) || !(too_many || too_old)) {
 			kept++;

@@ -119,6 +119,55 @@ static void test_dump_argv(void **state)
 	}
 }
 
+/* An iterative dump: pre-dumps chained by --prev-images-dir, then the dump. */
+static void test_pre_dump_argv(void **state)
+{
+	static const struct {
+		const char *name, *action, *prev;
+		int leave_running;
+		const char *want[16];
+	} cases[] = {
+		{"first pre-dump",
+		 "pre-dump",
+		 NULL,
+		 0,
+		 {"/usr/sbin/criu", "pre-dump", "-D", "/st/w/pre/1", "-W", "/st/w", "-o", "p.log",
+		  "-v4", "--tree=42", "--track-mem", NULL}},
+		{"second pre-dump, -R ignored",
+		 "pre-dump",
+		 "../1",
+		 1,
+		 {"/usr/sbin/criu", "pre-dump", "-D", "/st/w/pre/1", "-W", "/st/w", "-o", "p.log",
+		  "-v4", "--tree=42", "--track-mem", "--prev-images-dir", "../1", NULL}},
+		{"final dump",
+		 "dump",
+		 "../pre/2",
+		 1,
+		 {"/usr/sbin/criu", "dump", "-D", "/st/w/pre/1", "-W", "/st/w", "-o", "p.log",
+		  "-v4", "--tree=42", "--leave-running", "--track-mem", "--prev-images-dir",
+		  "../pre/2", NULL}},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct criu_opts o = {.leave_running = cases[i].leave_running};
+		struct strv out = {0};
+		struct dump_req req = {.criu = "/usr/sbin/criu",
+				       .action = cases[i].action,
+				       .track_mem = 1,
+				       .prev_images_dir = cases[i].prev,
+				       .pid = 42,
+				       .images_dir = "/st/w/pre/1",
+				       .work_dir = "/st/w",
+				       .log_name = "p.log",
+				       .opts = &o};
+
+		check_int(cases[i].name, criu_argv_dump(&req, &out), 0);
+		check_argv(cases[i].name, &out, cases[i].want);
+		strv_free(&out);
+	}
+}
+
 #define RESTORE_HEAD                                                                               \
 	"criu", "restore", "-D", "/st/web/images", "-W", "/st/web/r1", "-o", "restore.log", "-v4", \
 		"--pidfile", "/st/web/r1/pid"
@@ -239,9 +288,8 @@ static void test_mode_validators(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_dump_argv),
-		cmocka_unit_test(test_restore_argv),
-		cmocka_unit_test(test_opts_copy_is_deep),
+		cmocka_unit_test(test_dump_argv),	cmocka_unit_test(test_pre_dump_argv),
+		cmocka_unit_test(test_restore_argv),	cmocka_unit_test(test_opts_copy_is_deep),
 		cmocka_unit_test(test_mode_validators),
 	};
 
