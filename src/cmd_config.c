@@ -13,6 +13,21 @@ static const char config_usage[] = "usage: criuctl config [--profile NAME]\n"
 				   "Print every configuration key, its effective value and its "
 				   "origin.\n";
 
+/* A global option that beats the file: show it with its origin. */
+static void override(struct cli *c, const char *section, const char *key, const char *value,
+		     char *field, const char *option)
+{
+	if (!value || value == field)
+		return;
+	for (size_t i = 0; config_key_section(i); i++)
+		if (strcmp(config_key_section(i), section) == 0 &&
+		    strcmp(config_key_name(i), key) == 0) {
+			snprintf(field, PATH_MAX, "%s", value);
+			snprintf(c->cfg.origin[i], sizeof(c->cfg.origin[i]), "command line (%s)",
+				 option);
+		}
+}
+
 int cmd_config(struct cli *c, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -41,6 +56,8 @@ int cmd_config(struct cli *c, int argc, char **argv)
 		       cli_usage(c, "config", "unexpected argument '%s'", argv[optind]);
 	if (profile && config_apply_profile(&c->cfg, profile, &c->err) < 0)
 		return json_decref(keys), c->err.exit_code;
+	override(c, "store", "root", c->store_root, c->cfg.store_root, "--store");
+	override(c, "criu", "path", c->criu_want, c->cfg.criu_path, "--criu");
 	if (!c->json)
 		printf("# %s%s%s\n",
 		       c->cfg.file[0] ? c->cfg.file : "no config file: built-in defaults",

@@ -249,6 +249,10 @@ static int judge(struct cli *c, struct criu_run *r)
 	if (r->res.esc.reason != ESC_NONE)
 		code = stopped_verdict(r, &v, title, sizeof(title));
 	r->target = check_target(r);
+	/* A failed attempt keeps no images; dropping them first also makes room
+	 * for the report when the failure was a full disk. */
+	fs_rmtree_at(r->at->fd, "images");
+	fs_rmtree_at(r->at->fd, "pre");
 	write_report(r, &v);
 	snprintf(log_path, sizeof(log_path), "%s/%s", r->at->dir, r->log_name);
 	cli_verdict(c, code, &v, log_path);

@@ -124,7 +124,9 @@ static const struct {
 	{NULL, KILLED(SIGTERM), "criu-killed", {"criu was killed by signal 15 (Terminated)", NULL}},
 	/* A fatal signal of criu's own without a BUG() line: a crash, not a kill. */
 	{NULL, KILLED(SIGABRT), "criu-crashed", {"criu was killed by signal 6 (Aborted)", NULL}},
-	{NULL, KILLED(SIGSEGV), "criu-crashed",
+	{NULL,
+	 KILLED(SIGSEGV),
+	 "criu-crashed",
 	 {"criu was killed by signal 11 (Segmentation fault)", NULL}},
 };
 
