@@ -27,6 +27,23 @@ static const char run_usage[] =
 	"Start CMD in a new session, with stdin from /dev/null, stdout and stderr on\n"
 	"--log FILE (default /dev/null) and no other inherited descriptor; print its pid.\n";
 
+/*
+ * Back to the default action.  Through the raw syscall: glibc's signal()
+ * refuses its own two real-time signals (32, 33), and an ignored signal
+ * inherited from the caller would stay ignored in the workload.
+ */
+static void default_action(int sig)
+{
+	struct {
+		void *handler;
+		unsigned long flags;
+		void *restorer;
+		unsigned long mask;
+	} ksa = {0};
+
+	syscall(SYS_rt_sigaction, sig, &ksa, NULL, sizeof(ksa.mask));
+}
+
 /* In the child: reset what the caller may have changed, then the stdio. */
 static int child_setup(const struct run_req *r)
 {
@@ -36,7 +53,7 @@ static int child_setup(const struct run_req *r)
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	for (int sig = 1; sig < NSIG; sig++)
-		signal(sig, SIG_DFL);
+		default_action(sig);
 	if (setsid() < 0)
 		return -1;
 	/* --log is relative to the caller's directory, like --pidfile. */
