@@ -10,6 +10,7 @@ PREFIX     ?= /usr/local
 BINDIR     ?= $(PREFIX)/bin
 SBINDIR    ?= $(PREFIX)/sbin
 MANDIR     ?= $(PREFIX)/share/man
+COMPLETIONSDIR ?= $(PREFIX)/share/bash-completion/completions
 SYSCONFDIR ?= /etc
 DESTDIR    ?=
 
@@ -31,7 +32,7 @@ B := build
 CORE := src/err.c src/strv.c src/name.c src/criu_argv.c src/criu_log.c \
         src/verdict.c src/proc_parse.c src/stats.c src/manifest.c src/config.c \
         src/phase.c src/escalate.c src/hang.c src/finding.c src/kconfig.c src/doctor.c \
-        src/jsonutil.c src/mountinfo.c
+        src/jsonutil.c src/mountinfo.c src/text.c
 # The I/O shell and the command line.
 SHELL_SRC := src/store.c src/proc.c src/supervisor.c src/output.c src/criu.c src/progress.c \
         src/fsutil.c src/inspect.c
@@ -111,16 +112,17 @@ bench: all guest-image $(TEST_BINS)
 
 install: $(B)/criuctl
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
-	    $(DESTDIR)$(SYSCONFDIR)/criuctl
+	    $(DESTDIR)$(SYSCONFDIR)/criuctl $(DESTDIR)$(COMPLETIONSDIR)
 	install -m 0755 $(B)/criuctl $(DESTDIR)$(SBINDIR)/criuctl
 	install -m 0644 man/criuctl.1 $(DESTDIR)$(MANDIR)/man1/criuctl.1
 	install -m 0644 man/criuctl.conf.5 $(DESTDIR)$(MANDIR)/man5/criuctl.conf.5
+	install -m 0644 etc/bash-completion/criuctl $(DESTDIR)$(COMPLETIONSDIR)/criuctl
 	test -e $(DESTDIR)$(SYSCONFDIR)/criuctl/criuctl.conf || \
 	    install -m 0644 etc/criuctl.conf $(DESTDIR)$(SYSCONFDIR)/criuctl/criuctl.conf
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/criuctl $(DESTDIR)$(MANDIR)/man1/criuctl.1 \
-	    $(DESTDIR)$(MANDIR)/man5/criuctl.conf.5
+	    $(DESTDIR)$(MANDIR)/man5/criuctl.conf.5 $(DESTDIR)$(COMPLETIONSDIR)/criuctl
 
 FORMAT_FILES = $(wildcard src/*.c src/*.h tests/unit/*.c tests/unit/*.h tools/*.c)
 

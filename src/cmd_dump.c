@@ -62,6 +62,7 @@ struct dump_args {
 	int netns; /* the tree has a network namespace of its own */
 	/* A list given on the command line replaces the configured one. */
 	int cli_skip_mnt, cli_external, cli_criu_opt;
+	struct strv refused; /* flags turned off on the command line (--no-FLAG) */
 	struct criu_opts opts;
 };
 
@@ -133,8 +134,15 @@ static const char *find_profile(int argc, char **argv)
 	return name;
 }
 
-static int dump_option(struct cli *c, int opt, struct dump_args *a)
+/* --no-FLAG: off, and the preflight's auto flags must not turn it on again. */
+static int refuse(struct cli *c, struct dump_args *a, const char *flag)
 {
+	return strv_push(&a->refused, flag) < 0 ? cli_oom(c) : -1;
+}
+
+static int dump_option(struct cli *c, int opt, void *arg)
+{
+	struct dump_args *a = arg;
 	struct criu_opts *o = &a->opts;
 
 	switch (opt) {
@@ -159,11 +167,11 @@ static int dump_option(struct cli *c, int opt, struct dump_args *a)
 		a->pre_dumps = (int)n;
 		return -1;
 	}
-	case O_NO_LEAVE: o->leave_running = 0; return -1;
-	case O_NO_TCP: o->tcp_established = 0; return -1;
-	case O_NO_EXT_UNIX: o->ext_unix_sk = 0; return -1;
-	case O_NO_SHELL: o->shell_job = 0; return -1;
-	case O_NO_LOCKS: o->file_locks = 0; return -1;
+	case O_NO_LEAVE: o->leave_running = 0; return refuse(c, a, "leave_running");
+	case O_NO_TCP: o->tcp_established = 0; return refuse(c, a, "tcp_established");
+	case O_NO_EXT_UNIX: o->ext_unix_sk = 0; return refuse(c, a, "ext_unix_sk");
+	case O_NO_SHELL: o->shell_job = 0; return refuse(c, a, "shell_job");
+	case O_NO_LOCKS: o->file_locks = 0; return refuse(c, a, "file_locks");
 	case O_NETLOCK:
 		if (!criu_network_lock_valid(optarg))
 			return cli_usage(c, "dump",
@@ -199,7 +207,7 @@ static int dump_option(struct cli *c, int opt, struct dump_args *a)
 /* Returns -1 to go on, else an exit code. */
 static int parse_dump(struct cli *c, int argc, char **argv, struct dump_args *a)
 {
-	int opt, rc;
+	int rc;
 
 	a->profile = find_profile(argc, argv);
 	if (a->profile && config_apply_profile(&c->cfg, a->profile, &c->err) < 0)
@@ -207,15 +215,9 @@ static int parse_dump(struct cli *c, int argc, char **argv, struct dump_args *a)
 	if (criu_opts_copy(&a->opts, &c->cfg.dump) < 0)
 		return cli_oom(c);
 	a->auto_flags = c->cfg.auto_flags;
-	optind = 0; /* 0: glibc re-initialises its state after main's own parse */
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":t:n:Rjlh", dump_opts, NULL)) != -1) {
-		if (opt == '?' || opt == ':')
-			optarg = argv[optind - 1];
-		rc = dump_option(c, opt, a);
-		if (rc >= 0)
-			return rc;
-	}
+	rc = cli_options(c, argc, argv, ":t:n:Rjlh", dump_opts, dump_option, a);
+	if (rc >= 0)
+		return rc;
 	if (optind < argc)
 		return cli_usage(c, "dump", "unexpected argument '%s'", argv[optind]);
 	if (!a->pid && !a->pidfile)
@@ -365,6 +367,7 @@ static int run_step(struct cli *c, struct dump_args *a, struct manifest *m, stru
 	char images[PATH_MAX + 160], rel[32], prev[32];
 	int code;
 
+	memset(run, 0, sizeof(*run)); /* the caller frees it whatever happens */
 	if (k > 0) {
 		snprintf(rel, sizeof(rel), "pre/%d", k);
 		if ((mkdirat(at->fd, "pre", 0700) < 0 && errno != EEXIST) ||
@@ -480,6 +483,19 @@ static int apply_flag(struct dump_args *a, struct manifest *m, const struct targ
 	return 0;
 }
 
+/* "tcp_established" -> "--tcp-established", as the user would type it. */
+static const char *option_name(const char *flag)
+{
+	static char buf[48];
+	size_t i = 2;
+
+	memcpy(buf, "--", 2);
+	for (const char *p = flag; *p && i + 1 < sizeof(buf); p++)
+		buf[i++] = *p == '_' ? '-' : *p;
+	buf[i] = '\0';
+	return buf;
+}
+
 static void say_finding(const struct cli *c, const char *what, const struct finding *x)
 {
 	cli_say(c, "preflight: %s %s: %s", what, x->id, x->message);
@@ -512,9 +528,9 @@ static int preflight(struct cli *c, struct dump_args *a, struct manifest *m)
 		if (x->level == LEVEL_FAIL && !fatal)
 			fatal = x;
 		if (x->level == LEVEL_WARN && x->flag[0] && a->auto_flags &&
-		    apply_flag(a, m, &facts, x->flag)) {
+		    !strv_contains(&a->refused, x->flag) && apply_flag(a, m, &facts, x->flag)) {
 			strv_pushf(&m->auto_flags, "%s", x->flag);
-			cli_say(c, "preflight: added --%s: %s", x->flag, x->message);
+			cli_say(c, "preflight: added %s: %s", option_name(x->flag), x->message);
 		} else if (x->level != LEVEL_OK) {
 			say_finding(c, level_name(x->level), x);
 		}
@@ -540,13 +556,14 @@ static int preflight(struct cli *c, struct dump_args *a, struct manifest *m)
  * (criu pre-dump would abort mid-way, BUG at criu/mem.c:46). */
 static int check_pre_dump(struct cli *c, const struct dump_args *a)
 {
-	if (a->pre_dumps == 0 || inspect_dirty_track(c->criu) == 1)
+	int on = a->pre_dumps ? inspect_dirty_track(c->criu) : 1;
+
+	if (on == 1)
 		return -1;
 	err_set(&c->err, CC_EXIT_REFUSED, "mem-tracking-unsupported",
-		"dump refused: --pre-dump %d needs dirty-memory tracking, which this kernel does "
-		"not "
-		"have (criu check --feature mem_dirty_track)",
-		a->pre_dumps);
+		"dump refused: --pre-dump %d needs dirty-memory tracking, which %s (criu check "
+		"--feature mem_dirty_track)",
+		a->pre_dumps, on == 0 ? "this kernel does not have" : "criu could not confirm");
 	err_remedy(&c->err, "Dump without --pre-dump, or use a kernel with CONFIG_MEM_SOFT_DIRTY.");
 	return CC_EXIT_REFUSED;
 }
@@ -581,6 +598,7 @@ int cmd_dump(struct cli *c, int argc, char **argv)
 		code = do_dump(c, &a, &m);
 	}
 	criu_opts_free(&a.opts);
+	strv_free(&a.refused);
 	manifest_free(&m);
 	return code;
 }

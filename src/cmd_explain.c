@@ -39,16 +39,12 @@ static int read_input(struct cli *c, const char *path, char **buf, size_t *len)
 static enum phase log_phase(const char *buf, size_t len, const char *decisive, enum phase *reached)
 {
 	enum phase ph = PHASE_STARTING, at_error = ph, at_decisive = ph;
-	const char *p = buf, *end = buf + len;
+	const char *p = buf;
 	size_t dlen = decisive ? strlen(decisive) : 0;
 	int failed = 0, found = 0;
+	struct log_line l;
 
-	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
-		struct log_line l;
-
-		criu_log_parse_line(p, n, &l);
+	while (criu_log_next(&p, buf + len, &l)) {
 		ph = phase_next(ph, &l);
 		failed |= l.level == LOG_ERROR && !criu_log_harmless(&l);
 		if (!failed && ph != PHASE_FAILED && ph != PHASE_FINISHED)
@@ -58,7 +54,6 @@ static enum phase log_phase(const char *buf, size_t len, const char *decisive, e
 			found = 1;
 			at_decisive = ph;
 		}
-		p += n + 1;
 	}
 	*reached = found ? at_decisive : at_error;
 	return ph;
@@ -107,18 +102,12 @@ static int explain(struct cli *c, const char *path, const char *buf, size_t len)
  * tag with its source position. */
 static int looks_like_criu_log(const char *buf, size_t len)
 {
-	const char *p = buf, *end = buf + len;
+	const char *p = buf;
+	struct log_line l;
 
-	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
-		struct log_line l;
-
-		criu_log_parse_line(p, n, &l);
+	while (criu_log_next(&p, buf + len, &l))
 		if (l.has_ts || l.src[0])
 			return 1;
-		p += n + 1;
-	}
 	return 0;
 }
 

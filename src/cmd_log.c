@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -56,9 +57,28 @@ static int print_log(struct cli *c, const char *path, const char *text, size_t l
 	return 0;
 }
 
+/* Without --restore: dump.log, or for a failed attempt whatever log it has
+ * (a failed restore keeps restore.log, a failed pre-dump pre-dump-K.log). */
+static const char *default_log(int fd)
+{
+	static char pre[32];
+	struct stat st;
+
+	if (fstatat(fd, "dump.log", &st, AT_SYMLINK_NOFOLLOW) == 0)
+		return "dump.log";
+	if (fstatat(fd, "restore.log", &st, AT_SYMLINK_NOFOLLOW) == 0)
+		return "restore.log";
+	for (int k = 16; k > 0; k--) {
+		snprintf(pre, sizeof(pre), "pre-dump-%d.log", k);
+		if (fstatat(fd, pre, &st, AT_SYMLINK_NOFOLLOW) == 0)
+			return pre;
+	}
+	return "dump.log";
+}
+
 int cmd_log(struct cli *c, int argc, char **argv)
 {
-	const char *name = NULL, *file = "dump.log";
+	const char *name = NULL, *file = NULL;
 	char dir[PATH_MAX + 80], path[PATH_MAX + 96];
 	int errors = 0, fd, code;
 	char *text;
@@ -81,6 +101,8 @@ int cmd_log(struct cli *c, int argc, char **argv)
 	fd = open_entry(c, name, dir, sizeof(dir));
 	if (fd < 0)
 		return c->err.exit_code;
+	if (!file)
+		file = default_log(fd);
 	snprintf(path, sizeof(path), "%s/%s", dir, file);
 	if (fs_read_at(fd, file, 256u << 20, &text, &len) < 0) {
 		err_sys(&c->err, CC_EXIT_STORE, "no-log", errno, "%s", path);

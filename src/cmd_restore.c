@@ -28,6 +28,7 @@ static const char restore_usage[] =
 	"usage: criuctl restore NAME [OPTIONS]\n"
 	"      --pidfile FILE     write the restored root's pid to FILE\n"
 	"      --wait             stay until the restored root exits; exit with its status\n"
+	"      --no-wait          do not ([restore] wait = true in the configuration)\n"
 	"      --root DIR         the tree's root directory (trees with their own mount ns)\n"
 	"      --external SPEC    map an external resource back (repeatable)\n"
 	"      --timeout SEC      deadline for criu restore (0: none)\n"
@@ -43,11 +44,12 @@ struct restore_args {
 	struct criu_opts opts;		/* external, criu_opt, timeout; flags from the manifest */
 };
 
-enum { R_PIDFILE = 256, R_WAIT, R_ROOT, R_EXTERNAL, R_TIMEOUT, R_STALL, R_CRIU_OPT };
+enum { R_PIDFILE = 256, R_WAIT, R_NO_WAIT, R_ROOT, R_EXTERNAL, R_TIMEOUT, R_STALL, R_CRIU_OPT };
 
 static const struct option restore_opts[] = {
 	{"pidfile", required_argument, NULL, R_PIDFILE},
 	{"wait", no_argument, NULL, R_WAIT},
+	{"no-wait", no_argument, NULL, R_NO_WAIT},
 	{"root", required_argument, NULL, R_ROOT},
 	{"external", required_argument, NULL, R_EXTERNAL},
 	{"timeout", required_argument, NULL, R_TIMEOUT},
@@ -57,11 +59,13 @@ static const struct option restore_opts[] = {
 	{NULL, 0, NULL, 0},
 };
 
-static int restore_option(struct cli *c, int opt, struct restore_args *a)
+static int restore_option(struct cli *c, int opt, void *arg)
 {
+	struct restore_args *a = arg;
 	switch (opt) {
 	case R_PIDFILE: a->pidfile = optarg; return -1;
 	case R_WAIT: a->wait = 1; return -1;
+	case R_NO_WAIT: a->wait = 0; return -1;
 	case R_ROOT: a->root = optarg; return -1;
 	case R_EXTERNAL: return cli_list(c, &a->opts.external, &a->cli_external, optarg);
 	case R_CRIU_OPT: return cli_list(c, &a->opts.criu_opt, &a->cli_criu_opt, optarg);
@@ -82,22 +86,14 @@ static int restore_option(struct cli *c, int opt, struct restore_args *a)
 
 static int parse_restore(struct cli *c, int argc, char **argv, struct restore_args *a)
 {
-	int opt, rc;
+	int rc;
 
 	if (criu_opts_copy(&a->opts, &c->cfg.restore) < 0)
 		return cli_oom(c);
-	if (c->cfg.restore_root[0])
-		a->root = c->cfg.restore_root;
 	a->wait = c->cfg.restore_wait;
-	optind = 0; /* 0: glibc re-initialises its state after main's own parse */
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":h", restore_opts, NULL)) != -1) {
-		if (opt == '?' || opt == ':')
-			optarg = argv[optind - 1];
-		rc = restore_option(c, opt, a);
-		if (rc >= 0)
-			return rc;
-	}
+	rc = cli_options(c, argc, argv, ":h", restore_opts, restore_option, a);
+	if (rc >= 0)
+		return rc;
 	if (optind + 1 != argc)
 		return cli_usage(c, "restore",
 				 optind >= argc ? "which checkpoint? (criuctl "
@@ -178,6 +174,9 @@ static int map_mounts(struct cli *c, struct restore_args *a, const struct manife
 
 	if (!m->own_mntns)
 		return 0;
+	/* [restore] root is for trees with a mount namespace of their own only. */
+	if (!a->root && c->cfg.restore_root[0])
+		a->root = c->cfg.restore_root;
 	if (!a->root && !m->root_source[0]) {
 		err_set(&c->err, CC_EXIT_REFUSED, "root-needed",
 			"checkpoint '%s' has a mount namespace of its own and its root is unknown",

@@ -206,7 +206,7 @@ static int set_value(struct parse_state *st, struct config *target, const struct
 	case K_DURATION:
 		if (config_parse_duration(value, (double *)field) < 0)
 			return snprintf(st->msg, sizeof(st->msg),
-					"%s: '%s' is not a duration (seconds, or with s/m/h)",
+					"%s: '%s' is not a duration (seconds, or with s/m/h/d)",
 					k->name, value),
 			       -1;
 		return 0;

@@ -24,7 +24,9 @@ int criu_resolve(const char *want, char *out, size_t size, struct cc_err *e)
 
 	if (strchr(name, '/')) {
 		if (!executable(name)) {
-			err_sys(e, CC_EXIT_ENV, "criu-missing", errno, "criu binary %s", name);
+			err_sys(e, CC_EXIT_ENV,
+				errno == ENOENT ? "criu-missing" : "criu-not-executable", errno,
+				"criu binary %s", name);
 			err_remedy(
 				e,
 				"Install criu 4.2 or newer, or point --criu / [criu] path at it.");

@@ -6,6 +6,8 @@
  */
 #include "criu_log.h"
 
+#include "text.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -94,6 +96,17 @@ void criu_log_parse_line(const char *line, size_t len, struct log_line *out)
 	out->msg_len = (size_t)(end - p);
 }
 
+int criu_log_next(const char **p, const char *end, struct log_line *l)
+{
+	const char *line;
+	size_t n;
+
+	if (!text_next_line(p, end, &line, &n))
+		return 0;
+	criu_log_parse_line(line, n, l);
+	return 1;
+}
+
 static int msg_has(const struct log_line *l, const char *needle)
 {
 	size_t n = strlen(needle);
@@ -159,18 +172,12 @@ static int push_msg(struct strv *out, const struct log_line *l)
 static int tail_lines(const char *buf, size_t len, size_t max, struct strv *out)
 {
 	size_t from = out->n;
-	const char *p = buf, *end = buf + len;
+	const char *p = buf;
+	struct log_line l;
 
-	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
-		struct log_line l;
-
-		criu_log_parse_line(p, n, &l);
+	while (criu_log_next(&p, buf + len, &l))
 		if (l.msg_len && push_msg(out, &l) < 0)
 			return -1;
-		p += n + 1;
-	}
 	keep_last(out, from, max);
 	return (int)(out->n - from);
 }
@@ -178,15 +185,10 @@ static int tail_lines(const char *buf, size_t len, size_t max, struct strv *out)
 int criu_log_decisive(const char *buf, size_t len, size_t max, struct strv *out)
 {
 	size_t from = out->n;
-	const char *p = buf, *end = buf + len;
+	const char *p = buf;
+	struct log_line l;
 
-	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
-		struct log_line l;
-
-		criu_log_parse_line(p, n, &l);
-		p += n + 1;
+	while (criu_log_next(&p, buf + len, &l)) {
 		if (l.level != LOG_ERROR || criu_log_harmless(&l))
 			continue;
 		if (is_final_failure(&l))

@@ -27,6 +27,10 @@ struct log_line {
 /* Parse one line (without its '\n').  Never fails: unknown text is LOG_INFO. */
 void criu_log_parse_line(const char *line, size_t len, struct log_line *out);
 
+/* The next line of [*p, end) parsed into l; *p moves past it.  Returns 1,
+ * or 0 at the end. */
+int criu_log_next(const char **p, const char *end, struct log_line *l);
+
 /*
  * 1 when an Error line is one of CRIU's harmless probes, seen in runs that
  * succeed (tun device, RLIMIT_NOFILE of criu itself, ...).

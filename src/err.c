@@ -12,15 +12,20 @@ static void vformat(char *dst, size_t size, const char *fmt, va_list ap)
 	vsnprintf(dst, size, fmt, ap);
 }
 
+static void vset(struct cc_err *e, int exit_code, const char *code, const char *fmt, va_list ap)
+{
+	memset(e, 0, sizeof(*e));
+	e->exit_code = exit_code;
+	snprintf(e->code, sizeof(e->code), "%s", code);
+	vformat(e->msg, sizeof(e->msg), fmt, ap);
+}
+
 int err_set(struct cc_err *e, int exit_code, const char *code, const char *fmt, ...)
 {
 	va_list ap;
 
-	memset(e, 0, sizeof(*e));
-	e->exit_code = exit_code;
-	snprintf(e->code, sizeof(e->code), "%s", code);
 	va_start(ap, fmt);
-	vformat(e->msg, sizeof(e->msg), fmt, ap);
+	vset(e, exit_code, code, fmt, ap);
 	va_end(ap);
 	return -1;
 }
@@ -30,11 +35,8 @@ int err_sys(struct cc_err *e, int exit_code, const char *code, int errnum, const
 	va_list ap;
 	size_t len;
 
-	memset(e, 0, sizeof(*e));
-	e->exit_code = exit_code;
-	snprintf(e->code, sizeof(e->code), "%s", code);
 	va_start(ap, fmt);
-	vformat(e->msg, sizeof(e->msg), fmt, ap);
+	vset(e, exit_code, code, fmt, ap);
 	va_end(ap);
 	len = strlen(e->msg);
 	snprintf(e->msg + len, sizeof(e->msg) - len, ": %s", strerror(errnum));

@@ -7,6 +7,8 @@
  */
 #include "kconfig.h"
 
+#include "text.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -46,28 +48,10 @@ const struct kconfig_need *kconfig_need_at(size_t i)
 	return i < N_NEEDS ? &needs[i] : NULL;
 }
 
-/* Find "OPTION=" at the start of a line. */
+/* "OPTION=" at the start of a line. */
 const char *kconfig_value(const char *text, size_t len, const char *option, char *val, size_t size)
 {
-	size_t n = strlen(option);
-	const char *p = text, *end = text + len;
-
-	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		size_t k = nl ? (size_t)(nl - p) : (size_t)(end - p);
-
-		if (k > n && memcmp(p, option, n) == 0 && p[n] == '=') {
-			size_t v = k - n - 1;
-
-			if (v >= size)
-				v = size - 1;
-			memcpy(val, p + n + 1, v);
-			val[v] = '\0';
-			return val;
-		}
-		p += k + 1;
-	}
-	return NULL;
+	return text_value(text, len, option, '=', val, size);
 }
 
 int kconfig_check(const char *text, size_t len, const char *source, struct findings *out)

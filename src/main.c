@@ -60,6 +60,8 @@ static void usage(FILE *f)
 		"      --store DIR    checkpoint store (default [store] root, %s)\n"
 		"      --criu PATH    criu binary (default [criu] path, else criu on PATH)\n"
 		"      --json         one JSON document on stdout, errors included\n"
+		"      --progress=auto|always|never\n"
+		"                     live phase line on stderr (auto: when stderr is a tty)\n"
 		"  -q, --quiet        fewer messages on stderr\n"
 		"  -v, --verbose      more messages on stderr\n"
 		"  -h, --help         this help; 'criuctl COMMAND --help' for a command\n"

@@ -1,6 +1,8 @@
 /* mountinfo: parsing and resolving bind mounts (see mountinfo.h). */
 #include "mountinfo.h"
 
+#include "text.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,17 +42,14 @@ static int parse_line(const char *line, struct mnt *m)
 
 int mountinfo_parse(const char *buf, size_t len, struct mnt_table *out)
 {
-	const char *p = buf, *end = buf + len;
-	size_t cap = 0;
+	const char *p = buf, *text;
+	size_t cap = 0, n;
 
 	memset(out, 0, sizeof(*out));
-	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+	while (text_next_line(&p, buf + len, &text, &n)) {
 		char line[4096];
 
-		snprintf(line, sizeof(line), "%.*s", (int)n, p);
-		p += n + 1;
+		snprintf(line, sizeof(line), "%.*s", (int)n, text);
 		if (out->n == cap) {
 			struct mnt *v = realloc(out->v, (cap = cap ? cap * 2 : 32) * sizeof(*v));
 

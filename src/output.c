@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,6 +53,24 @@ int cli_verdict(struct cli *c, int exit_code, const struct verdict *v, const cha
 				      json_text(v->title), "remedy", v->remedy, "evidence",
 				      json_strv(&v->evidence)));
 	return exit_code;
+}
+
+int cli_options(struct cli *c, int argc, char **argv, const char *shortopts,
+		const struct option *longopts, int (*fn)(struct cli *c, int opt, void *arg),
+		void *arg)
+{
+	int opt, rc;
+
+	optind = 0; /* 0: glibc re-initialises its state after main's own parse */
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+		if (opt == '?' || opt == ':')
+			optarg = argv[optind - 1];
+		rc = fn(c, opt, arg);
+		if (rc >= 0)
+			return rc;
+	}
+	return -1;
 }
 
 int cli_help(struct cli *c, const char *usage)

@@ -1,6 +1,8 @@
 /* proc_parse: /proc/PID/stat and cmdline from buffers. */
 #include "proc_parse.h"
 
+#include "text.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -105,36 +107,13 @@ long proc_parse_syscall(const char *buf, size_t len)
 	return nr < 0 ? -1 : nr;
 }
 
-/* The line of buf starting with "key:", NUL-terminated into dst; 0 or -1. */
-static int status_line(const char *buf, size_t len, const char *key, char *dst, size_t size)
-{
-	size_t n = strlen(key);
-	const char *p = buf, *end = buf + len;
-
-	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		size_t k = nl ? (size_t)(nl - p) : (size_t)(end - p);
-
-		if (k > n && memcmp(p, key, n) == 0 && p[n] == ':') {
-			k -= n + 1;
-			if (k >= size)
-				k = size - 1;
-			memcpy(dst, p + n + 1, k);
-			dst[k] = '\0';
-			return 0;
-		}
-		p += k + 1;
-	}
-	return -1;
-}
-
 long proc_parse_nsid(const char *buf, size_t len, const char *key)
 {
 	char line[256];
 	long last = -1, v;
 	char *p, *end;
 
-	if (status_line(buf, len, key, line, sizeof(line)) < 0)
+	if (!text_value(buf, len, key, ':', line, sizeof(line)))
 		return -1;
 	for (p = line;; p = end) {
 		v = strtol(p, &end, 10);
@@ -148,18 +127,15 @@ long proc_parse_nsid(const char *buf, size_t len, const char *key)
 size_t proc_parse_tcp_established(const char *buf, size_t len,
 				  void (*found)(unsigned long inode, void *arg), void *arg)
 {
-	const char *p = buf, *end = buf + len;
-	size_t count = 0;
+	const char *p = buf, *text;
+	size_t count = 0, k;
 
-	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		size_t k = nl ? (size_t)(nl - p) : (size_t)(end - p);
+	while (text_next_line(&p, buf + len, &text, &k)) {
 		char line[512];
 		unsigned int st;
 		unsigned long inode;
 
-		snprintf(line, sizeof(line), "%.*s", (int)k, p);
-		p += k + 1;
+		snprintf(line, sizeof(line), "%.*s", (int)k, text);
 		/* sl local rem st tx:rx tr:when retrnsmt uid timeout inode */
 		if (sscanf(line, " %*[0-9]: %*s %*s %x %*s %*s %*s %*u %*u %lu", &st, &inode) != 2)
 			continue; /* the header line */
@@ -174,17 +150,14 @@ size_t proc_parse_tcp_established(const char *buf, size_t len,
 
 size_t proc_parse_locks_held(const char *buf, size_t len, int pid)
 {
-	const char *p = buf, *end = buf + len;
-	size_t count = 0;
+	const char *p = buf, *text;
+	size_t count = 0, k;
 
-	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		size_t k = nl ? (size_t)(nl - p) : (size_t)(end - p);
+	while (text_next_line(&p, buf + len, &text, &k)) {
 		char line[256], kind[16], mode[16], rw[16];
 		int owner;
 
-		snprintf(line, sizeof(line), "%.*s", (int)k, p);
-		p += k + 1;
+		snprintf(line, sizeof(line), "%.*s", (int)k, text);
 		/* "1: POSIX  ADVISORY  WRITE 1311 00:1b:12 0 EOF"; waiters have "->". */
 		if (strstr(line, "->"))
 			continue;

@@ -23,7 +23,9 @@ struct progress {
 	double last_draw;
 };
 
-/* Resolve --progress=auto|always|never for stderr; json/quiet mean never. */
+/* Resolve --progress=auto|always|never for stderr: auto is a line on a
+ * terminal and nothing with --json or --quiet; always is asked for, so it
+ * is drawn (plain lines when stderr is no terminal) whatever else. */
 enum progress_mode progress_mode_for(const char *setting, int json, int quiet);
 
 /* Called from the supervisor's tick. */

@@ -176,14 +176,16 @@ static int beat_passes(const char *file, unsigned long above, double secs)
 /* criuctl --json ARGS... as a child; its JSON document, or NULL. */
 static json_t *criuctl_json(const char *criu, const char *store, const char *const *args)
 {
-	char *argv[16] = {(char *)"/proc/self/exe", (char *)"--json",
-			  (char *)"--store",	    (char *)store,
+	/* No configuration: the selftest is about criu and the kernel, not about
+	 * the user's defaults (leave_running = true would break every canary). */
+	char *argv[16] = {(char *)"/proc/self/exe", (char *)"--json",  (char *)"-c",
+			  (char *)"/dev/null",	    (char *)"--store", (char *)store,
 			  (char *)"--criu",	    (char *)criu};
 	struct sup_spec spec = {.argv = argv, .timeout = 120};
 	struct sup_result res;
 	struct cc_err e;
 	json_t *doc = NULL;
-	size_t n = 6;
+	size_t n = 8;
 
 	for (size_t i = 0; args[i] && n < 15; i++)
 		argv[n++] = (char *)args[i];

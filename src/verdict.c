@@ -126,15 +126,10 @@ static const struct signature *match_log(const char *log, size_t len, struct log
 {
 	const struct signature *best = NULL;
 	size_t best_rank = sizeof(table) / sizeof(table[0]);
-	const char *p = log, *end = log + len;
+	const char *p = log;
+	struct log_line l;
 
-	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
-		struct log_line l;
-
-		criu_log_parse_line(p, n, &l);
-		p += n + 1;
+	while (criu_log_next(&p, log + len, &l)) {
 		if (criu_log_harmless(&l))
 			continue;
 		for (size_t i = 0; i < best_rank; i++) {

@@ -87,7 +87,7 @@ while True:
 	start_tcp_pair
 	run ctl dump --tree "$SERVER" --name tcp --leave-running
 	assert_success
-	assert_output --partial "preflight: added --tcp_established: 1 established TCP connection"
+	assert_output --partial "preflight: added --tcp-established: 1 established TCP connection"
 	run jq -r '.auto_flags[0], .options.tcp_established, .options.network_lock' \
 		"$STORE/checkpoints/tcp/manifest.json"
 	assert_output $'tcp_established\ntrue\nnftables'
@@ -114,7 +114,7 @@ while True: time.sleep(0.05)"
 	assert_output file-locks-needed
 	run ctl dump --tree "$PID" --name lock --leave-running
 	assert_success
-	assert_output --partial "preflight: added --file_locks"
+	assert_output --partial "preflight: added --file-locks"
 }
 
 @test "auto flags: a unix socket with its peer outside the tree gets --ext-unix-sk" {

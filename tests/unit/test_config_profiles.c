@@ -235,9 +235,9 @@ static const struct {
 	{"bad boolean", "[profile.p]\n\nfile_locks = maybe\n",
 	 "criuctl.conf:3: file_locks: 'maybe' is not a boolean (true/false, yes/no, on/off, 1/0)"},
 	{"bad duration", "[profile.p]\ntimeout = soon\n",
-	 "criuctl.conf:2: timeout: 'soon' is not a duration (seconds, or with s/m/h)"},
+	 "criuctl.conf:2: timeout: 'soon' is not a duration (seconds, or with s/m/h/d)"},
 	{"duration too long", "[profile.p]\nstall_timeout = 31d\n",
-	 "criuctl.conf:2: stall_timeout: '31d' is not a duration (seconds, or with s/m/h)"},
+	 "criuctl.conf:2: stall_timeout: '31d' is not a duration (seconds, or with s/m/h/d)"},
 	{"bad network_lock", "[profile.p]\nnetwork_lock = ebtables\n",
 	 "criuctl.conf:2: network_lock: 'ebtables' is not a valid mode"},
 	{"bad manage_cgroups", "[profile.p]\nmanage_cgroups = all\n",
@@ -253,7 +253,7 @@ static const struct {
 	 "criuctl.conf:2: unknown section [profile]"},
 	/* The first failure wins, also when it is inside a profile. */
 	{"bad profile value, then a bad key", "[profile.p]\ntimeout = x\n[dump]\nbogus = 1\n",
-	 "criuctl.conf:2: timeout: 'x' is not a duration (seconds, or with s/m/h)"},
+	 "criuctl.conf:2: timeout: 'x' is not a duration (seconds, or with s/m/h/d)"},
 };
 
 static void test_profile_errors(void **state)
