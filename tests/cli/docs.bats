@@ -1,0 +1,99 @@
+#!/usr/bin/env bats
+# The documentation: both man pages render without warnings, every stable
+# id the code can emit (verdicts, findings, error codes, config keys) is
+# documented, the example config parses, the completion script is valid.
+
+load '/usr/lib/bats/bats-support/load'
+load '/usr/lib/bats/bats-assert/load'
+
+REPO=$BATS_TEST_DIRNAME/../..
+CRIUCTL=$REPO/build/criuctl
+
+# A page's text as roff writes it, with "\-" back to "-".
+setup() {
+	MAN1=$BATS_TEST_TMPDIR/criuctl.1.txt
+	MAN5=$BATS_TEST_TMPDIR/criuctl.conf.5.txt
+	sed 's/\\-/-/g' "$REPO/man/criuctl.1" >"$MAN1"
+	sed 's/\\-/-/g' "$REPO/man/criuctl.conf.5" >"$MAN5"
+}
+
+@test "both man pages render without warnings" {
+	for page in criuctl.1 criuctl.conf.5; do
+		run bash -c "man --warnings -E UTF-8 -l -Tutf8 -Z '$REPO/man/$page' 2>&1 >/dev/null"
+		assert_success
+		assert_output ""
+		run bash -c "groff -ww -man -z '$REPO/man/$page' 2>&1"
+		assert_output ""
+	done
+}
+
+# The verdict ids of src/verdict.c's tables and the ids run_criu.c,
+# cmd_explain.c and hang.c add.
+verdict_ids() {
+	grep -ohE '^\s*\{?"[a-z][a-z0-9-]+",$' "$REPO/src/verdict.c" | tr -d ' \t{",'
+	grep -ohE '^\s*"(criu-killed|criu-crashed|criu-failed)", ' "$REPO/src/verdict.c" | tr -d ' \t",'
+	grep -ohE 'v(->|\.)id = "[a-z-]+"' "$REPO/src/run_criu.c" "$REPO/src/cmd_explain.c" |
+		grep -oE '"[a-z-]+"' | tr -d '"'
+	grep -ohE 'out->id = "[a-z-]+"' "$REPO/src/hang.c" | grep -oE '"[a-z-]+"' | tr -d '"'
+}
+
+@test "every verdict id is in criuctl(1)" {
+	run verdict_ids
+	assert_success
+	[[ ${#lines[@]} -ge 20 ]] || fail "found only ${#lines[@]} ids: $output"
+	for id in "${lines[@]}"; do
+		grep -qF -- "$id" "$MAN1" || fail "verdict $id is not documented"
+	done
+}
+
+@test "every finding id is in criuctl(1)" {
+	run bash -c "grep -ohE 'findings_add\\(out, \"[a-z-]+\"|findings_add\\(f, \"[a-z-]+\"' \
+		'$REPO'/src/doctor.c '$REPO'/src/kconfig.c '$REPO'/src/cmd_check.c | grep -oE '\"[a-z-]+\"' | tr -d '\"' | sort -u"
+	assert_success
+	[[ ${#lines[@]} -ge 15 ]] || fail "found only ${#lines[@]} ids: $output"
+	for id in "${lines[@]}"; do
+		grep -qF -- "$id" "$MAN1" || fail "finding $id is not documented"
+	done
+}
+
+@test "every error code is in criuctl(1)" {
+	run bash -c "grep -ohE 'err_(set|sys)\\([^,]+, [A-Z_]+, \"[a-z-]+\"' '$REPO'/src/*.c |
+		grep -oE '\"[a-z-]+\"\$' | tr -d '\"' | sort -u"
+	assert_success
+	[[ ${#lines[@]} -ge 20 ]] || fail "found only ${#lines[@]} codes: $output"
+	for code in "${lines[@]}"; do
+		grep -qF -- "$code" "$MAN1" || fail "error code $code is not documented"
+	done
+}
+
+@test "every configuration key is in criuctl.conf(5) and in etc/criuctl.conf" {
+	run "$CRIUCTL" --json -c /dev/null config
+	assert_success
+	run jq -r '.keys[] | .section + " " + .key' <<<"$output"
+	[[ ${#lines[@]} -ge 20 ]] || fail "$output"
+	for row in "${lines[@]}"; do
+		key=${row#* }
+		grep -qF -- "$key" "$MAN5" ||
+			fail "key $row is not documented"
+		grep -qE "^[;#]? ?$key *=" "$REPO/etc/criuctl.conf" || fail "key $row is not in etc/criuctl.conf"
+	done
+}
+
+@test "etc/criuctl.conf parses as it is and with every key uncommented" {
+	run "$CRIUCTL" -c "$REPO/etc/criuctl.conf" config
+	assert_success
+	sed -E 's/^[;#]([a-z_]+ *=)/\1/; s/^[;#](\[profile\.)/\1/' "$REPO/etc/criuctl.conf" >"$BATS_TEST_TMPDIR/all.conf"
+	run "$CRIUCTL" -c "$BATS_TEST_TMPDIR/all.conf" config
+	assert_success
+}
+
+@test "the bash completion is valid bash and completes commands" {
+	run bash -n "$REPO/etc/bash-completion/criuctl"
+	assert_success
+	run bash -c "source '$REPO/etc/bash-completion/criuctl'
+		COMP_WORDS=(criuctl ch); COMP_CWORD=1; COMP_LINE='criuctl ch'; COMP_POINT=10
+		_criuctl criuctl ch criuctl 2>/dev/null || \$(complete -p criuctl | awk '{print \$(NF-1)}') criuctl ch criuctl
+		printf '%s\n' \"\${COMPREPLY[@]}\""
+	assert_success
+	assert_output --partial check
+}
