@@ -242,9 +242,29 @@ static long socket_owner(const struct sockets *s, unsigned long ino)
 	return -1;
 }
 
-static void collect_sockets(int pid, size_t task, struct sockets *s)
+/* Locks on one open file: its fdinfo lists them ("lock:" lines). */
+static size_t fd_locks(int pid, const char *fd)
 {
-	char dir[64], link[64], target[64];
+	char path[96], *buf;
+	size_t len, n = 0;
+
+	snprintf(path, sizeof(path), "%s/%d/fdinfo/%s", proc_root(), pid, fd);
+	if (fs_read_at(AT_FDCWD, path, 1 << 16, &buf, &len) < 0)
+		return 0;
+	for (const char *p = buf; (p = strstr(p, "\nlock:")); p++)
+		n++;
+	free(buf);
+	return n;
+}
+
+/*
+ * One task's open files: its sockets (by inode) and the locks it holds.
+ * Per fd, so the cost follows the tree, not the machine (/proc/locks and
+ * /proc/net/tcp walk every lock and socket of the system).
+ */
+static void collect_fds(int pid, size_t task, struct target_task *t, struct sockets *s)
+{
+	char dir[64], link[128], target[64];
 	struct dirent *de;
 	DIR *d;
 
@@ -254,6 +274,8 @@ static void collect_sockets(int pid, size_t task, struct sockets *s)
 		unsigned long ino;
 		ssize_t n;
 
+		if (de->d_name[0] == '.')
+			continue;
 		snprintf(link, sizeof(link), "%s/%s", dir, de->d_name);
 		n = readlink(link, target, sizeof(target) - 1);
 		if (n <= 0)
@@ -261,6 +283,8 @@ static void collect_sockets(int pid, size_t task, struct sockets *s)
 		target[n] = '\0';
 		if (sscanf(target, "socket:[%lu]", &ino) == 1)
 			add_socket(s, ino, task);
+		else
+			t->locks += fd_locks(pid, de->d_name);
 	}
 	if (d)
 		closedir(d);
@@ -346,20 +370,6 @@ static void count_unix_peers(const struct sockets *s, struct target_task *tasks)
 out:
 	if (fd >= 0)
 		close(fd);
-}
-
-static void count_locks(struct target_task *tasks, size_t n)
-{
-	char *buf;
-	size_t len;
-	char path[64];
-
-	snprintf(path, sizeof(path), "%s/locks", proc_root());
-	if (fs_read_at(AT_FDCWD, path, 64u << 20, &buf, &len) < 0)
-		return;
-	for (size_t i = 0; i < n; i++)
-		tasks[i].locks = proc_parse_locks_held(buf, len, tasks[i].pid);
-	free(buf);
 }
 
 static void ns_link(int pid, const char *ns, char *dst, size_t size)
@@ -512,16 +522,16 @@ int inspect_target(int pid, const char *store_root, struct target_facts *f, stru
 	}
 	for (size_t i = 0; i < n; i++) {
 		read_task(&procs[i], &tasks[i]);
-		collect_sockets(tasks[i].pid, i, &socks);
+		collect_fds(tasks[i].pid, i, &tasks[i], &socks);
 		f->sid_in_tree |= procs[i].pid == tasks[0].sid;
 	}
 	f->tasks = tasks;
 	f->n = n;
-	count_tcp(pid, &socks, tasks);
+	if (socks.n)
+		count_tcp(pid, &socks, tasks);
 	f->netns_differs = ns_differs(pid, "net");
-	if (!f->netns_differs)
+	if (!f->netns_differs && socks.n)
 		count_unix_peers(&socks, tasks);
-	count_locks(tasks, n);
 	if ((f->mntns_differs = ns_differs(pid, "mnt")))
 		external_mounts(pid, f);
 	if ((f->pidns_differs = ns_differs(pid, "pid")))

@@ -147,23 +147,3 @@ size_t proc_parse_tcp_established(const char *buf, size_t len,
 	}
 	return count;
 }
-
-size_t proc_parse_locks_held(const char *buf, size_t len, int pid)
-{
-	const char *p = buf, *text;
-	size_t count = 0, k;
-
-	while (text_next_line(&p, buf + len, &text, &k)) {
-		char line[256], kind[16], mode[16], rw[16];
-		int owner;
-
-		snprintf(line, sizeof(line), "%.*s", (int)k, text);
-		/* "1: POSIX  ADVISORY  WRITE 1311 00:1b:12 0 EOF"; waiters have "->". */
-		if (strstr(line, "->"))
-			continue;
-		if (sscanf(line, "%*d: %15s %15s %15s %d", kind, mode, rw, &owner) == 4 &&
-		    owner == pid)
-			count++;
-	}
-	return count;
-}

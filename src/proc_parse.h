@@ -59,7 +59,4 @@ long proc_parse_nsid(const char *buf, size_t len, const char *key);
 size_t proc_parse_tcp_established(const char *buf, size_t len,
 				  void (*found)(unsigned long inode, void *arg), void *arg);
 
-/* How many locks /proc/locks text lists as held (not waited for) by pid. */
-size_t proc_parse_locks_held(const char *buf, size_t len, int pid);
-
 #endif

@@ -158,16 +158,16 @@ static void write_report(const struct criu_run *r, const struct verdict *v)
 {
 	const struct sup_result *res = &r->res;
 	json_t *report = json_pack(
-		"{s:s, s:s, s:o, s:o, s:{s:b, s:i, s:i}, s:s, s:s, s:I, s:O?, s:O?}", "name",
-		r->at->name, "action", r->action, "verdict",
+		"{s:s, s:s, s:o, s:o, s:{s:b, s:i, s:i}, s:s, s:f, s:f, s:s, s:I, s:O?, s:O?}",
+		"name", r->at->name, "action", r->action, "verdict",
 		v ? json_pack("{s:s, s:o, s:s, s:o}", "id", v->id, "title", json_text(v->title),
 			      "remedy", v->remedy, "evidence", json_strv(&v->evidence))
 		  : json_null(),
 		"criu_argv", json_strv(&r->argv), "criu_end", "exited", res->end.exited,
 		"exit_status", res->end.exit_status, "term_signal", res->end.term_signal,
-		"stopped_by", esc_reason_id(res->esc.reason), "phase", phase_id(res->phase),
-		"duration_ms", (json_int_t)(res->duration * 1000), "hang", r->hang, "target",
-		r->target);
+		"stopped_by", esc_reason_id(res->esc.reason), "timeout_s", r->timeout,
+		"stall_timeout_s", r->stall_timeout, "phase", phase_id(res->phase), "duration_ms",
+		(json_int_t)(res->duration * 1000), "hang", r->hang, "target", r->target);
 	char *text = report ? json_dumps(report, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
 
 	if (text)

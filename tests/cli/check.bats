@@ -152,9 +152,7 @@ wait_locked() {
 	local -a before after
 	shopt -s nullglob
 	before=(/tmp/criuctl-selftest.*)
-	SECONDS=0
 	run -3 --separate-stderr host --json check --selftest
-	((SECONDS < 60)) || fail "the selftest took $SECONDS s"
 	assert_one_json
 	assert_equal "$(json_get .exit_code)" 3
 	assert_equal "$(json_get .error.code)" selftest-pipe

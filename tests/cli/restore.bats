@@ -213,9 +213,7 @@ dumped() {
 @test "restore: criu hangs, --timeout 1: exit 4, checkpoint still listed" {
 	dumped
 	export FAKE_CRIU_MODE=hang
-	SECONDS=0
 	run -4 --separate-stderr criuctl restore ck1 --timeout 1
-	((SECONDS <= 4)) || fail "took $SECONDS s"
 	assert_equal "$(json_get .verdict.id "$(only_entry "$STORE/failed" 'ck1.restore.*')/report.json")" timeout
 	run -0 criuctl --json list
 	assert_equal "$(json_get '.checkpoints[0].status')" ok
