@@ -242,8 +242,13 @@ static long socket_owner(const struct sockets *s, unsigned long ino)
 	return -1;
 }
 
-/* Locks on one open file: its fdinfo lists them ("lock:" lines). */
-static size_t fd_locks(int pid, const char *fd)
+/*
+ * Locks on one open file: its fdinfo lists them, one "lock:\tN: FLOCK
+ * ADVISORY WRITE PID DEV:INO START END" line each.  A lock on a file that
+ * several tasks share (a child inherits the fd) shows in each of them:
+ * count a lock once, by what follows its ordinal.  Returns new locks seen.
+ */
+static size_t fd_locks(int pid, const char *fd, struct strv *seen)
 {
 	char path[96], *buf;
 	size_t len, n = 0;
@@ -251,8 +256,18 @@ static size_t fd_locks(int pid, const char *fd)
 	snprintf(path, sizeof(path), "%s/%d/fdinfo/%s", proc_root(), pid, fd);
 	if (fs_read_at(AT_FDCWD, path, 1 << 16, &buf, &len) < 0)
 		return 0;
-	for (const char *p = buf; (p = strstr(p, "\nlock:")); p++)
-		n++;
+	for (char *p = buf; (p = strstr(p, "\nlock:")); p++) {
+		char *id = strchr(p + 6, ':'), *end = id ? strchr(id, '\n') : NULL;
+
+		if (!id)
+			break;
+		if (end)
+			*end = '\0';
+		if (!strv_contains(seen, id + 1) && strv_push(seen, id + 1) == 0)
+			n++;
+		if (end)
+			*end = '\n';
+	}
 	free(buf);
 	return n;
 }
@@ -262,7 +277,8 @@ static size_t fd_locks(int pid, const char *fd)
  * Per fd, so the cost follows the tree, not the machine (/proc/locks and
  * /proc/net/tcp walk every lock and socket of the system).
  */
-static void collect_fds(int pid, size_t task, struct target_task *t, struct sockets *s)
+static void collect_fds(int pid, size_t task, struct target_task *t, struct sockets *s,
+			struct strv *locks)
 {
 	char dir[64], link[128], target[64];
 	struct dirent *de;
@@ -284,7 +300,7 @@ static void collect_fds(int pid, size_t task, struct target_task *t, struct sock
 		if (sscanf(target, "socket:[%lu]", &ino) == 1)
 			add_socket(s, ino, task);
 		else
-			t->locks += fd_locks(pid, de->d_name);
+			t->locks += fd_locks(pid, de->d_name, locks);
 	}
 	if (d)
 		closedir(d);
@@ -508,6 +524,7 @@ int inspect_target(int pid, const char *store_root, struct target_facts *f, stru
 	struct manifest_proc *procs = NULL;
 	struct target_task *tasks;
 	struct sockets socks = {0};
+	struct strv locks = {0};
 	struct statvfs vfs;
 	size_t n;
 
@@ -522,7 +539,7 @@ int inspect_target(int pid, const char *store_root, struct target_facts *f, stru
 	}
 	for (size_t i = 0; i < n; i++) {
 		read_task(&procs[i], &tasks[i]);
-		collect_fds(tasks[i].pid, i, &tasks[i], &socks);
+		collect_fds(tasks[i].pid, i, &tasks[i], &socks, &locks);
 		f->sid_in_tree |= procs[i].pid == tasks[0].sid;
 	}
 	f->tasks = tasks;
@@ -544,6 +561,7 @@ int inspect_target(int pid, const char *store_root, struct target_facts *f, stru
 	free(procs);
 	free(socks.ino);
 	free(socks.task);
+	strv_free(&locks);
 	return 0;
 }
 
