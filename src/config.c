@@ -5,6 +5,8 @@
  */
 #include "config.h"
 
+#include "text.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <ini.h>
@@ -382,15 +384,71 @@ static char *read_line(char *buf, int size, void *stream)
 	return buf;
 }
 
+/*
+ * Section headers, checked before inih runs: inih only tells the handler
+ * about sections that hold keys, so an empty unknown section would pass and
+ * an empty [profile.NAME] would not exist.  Returns 0, or the line of the
+ * first unknown section (its message in st->msg).
+ */
+static int check_sections(struct parse_state *st, const char *text)
+{
+	static const char *const known[] = {"criu", "store", "dump", "restore", NULL};
+	const char *p = text, *line;
+	size_t len;
+	int lineno = 0;
+
+	while (text_next_line(&p, text + strlen(text), &line, &len)) {
+		char name[128];
+		const char *close;
+		int ok = 0;
+
+		lineno++;
+		while (len && (*line == ' ' || *line == '\t'))
+			line++, len--;
+		close = len ? memchr(line, ']', len) : NULL;
+		if (!len || *line != '[' || !close || close - line - 1 >= (long)sizeof(name))
+			continue; /* not a header (inih reports malformed ones) */
+		snprintf(name, sizeof(name), "%.*s", (int)(close - line - 1), line + 1);
+		for (size_t i = 0; known[i]; i++)
+			ok |= strcmp(name, known[i]) == 0;
+		if (!ok && strncmp(name, "profile.", 8) == 0) {
+			const char *pname = name + 8;
+
+			if (!*pname || strchr(pname, ' '))
+				snprintf(st->msg, sizeof(st->msg), "bad profile name '%s'", pname);
+			else if (strlen(pname) > PROFILE_NAME_MAX)
+				snprintf(st->msg, sizeof(st->msg),
+					 "profile name '%s' is too long (at most %d characters)",
+					 pname, PROFILE_NAME_MAX);
+			else
+				ok = find_profile(st->c, pname) || add_profile(st->c, pname);
+			if (!ok)
+				return lineno;
+		}
+		if (!ok) {
+			snprintf(st->msg, sizeof(st->msg), "unknown section [%s]", name);
+			return lineno;
+		}
+	}
+	return 0;
+}
+
 int config_parse(struct config *c, const char *text, const char *filename, struct cc_err *e)
 {
 	struct parse_state st = {.c = c, .next = text, .filename = filename};
 	int line;
 
+	snprintf(c->file, sizeof(c->file), "%s", filename);
+	line = check_sections(&st, text);
+	if (line) {
+		err_set(e, CC_EXIT_USAGE, "config-invalid", "%s:%d: %s", filename, line, st.msg);
+		err_remedy(e,
+			   "Sections are [criu], [store], [dump], [restore] and [profile.NAME].");
+		return -1;
+	}
 	st.scratch = calloc(1, sizeof(*st.scratch));
 	if (!st.scratch)
 		return err_set(e, CC_EXIT_ENV, "out-of-memory", "out of memory");
-	snprintf(c->file, sizeof(c->file), "%s", filename);
 	line = ini_parse_stream(read_line, &st, handler, &st);
 	config_free(st.scratch);
 	free(st.scratch);

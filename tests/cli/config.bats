@@ -58,7 +58,7 @@ conf() {
 @test "unknown section: exit 2 with FILE:LINE: naming the section" {
 	conf "[dumpp]" "leave_running = true"
 	run -2 --separate-stderr criuctl list
-	[[ $stderr == *"$CRIUCTL_CONFIG:2: "*dumpp* ]] || fail "$stderr"
+	[[ $stderr == *"$CRIUCTL_CONFIG:1: "*dumpp* ]] || fail "$stderr"
 }
 
 @test "bad network_lock / manage_cgroups / timeout values are config errors" {

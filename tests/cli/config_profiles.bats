@@ -333,7 +333,7 @@ open(sys.argv[1], "w").write("up"); time.sleep(1000)' "$ready"
 		"[profile.p]|timeout = soon|||2|||timeout: 'soon' is not a duration"
 		"[profile.p]|network_lock = ebtables|||2|||network_lock: 'ebtables' is not a valid mode"
 		"[profile.p]|skip_mnt = /a,,/b|||2|||empty item in list '/a,,/b'"
-		"[dump]|timeout = 30|[profiles.p]|timeout = 60|||4|||unknown section [profiles.p]"
+		"[dump]|timeout = 30|[profiles.p]|timeout = 60|||3|||unknown section [profiles.p]"
 		"[profile.]|timeout = 30|||2|||bad profile name ''"
 	)
 	# Lines inih cannot hold (200 characters and more) and profile names it

@@ -212,7 +212,9 @@ static const struct {
 	const char *msg;
 } error_cases[] = {
 	{"unknown section", "[dump]\nshell_job = yes\n\n[dumps]\nshell_job = yes\n",
-	 "criuctl.conf:5: unknown section [dumps]"},
+	 "criuctl.conf:4: unknown section [dumps]"},
+	{"an unknown section without keys", "[dump]\n[bogus]\n[store]\n",
+	 "criuctl.conf:2: unknown section [bogus]"},
 	{"key outside any section", "keep = 1\n", "criuctl.conf:1: unknown section []"},
 	{"unknown key", "[dump]\n# typo\ntcp_establshed = yes\n",
 	 "criuctl.conf:3: unknown key 'tcp_establshed' in [dump]"},
