@@ -334,7 +334,7 @@ open(sys.argv[1], "w").write("up"); time.sleep(1000)' "$ready"
 		"[profile.p]|network_lock = ebtables|||2|||network_lock: 'ebtables' is not a valid mode"
 		"[profile.p]|skip_mnt = /a,,/b|||2|||empty item in list '/a,,/b'"
 		"[dump]|timeout = 30|[profiles.p]|timeout = 60|||3|||unknown section [profiles.p]"
-		"[profile.]|timeout = 30|||2|||bad profile name ''"
+		"[profile.]|timeout = 30|||1|||bad profile name ''"
 	)
 	# Lines inih cannot hold (200 characters and more) and profile names it
 	# would cut short (over 40) are errors too, never silently truncated.
@@ -343,7 +343,7 @@ open(sys.argv[1], "w").write("up"); time.sleep(1000)' "$ready"
 	long_name=$(printf 'p%.0s' $(seq 1 45))
 	cases+=(
 		"[dump]|skip_mnt = $long_list|timeout = 5|||2|||line longer than 199 characters"
-		"[dump]|timeout = 5|[profile.$long_name]|timeout = 1|||4|||is too long (at most 40 characters)"
+		"[dump]|timeout = 5|[profile.$long_name]|timeout = 1|||3|||is too long (at most 40 characters)"
 	)
 	local c text line want
 	for c in "${cases[@]}"; do

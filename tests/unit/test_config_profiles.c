@@ -251,7 +251,7 @@ static const struct {
 	{"unknown section", "[profile.p]\ntimeout = 1\n[profiles.q]\ntimeout = 1\n",
 	 "criuctl.conf:3: unknown section [profiles.q]"},
 	{"section 'profile' without a dot", "[profile]\ntimeout = 1\n",
-	 "criuctl.conf:2: unknown section [profile]"},
+	 "criuctl.conf:1: unknown section [profile]"},
 	/* The first failure wins, also when it is inside a profile. */
 	{"bad profile value, then a bad key", "[profile.p]\ntimeout = x\n[dump]\nbogus = 1\n",
 	 "criuctl.conf:2: timeout: 'x' is not a duration (seconds, or with s/m/h/d)"},
