@@ -94,6 +94,7 @@ check: deps
 	@$(MAKE) --no-print-directory all
 	@$(MAKE) --no-print-directory guest-image
 	@$(MAKE) --no-print-directory format-check
+	@$(MAKE) --no-print-directory lint
 	@$(MAKE) --no-print-directory $(UNIT_BIN) $(TEST_BINS)
 	@tools/run-suites all
 

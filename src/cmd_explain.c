@@ -49,8 +49,9 @@ static enum phase log_phase(const char *buf, size_t len, const char *decisive, e
 		failed |= l.level == LOG_ERROR && !criu_log_harmless(&l);
 		if (!failed && ph != PHASE_FAILED && ph != PHASE_FINISHED)
 			at_error = ph;
-		if (!found && dlen && l.msg_len == dlen && memcmp(l.msg, decisive, dlen) == 0 &&
-		    ph != PHASE_FAILED && ph != PHASE_FINISHED) {
+		if (!found && decisive && dlen && l.msg_len == dlen &&
+		    memcmp(l.msg, decisive, dlen) == 0 && ph != PHASE_FAILED &&
+		    ph != PHASE_FINISHED) {
 			found = 1;
 			at_decisive = ph;
 		}

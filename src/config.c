@@ -176,7 +176,7 @@ static int push_list(struct strv *sv, const char *value, char *msg, size_t msgsi
 static int set_value(struct parse_state *st, struct config *target, const struct key *k,
 		     const char *value)
 {
-	char *field = (char *)target + k->offset;
+	void *field = (char *)target + k->offset;
 	char *end;
 	long n;
 
@@ -512,12 +512,12 @@ static void join_list(const struct strv *sv, char *dst, size_t size)
 
 void config_key_value(const struct config *c, size_t i, char *dst, size_t size)
 {
-	const char *field = (const char *)c + keys[i].offset;
+	const void *field = (const char *)c + keys[i].offset;
 
 	switch (keys[i].type) {
 	case K_PATH:
 	case K_NETLOCK:
-	case K_CGROUPS: snprintf(dst, size, "%s", field); break;
+	case K_CGROUPS: snprintf(dst, size, "%s", (const char *)field); break;
 	case K_BOOL: snprintf(dst, size, "%s", *(const int *)field ? "true" : "false"); break;
 	case K_COUNT: snprintf(dst, size, "%d", *(const int *)field); break;
 	/* Not %g: it prints 1036800 (12d) as "1.0368e+06", which no parser takes back. */

@@ -57,7 +57,7 @@ static int run_capture(const char *criu, const char *const *args, char **out, si
 	struct cc_err e;
 	int status;
 
-	for (int i = 0; args[i] && i < 6; i++)
+	for (int i = 0; i < 6 && args[i]; i++)
 		argv[i + 1] = (char *)args[i];
 	if (supervisor_run(&spec, &res, &e) < 0)
 		return -1;

@@ -37,7 +37,7 @@ void name_default(char *dst, const char *comm, int pid, time_t when)
 	snprintf(suffix, sizeof(suffix), "-%d-%04d%02d%02dT%02d%02d%02d", pid, tm.tm_year + 1900,
 		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
 	room = NAME_MAX_LEN - strlen(suffix);
-	for (i = 0; comm[i] && i < room; i++)
+	for (i = 0; i < room && comm[i]; i++)
 		stem[i] = is_name_char(comm[i]) ? comm[i] : '_';
 	if (i == 0)
 		stem[i++] = 'p';
