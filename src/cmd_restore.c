@@ -251,7 +251,7 @@ static int wait_root(struct cli *c, int pid)
 
 /* After success: keep the log with the checkpoint, report the pid. */
 static int finish_restore(struct cli *c, struct restore_args *a, struct attempt *at, int ckfd,
-			  const struct criu_run *run)
+			  const struct criu_run *run, int *restored)
 {
 	int pid;
 
@@ -266,9 +266,8 @@ static int finish_restore(struct cli *c, struct restore_args *a, struct attempt 
 	if (a->pidfile && cli_write_pidfile(c, a->pidfile, pid) < 0)
 		return c->err.exit_code;
 	cli_say(c, "restored '%s': pid %d (%.0f ms)", a->name, pid, run->res.duration * 1000);
-	if (a->wait)
-		return wait_root(c, pid);
-	if (!c->json)
+	*restored = pid;
+	if (!a->wait && !c->json)
 		printf("%d\n", pid);
 	return 0;
 }
@@ -278,7 +277,7 @@ static int do_restore(struct cli *c, struct restore_args *a, int ckfd, const str
 	struct attempt at;
 	struct criu_run run;
 	char images[PATH_MAX + NAME_MAX_LEN + 32];
-	int code;
+	int code, pid = 0;
 
 	if (store_begin(&c->store, a->name, ATTEMPT_RESTORE, &at, &c->err) < 0)
 		return c->err.exit_code;
@@ -306,12 +305,15 @@ static int do_restore(struct cli *c, struct restore_args *a, int ckfd, const str
 	if (code == 0)
 		code = run_criu(c, &at, &run, !m->opts.shell_job);
 	if (code == 0)
-		code = finish_restore(c, a, &at, ckfd, &run);
+		code = finish_restore(c, a, &at, ckfd, &run, &pid);
 	if (run.failed)
 		run_criu_keep_failed(c, &at, &run);
 	else
 		store_abort(&c->store, &at);
 	run_criu_free(&run);
+	/* Waiting may last as long as the workload: hold nothing of the store. */
+	if (code == 0 && a->wait)
+		code = wait_root(c, pid);
 	return code;
 }
 
