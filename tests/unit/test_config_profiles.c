@@ -214,63 +214,6 @@ static void test_unknown_profile(void **state)
 }
 
 /* Errors inside profiles name the file and the line, at parse time. */
-static const struct {
-	const char *name;
-	const char *text;
-	const char *msg;
-} error_cases[] = {
-	{"unknown key", "[profile.p]\ntimeout = 1\nbogus = 1\n",
-	 "criuctl.conf:3: unknown key 'bogus' in [profile.p] (profiles take [dump] keys)"},
-	{"key of [store]", "[profile.p]\nkeep = 1\n",
-	 "criuctl.conf:2: unknown key 'keep' in [profile.p] (profiles take [dump] keys)"},
-	{"key of [criu]", "[profile.p]\nenv = A=1\n",
-	 "criuctl.conf:2: unknown key 'env' in [profile.p] (profiles take [dump] keys)"},
-	{"key of [restore]", "[profile.p]\nwait = true\n",
-	 "criuctl.conf:2: unknown key 'wait' in [profile.p] (profiles take [dump] keys)"},
-	{"scalar twice", "[profile.p]\ntimeout = 1\nskip_mnt = /a\ntimeout = 2\n",
-	 "criuctl.conf:4: timeout: given twice in [profile.p]"},
-	{"scalar twice across sections",
-	 "[profile.p]\nshell_job = on\n[dump]\n[profile.p]\nshell_job = off\n",
-	 "criuctl.conf:5: shell_job: given twice in [profile.p]"},
-	{"bad boolean", "[profile.p]\n\nfile_locks = maybe\n",
-	 "criuctl.conf:3: file_locks: 'maybe' is not a boolean (true/false, yes/no, on/off, 1/0)"},
-	{"bad duration", "[profile.p]\ntimeout = soon\n",
-	 "criuctl.conf:2: timeout: 'soon' is not a duration (seconds, or with s/m/h/d)"},
-	{"duration too long", "[profile.p]\nstall_timeout = 31d\n",
-	 "criuctl.conf:2: stall_timeout: '31d' is not a duration (seconds, or with s/m/h/d)"},
-	{"bad network_lock", "[profile.p]\nnetwork_lock = ebtables\n",
-	 "criuctl.conf:2: network_lock: 'ebtables' is not a valid mode"},
-	{"bad manage_cgroups", "[profile.p]\nmanage_cgroups = all\n",
-	 "criuctl.conf:2: manage_cgroups: 'all' is not a valid mode"},
-	{"empty list item", "[profile.p]\nskip_mnt = /a,,/b\n",
-	 "criuctl.conf:2: empty item in list '/a,,/b'"},
-	/* Section errors name the header's line. */
-	{"empty profile name", "[profile.]\ntimeout = 1\n", "criuctl.conf:1: bad profile name ''"},
-	{"profile name with a space", "[profile.a b]\ntimeout = 1\n",
-	 "criuctl.conf:1: bad profile name 'a b'"},
-	{"unknown section", "[profile.p]\ntimeout = 1\n[profiles.q]\ntimeout = 1\n",
-	 "criuctl.conf:3: unknown section [profiles.q]"},
-	{"section 'profile' without a dot", "[profile]\ntimeout = 1\n",
-	 "criuctl.conf:1: unknown section [profile]"},
-	/* The first failure wins, also when it is inside a profile. */
-	{"bad profile value, then a bad key", "[profile.p]\ntimeout = x\n[dump]\nbogus = 1\n",
-	 "criuctl.conf:2: timeout: 'x' is not a duration (seconds, or with s/m/h/d)"},
-};
-
-static void test_profile_errors(void **state)
-{
-	(void)state;
-	for (size_t i = 0; i < sizeof(error_cases) / sizeof(error_cases[0]); i++) {
-		struct config c;
-		struct cc_err e;
-
-		check_int(error_cases[i].name, parse(&c, error_cases[i].text, &e), -1);
-		check_str(error_cases[i].name, e.msg, error_cases[i].msg);
-		check_int(error_cases[i].name, e.exit_code, CC_EXIT_USAGE);
-		check_str(error_cases[i].name, e.code, "config-invalid");
-		config_free(&c);
-	}
-}
 
 /* A profile's list keys may repeat.  inih keeps 49 characters of a section
  * name, so a profile name is at most 40: longer is an error, not cut short. */
@@ -553,12 +496,17 @@ static void test_parse_duration_limit(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_profiles_kept),	cmocka_unit_test(test_apply_fast),
-		cmocka_unit_test(test_apply_slow),	cmocka_unit_test(test_apply_on_defaults),
-		cmocka_unit_test(test_unknown_profile), cmocka_unit_test(test_profile_errors),
-		cmocka_unit_test(test_profile_edges),	cmocka_unit_test(test_long_lines),
-		cmocka_unit_test(test_key_table),	cmocka_unit_test(test_key_values),
-		cmocka_unit_test(test_parse_age),	cmocka_unit_test(test_parse_duration_limit),
+		cmocka_unit_test(test_profiles_kept),
+		cmocka_unit_test(test_apply_fast),
+		cmocka_unit_test(test_apply_slow),
+		cmocka_unit_test(test_apply_on_defaults),
+		cmocka_unit_test(test_unknown_profile),
+		cmocka_unit_test(test_profile_edges),
+		cmocka_unit_test(test_long_lines),
+		cmocka_unit_test(test_key_table),
+		cmocka_unit_test(test_key_values),
+		cmocka_unit_test(test_parse_age),
+		cmocka_unit_test(test_parse_duration_limit),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
