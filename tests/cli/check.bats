@@ -358,3 +358,13 @@ wait_locked() {
 	run -0 --separate-stderr criuctl check --help
 	assert_output --partial "usage: criuctl check"
 }
+
+@test "a dump with the host's criu 3.17: the real failure is explained as too old for the kernel" {
+	workload
+	run -1 --separate-stderr host dump -t "$WPID" -n old
+	[[ $stderr == *"This criu is too old for the running kernel."* ]] || fail "$stderr"
+	[[ $stderr == *"vdso: Unexpected rt vDSO area bounds"* ]] || fail "$stderr"
+	[[ $stderr == *"remedy: Install criu 4.2 or newer"* ]] || fail "$stderr"
+	assert_equal "$(jq -r .verdict.id "$STORE"/failed/old.*/report.json)" criu-too-old-for-kernel
+	alive "$WPID"
+}
