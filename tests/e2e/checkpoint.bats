@@ -122,14 +122,7 @@ while True:
 
 @test "an established TCP connection survives, its client outside the tree" {
 	# Server tree: echoes every line back.
-	start python3 -c "import socket
-s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(('127.0.0.1', 7070)); s.listen(1)
-c, _ = s.accept()
-f = c.makefile('rwb', buffering=0)
-for line in f: f.write(line)"
-	SERVER=$REPLY
-	wait_for 5 listening 7070
+	start_echo_server 7070
 	# Client tree: counts round trips.
 	start python3 -c "import socket, time
 c = socket.create_connection(('127.0.0.1', 7070))

@@ -67,14 +67,7 @@ finding() { jq -r --arg id "$1" '.findings[] | select(.id == $id) | .level' <<<"
 
 # A TCP server tree with one established connection from a client outside it.
 start_tcp_pair() {
-	start python3 -c "import socket
-s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(('127.0.0.1', 7071)); s.listen(1)
-c, _ = s.accept()
-f = c.makefile('rwb', buffering=0)
-for line in f: f.write(line)"
-	SERVER=$REPLY
-	wait_for 5 listening 7071
+	start_echo_server 7071
 	start python3 -c "import socket, time
 c = socket.create_connection(('127.0.0.1', 7071))
 f = c.makefile('rwb', buffering=0)

@@ -58,6 +58,19 @@ PY
 	PIDS+=("$REPLY")
 }
 
+# start_echo_server PORT: a tree whose one task accepts one TCP connection
+# on 127.0.0.1:PORT and echoes every line back; its pid in $SERVER.
+start_echo_server() {
+	start python3 -c "import socket
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(('127.0.0.1', $1)); s.listen(1)
+c, _ = s.accept()
+f = c.makefile('rwb', buffering=0)
+for line in f: f.write(line)" || return 1
+	SERVER=$REPLY
+	wait_for 5 listening "$1"
+}
+
 # wait_for SECONDS CMD...: poll CMD every 50 ms until it succeeds.
 wait_for() {
 	local deadline=$((SECONDS + $1))

@@ -40,6 +40,13 @@ ctl_bg() {
 	CTL=$!
 }
 
+# Wait for the background criuctl; it must exit with status $1.
+ctl_bg_exits() {
+	local status=0
+	wait "$CTL" || status=$?
+	[[ $status -eq $1 ]] || fail "criuctl exited $status, not $1: $(cat "$W/out")"
+}
+
 @test "a vfork parent in D state: the stall watchdog names it, criu is stopped, the tree lives" {
 	[[ -x $VFORK_HANG ]] || fail "missing $VFORK_HANG (make build/fixtures/vfork-hang)"
 	start "$VFORK_HANG"
@@ -90,8 +97,7 @@ $PID
 	ctl_bg dump --tree "$PID" --name stopped --stall-timeout 2
 	wait_for 20 criu_pid
 	kill -STOP "$(criu_pid)"
-	wait "$CTL" && status=0 || status=$?
-	[[ $status -eq 4 ]] || fail "criuctl exited $status: $(cat "$W/out")"
+	ctl_bg_exits 4
 	run cat "$W/out"
 	assert_output --regexp "criu [0-9]+ \(criu\) is stopped \(state T\)"
 	run jq -r '.verdict.id, .stopped_by, .hang.diagnosis.id' "$STORE"/failed/stopped.*/report.json
@@ -133,8 +139,7 @@ $PID
 	ctl_bg dump --tree "$PID" --name interrupted
 	wait_for 20 criu_pid
 	kill -INT "$CTL"
-	wait "$CTL" && status=0 || status=$?
-	[[ $status -eq 130 ]] || fail "criuctl exited $status: $(cat "$W/out")"
+	ctl_bg_exits 130
 	run cat "$W/out"
 	assert_output --partial "interrupted by signal 2"
 	run jq -r '.verdict.id, .stopped_by' "$STORE"/failed/interrupted.*/report.json

@@ -1,14 +1,5 @@
 /* Unit tests of config: criuctl.conf text into struct config. */
-#include "unit.h"
-
-#include "config.h"
-
-static int parse(struct config *c, const char *text, struct cc_err *e)
-{
-	config_defaults(c);
-	memset(e, 0, sizeof(*e));
-	return config_parse(c, text, "criuctl.conf", e);
-}
+#include "config_util.h"
 
 static void test_defaults(void **state)
 {
@@ -65,15 +56,6 @@ static const char full[] = "# every key\n"
 			   "criu_opt = --restore-sibling\n"
 			   "timeout = 2h\n"
 			   "stall_timeout = 10s\n";
-
-static void check_list(const char *what, const struct strv *sv, const char *const *want)
-{
-	size_t n = 0;
-
-	for (; want[n]; n++)
-		check_str(what, n < sv->n ? sv->v[n] : NULL, want[n]);
-	check_int(what, sv->n, n);
-}
 
 static void test_every_key(void **state)
 {

@@ -4,25 +4,7 @@
  * table as `criuctl config` enumerates it, key values as text, and the
  * duration and age parsers at their limits.
  */
-#include "unit.h"
-
-#include "config.h"
-
-static int parse(struct config *c, const char *text, struct cc_err *e)
-{
-	config_defaults(c);
-	memset(e, 0, sizeof(*e));
-	return config_parse(c, text, "criuctl.conf", e);
-}
-
-static void check_list(const char *what, const struct strv *sv, const char *const *want)
-{
-	size_t n = 0;
-
-	for (; want[n]; n++)
-		check_str(what, n < sv->n ? sv->v[n] : NULL, want[n]);
-	check_int(what, sv->n, n);
-}
+#include "config_util.h"
 
 /* The index of section.name in the key table; fails the test when missing. */
 static size_t key_at(const char *section, const char *name)
