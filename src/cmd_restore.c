@@ -33,18 +33,30 @@ static const char restore_usage[] =
 	"      --external SPEC    map an external resource back (repeatable)\n"
 	"      --timeout SEC      deadline for criu restore (0: none)\n"
 	"      --stall-timeout SEC deadline for criu writing no new log line (0: none)\n"
-	"      --criu-opt ARG     raw argument for criu (repeatable)\n";
+	"      --criu-opt ARG     raw argument for criu (repeatable)\n"
+	"      --force            run criu even when a pid the checkpoint needs is taken\n";
 
 struct restore_args {
 	const char *name;
 	const char *pidfile;
 	const char *root;
 	int wait;
+	int force;
 	int cli_external, cli_criu_opt; /* a list on the command line replaces the config's */
 	struct criu_opts opts;		/* external, criu_opt, timeout; flags from the manifest */
 };
 
-enum { R_PIDFILE = 256, R_WAIT, R_NO_WAIT, R_ROOT, R_EXTERNAL, R_TIMEOUT, R_STALL, R_CRIU_OPT };
+enum {
+	R_PIDFILE = 256,
+	R_WAIT,
+	R_NO_WAIT,
+	R_ROOT,
+	R_EXTERNAL,
+	R_TIMEOUT,
+	R_STALL,
+	R_CRIU_OPT,
+	R_FORCE
+};
 
 static const struct option restore_opts[] = {
 	{"pidfile", required_argument, NULL, R_PIDFILE},
@@ -55,6 +67,7 @@ static const struct option restore_opts[] = {
 	{"timeout", required_argument, NULL, R_TIMEOUT},
 	{"stall-timeout", required_argument, NULL, R_STALL},
 	{"criu-opt", required_argument, NULL, R_CRIU_OPT},
+	{"force", no_argument, NULL, R_FORCE},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
 };
@@ -67,6 +80,7 @@ static int restore_option(struct cli *c, int opt, void *arg)
 	case R_WAIT: a->wait = 1; return -1;
 	case R_NO_WAIT: a->wait = 0; return -1;
 	case R_ROOT: a->root = optarg; return -1;
+	case R_FORCE: a->force = 1; return -1;
 	case R_EXTERNAL: return cli_list(c, &a->opts.external, &a->cli_external, optarg);
 	case R_CRIU_OPT: return cli_list(c, &a->opts.criu_opt, &a->cli_criu_opt, optarg);
 	case R_TIMEOUT:
@@ -121,22 +135,26 @@ static int load_manifest(struct cli *c, int ckfd, const char *name, struct manif
 	return 0;
 }
 
-/* Refuse before criu runs when a pid the checkpoint needs is taken.  A tree
- * that is a pid namespace of its own gets a new namespace: its pids inside
- * are free by construction, its outer pids are not restored. */
-static int check_pids_free(struct cli *c, const struct manifest *m)
+/* Refuse before criu runs when a pid the checkpoint needs is taken (with
+ * --force, only say so: criu's own refusal is then explained).  A tree that
+ * is a pid namespace of its own gets a new namespace: its pids inside are
+ * free by construction, its outer pids are not restored. */
+static int check_pids_free(struct cli *c, const struct manifest *m, int force)
 {
 	for (size_t i = 0; !m->own_pidns && i < m->n_procs; i++) {
 		struct proc_stat st;
-		char cmd[128];
+		char holder[256];
 
-		if (proc_stat(m->procs[i].pid, &st) < 0)
+		if (proc_holder(m->procs[i].pid, &st, holder, sizeof(holder)) < 0)
 			continue;
-		proc_cmdline(st.pid, cmd, sizeof(cmd));
+		if (force) {
+			cli_say(c, "criuctl: pid %d is held by %s; --force: restoring anyway",
+				st.pid, holder);
+			continue;
+		}
 		err_set(&c->err, CC_EXIT_REFUSED, "pid-in-use",
-			"pid %d, which checkpoint '%s' needs, is held by %s'%s' (%s, state %c)",
-			st.pid, m->name, st.state == 'Z' ? "a zombie " : "", st.comm,
-			cmd[0] ? cmd : st.comm, st.state);
+			"pid %d, which checkpoint '%s' needs, is held by %s", st.pid, m->name,
+			holder);
 		err_remedy(&c->err,
 			   st.state == 'Z'
 				   ? "Its parent (pid %d) has not reaped it: end or signal the "
@@ -301,6 +319,7 @@ static int do_restore(struct cli *c, struct restore_args *a, int ckfd, const str
 		code = CC_EXIT_ENV;
 	}
 	run.timeout = a->opts.timeout;
+	run.own_pidns = m->own_pidns;
 	run.stall_timeout = a->opts.stall_timeout;
 	if (code == 0)
 		code = run_criu(c, &at, &run, !m->opts.shell_job);
@@ -328,8 +347,8 @@ int cmd_restore(struct cli *c, int argc, char **argv)
 	code = parse_restore(c, argc, argv, &a);
 	if (code < 0 && (ckfd = store_open_checkpoint(&c->store, a.name, &c->err)) < 0)
 		code = c->err.exit_code;
-	if (code < 0 && (load_manifest(c, ckfd, a.name, &m) < 0 || check_pids_free(c, &m) < 0 ||
-			 map_mounts(c, &a, &m) < 0))
+	if (code < 0 && (load_manifest(c, ckfd, a.name, &m) < 0 ||
+			 check_pids_free(c, &m, a.force) < 0 || map_mounts(c, &a, &m) < 0))
 		code = c->err.exit_code;
 	if (code < 0) {
 		merge_flags(&a.opts, &m.opts);

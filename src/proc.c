@@ -58,6 +58,18 @@ void proc_cmdline(int pid, char *dst, size_t size)
 	free(buf);
 }
 
+int proc_holder(int pid, struct proc_stat *st, char *dst, size_t size)
+{
+	char cmd[128];
+
+	if (proc_stat(pid, st) < 0)
+		return -1;
+	proc_cmdline(pid, cmd, sizeof(cmd));
+	snprintf(dst, size, "%s'%s' (%s, state %c)", st->state == 'Z' ? "a zombie " : "", st->comm,
+		 cmd[0] ? cmd : st->comm, st->state);
+	return 0;
+}
+
 static int cmp_pid(const void *a, const void *b)
 {
 	const struct proc_stat *x = a, *y = b;

@@ -21,6 +21,11 @@ int proc_stat(int pid, struct proc_stat *out);
 /* /proc/PID/cmdline as one printable line into dst ("" when unreadable). */
 void proc_cmdline(int pid, char *dst, size_t size);
 
+/* Who holds pid, in words ("'sleep' (sleep 1000, state S)", "a zombie
+ * 'x' (x, state Z)") into dst, its stat in *st.  Returns 0, or -1 with
+ * errno set when no process has that pid. */
+int proc_holder(int pid, struct proc_stat *st, char *dst, size_t size);
+
 /*
  * The process tree rooted at pid (pid first, then its descendants in pid
  * order), as manifest entries in a new array *out (caller frees).

@@ -237,6 +237,21 @@ static int classify(const struct criu_run *r, struct verdict *v)
 	return rc;
 }
 
+/* pid-in-use: say who holds the pid now, while it still does (a pid of a
+ * new pid namespace is not one of ours: nothing to look up). */
+static void name_holder(const struct criu_run *r, struct verdict *v, char *title, size_t size)
+{
+	struct proc_stat st;
+	char holder[256];
+	int pid = r->own_pidns ? 0 : verdict_pid(v);
+
+	if (pid > 0 && proc_holder(pid, &st, holder, sizeof(holder)) == 0) {
+		snprintf(title, size, "%s pid %d is held by %s, child of pid %d.", v->title, pid,
+			 holder, st.ppid);
+		v->title = title;
+	}
+}
+
 /* The verdict of a run that did not succeed, and the exit code it means. */
 static int judge(struct cli *c, struct criu_run *r)
 {
@@ -248,6 +263,8 @@ static int judge(struct cli *c, struct criu_run *r)
 		return cli_oom(c);
 	if (r->res.esc.reason != ESC_NONE)
 		code = stopped_verdict(r, &v, title, sizeof(title));
+	else
+		name_holder(r, &v, title, sizeof(title));
 	r->target = check_target(r);
 	/* A failed attempt keeps no images; dropping them first also makes room
 	 * for the report when the failure was a full disk. */

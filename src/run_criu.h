@@ -31,6 +31,7 @@ struct criu_run {
 	const struct manifest_proc *tree; /* the target tree (dump), checked after a stop */
 	size_t tree_n;
 	uint64_t expected_bytes; /* for the progress line */
+	int own_pidns;		 /* restore into a new pid namespace: its pids are not ours */
 	/* Results. */
 	int failed; /* criu ran and did not succeed: a verdict exists */
 	struct sup_result res;

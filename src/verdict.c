@@ -7,7 +7,10 @@
  */
 #include "verdict.h"
 
+#include <errno.h>
+#include <limits.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "criu_log.h"
@@ -208,6 +211,30 @@ int verdict_classify(const char *log, size_t log_len, const struct criu_end *end
 void verdict_free(struct verdict *v)
 {
 	strv_free(&v->evidence);
+}
+
+int verdict_pid(const struct verdict *v)
+{
+	static const char prefix[] = "Can't fork for ";
+
+	if (!v->id || strcmp(v->id, "pid-in-use") != 0)
+		return 0;
+	for (size_t i = 0; i < v->evidence.n; i++) {
+		const char *p = strstr(v->evidence.v[i], prefix);
+		char *end;
+		long pid;
+
+		if (!p)
+			continue;
+		p += sizeof(prefix) - 1;
+		if (*p < '1' || *p > '9')
+			continue;
+		errno = 0;
+		pid = strtol(p, &end, 10);
+		if (errno == 0 && *end == ':' && pid <= INT_MAX)
+			return (int)pid;
+	}
+	return 0;
 }
 
 const char *verdict_id_at(size_t i)

@@ -36,6 +36,10 @@ int verdict_classify(const char *log, size_t log_len, const struct criu_end *end
 
 void verdict_free(struct verdict *v);
 
+/* The pid a pid-in-use verdict's evidence names ("Can't fork for PID:
+ * ..."), so the holder can be looked up; 0 for any other verdict. */
+int verdict_pid(const struct verdict *v);
+
 /* The table, for documentation and tests: the i-th id, NULL past the end. */
 const char *verdict_id_at(size_t i);
 

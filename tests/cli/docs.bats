@@ -97,3 +97,17 @@ verdict_ids() {
 	assert_success
 	assert_output --partial check
 }
+
+@test "every option of every command's --help is in criuctl(1) and in the completion" {
+	local cmd opt var missing=()
+	for cmd in run dump restore list show log rm prune check explain config; do
+		output=$("$CRIUCTL" "$cmd" --help) || fail "criuctl $cmd --help failed"
+		var=_criuctl_${cmd}_opts
+		for opt in $(grep -oE -- '--[a-z][a-z0-9-]*' <<<"$output" | sort -u); do
+			grep -qF -- "$opt" "$MAN1" || missing+=("criuctl(1): $cmd $opt")
+			bash -c "source '$REPO/etc/bash-completion/criuctl'; printf '%s\n' \$$var" |
+				grep -qxF -- "$opt" || missing+=("completion: $cmd $opt")
+		done
+	done
+	((${#missing[@]} == 0)) || fail "$(printf '%s\n' "${missing[@]}")"
+}

@@ -79,7 +79,22 @@ $(criu --version | sed -n 's/^Version: //p')"
 	# The original still holds its pid: restore refuses before running criu.
 	run ctl restore lr
 	assert_failure 3
-	assert_output --partial "pid-in-use" || assert_output --partial "is held by"
+	assert_output --partial "pid $PID, which checkpoint 'lr' needs, is held by 'python3'"
+	run --separate-stderr ctl --json restore lr
+	assert_failure 3
+	run jq -r .error.code <<<"$output"
+	assert_output pid-in-use
+	run ls "$STORE/failed"
+	assert_output ""
+	# --force runs criu anyway: its own refusal is explained, the holder named.
+	run --separate-stderr ctl --json restore lr --force
+	assert_failure 1
+	run jq -r '.error.code, (.verdict.title | test("pid '"$PID"' is held by .python3.")),
+		(.verdict.evidence[0] == "Can'"'"'t fork for '"$PID"': File exists")' <<<"$output"
+	assert_output $'pid-in-use\ntrue\ntrue'
+	run jq -r .verdict.id "$STORE"/failed/lr.restore.*/report.json
+	assert_output pid-in-use
+	alive "$PID"
 
 	kill -KILL "$PID"
 	wait_for 5 dead "$PID"

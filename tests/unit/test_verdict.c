@@ -276,6 +276,37 @@ static void test_id_at_enumerates(void **state)
 	}
 }
 
+/* The pid of a pid-in-use verdict, from a real log and from odd lines. */
+static void test_pid(void **state)
+{
+	static const struct {
+		const char *log;
+		int pid;
+	} cases[] = {
+		{"Error (a.c:1): Can't fork for 4194304: File exists\n", 4194304},
+		{"Error (a.c:1): Can't fork for 0: File exists\n", 0},
+		{"Error (a.c:1): Can't fork for 99999999999: File exists\n", 0},
+		{"Error (a.c:1): Can't fork for 12x: File exists\n", 0},
+		{"Error (b.c:2): A session leader of 7(7) is outside of its pid namespace\n", 0},
+	};
+	const struct criu_end end = EXITED(1);
+	size_t len;
+	char *log = fixture_read("criu-4.2.1/restore-pid-in-use.log", &len);
+	struct verdict v;
+
+	(void)state;
+	assert_non_null(log);
+	assert_int_equal(verdict_classify(log, len, &end, &v), 0);
+	assert_int_equal(verdict_pid(&v), 14);
+	verdict_free(&v);
+	free(log);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_int_equal(verdict_classify(cases[i].log, strlen(cases[i].log), &end, &v), 0);
+		check_int(cases[i].log, verdict_pid(&v), cases[i].pid);
+		verdict_free(&v);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -283,6 +314,7 @@ int main(void)
 		cmocka_unit_test(test_synthetic),
 		cmocka_unit_test(test_evidence_deduplicated),
 		cmocka_unit_test(test_id_at_enumerates),
+		cmocka_unit_test(test_pid),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
