@@ -95,6 +95,70 @@ while True:
 	alive "$SERVER"
 }
 
+@test "the iptables network lock where the guest has no iptables: tcp-lock-failed, nftables proposed" {
+	command -v iptables-restore >/dev/null && fail "the guest has iptables: this case needs it absent"
+	start_tcp_pair
+	run ctl dump --tree "$SERVER" --name ipt --network-lock iptables
+	assert_failure 1
+	assert_output --partial "Iptables configuration failed"
+	run jq -r '.verdict.id, (.verdict.remedy | test("nftables")), .criu_argv[]' \
+		"$STORE"/failed/ipt.*/report.json
+	assert_line --index 0 tcp-lock-failed
+	assert_line --index 1 true
+	assert_line --network-lock=iptables
+	# the tree and its connection were resumed
+	alive "$SERVER"
+	run ss -tnH state established '( sport = :7071 )'
+	assert_output --partial 127.0.0.1:7071
+	run ls "$STORE/checkpoints"
+	assert_output ""
+}
+
+# A job of a shell: a session leader (started by criuctl run) forks it and
+# the job calls only setpgid.  The job's pid in $JOB, its counter in
+# $W/counter.
+start_shell_job() {
+	start python3 -c "import os, time
+pid = os.fork()
+if pid == 0:
+    os.setpgid(0, 0)
+    os.execvp('sh', ['sh', '-c',
+        'i=0; while :; do i=\$((i+1)); echo \$i >>$W/counter; sleep 0.05; done'])
+os.setpgid(pid, pid)
+open('$W/job.tmp', 'w').write('%d\\n' % pid)
+os.rename('$W/job.tmp', '$W/job')
+os.wait()"
+	wait_for 5 test -s "$W/job"
+	JOB=$(<"$W/job")
+	PIDS+=("$JOB")
+	wait_for 5 test -s "$W/counter"
+}
+
+@test "a shell's job: auto flags add --shell-job; without them CRIU's refusal is shell-job-needed" {
+	start_shell_job
+	run ctl dump --tree "$JOB" --name jobno --no-auto-flags
+	assert_failure 1
+	assert_output --partial "is not a session leader. Consider using --shell-job option"
+	run jq -r .verdict.id "$STORE"/failed/jobno.*/report.json
+	assert_output shell-job-needed
+	alive "$JOB"
+
+	run ctl dump --tree "$JOB" --name job
+	assert_success
+	assert_output --partial "preflight: added --shell-job"
+	run jq -r '.options.shell_job, (.auto_flags | index("shell_job") != null)' \
+		"$STORE/checkpoints/job/manifest.json"
+	assert_output $'true\ntrue'
+	wait_for 5 dead "$JOB"
+	at_dump=$(last_line "$W/counter")
+	# Restored as a shell job: into criuctl's own session, and it counts on.
+	run ctl restore job
+	assert_success
+	JOB=${lines[-1]}
+	PIDS+=("$JOB")
+	wait_for 5 count_ge "$W/counter" $((at_dump + 3))
+}
+
 @test "auto flags: a file lock gets --file-locks; without them CRIU's refusal is explained" {
 	start python3 -c "import fcntl, time
 f = open('$W/locked', 'w'); fcntl.flock(f, fcntl.LOCK_EX)
@@ -164,6 +228,19 @@ while True: time.sleep(0.05)"
 	assert_output --partial "does not fit the store's free space"
 	run ls "$W/small/store/checkpoints" "$W/small/store/tmp"
 	refute_output --partial big
+
+	# Forced, criu fills the store: its own error is explained, the
+	# partial images are gone, the tree runs on.
+	run criuctl --store "$W/small/store" dump --tree "$PID" --name big --force
+	assert_failure 1
+	assert_output --partial "No space left on device"
+	run jq -r .verdict.id "$W"/small/store/failed/big.*/report.json
+	assert_output no-space
+	run find "$W/small/store/checkpoints" "$W/small/store/tmp" -mindepth 1
+	assert_output ""
+	run find "$W/small/store/failed" -name '*.img'
+	assert_output ""
+	alive "$PID"
 }
 
 @test "explain classifies a log written by raw criu, from a file and from stdin" {
