@@ -34,7 +34,7 @@ static const char restore_usage[] =
 	"      --timeout SEC      deadline for criu restore (0: none)\n"
 	"      --stall-timeout SEC deadline for criu writing no new log line (0: none)\n"
 	"      --criu-opt ARG     raw argument for criu (repeatable)\n"
-	"      --force            run criu even when a pid the checkpoint needs is taken\n";
+	"      --force            run criu even when a pid is taken or a mount source is gone\n";
 
 struct restore_args {
 	const char *name;
@@ -183,8 +183,9 @@ static int user_maps(const struct criu_opts *o, const char *key)
  * A tree with a mount namespace of its own needs its root (--root) and every
  * external mount mapped back to where its files are (GUEST-NOTES: without
  * --root criu crashes, without a mapping "No mapping for N:(null)
- * mountpoint").  Both come from the manifest unless given.  Returns 0, or
- * -1 with c->err set (refused before criu runs).
+ * mountpoint").  Both come from the manifest unless given; with --force a
+ * mount whose source is gone is left unmapped for criu to refuse.  Returns
+ * 0, or -1 with c->err set (refused before criu runs).
  */
 static int map_mounts(struct cli *c, struct restore_args *a, const struct manifest *m)
 {
@@ -210,6 +211,14 @@ static int map_mounts(struct cli *c, struct restore_args *a, const struct manife
 		if (user_maps(&a->opts, x->key))
 			continue;
 		if (!x->source[0] || stat(x->source, &st) < 0) {
+			if (a->force) {
+				cli_say(c,
+					"criuctl: mount %s (key %s) came from %s, which is not "
+					"there; --force: leaving it unmapped",
+					x->point, x->key,
+					x->source[0] ? x->source : "an unknown place");
+				continue;
+			}
 			err_set(&c->err, CC_EXIT_REFUSED, "external-mount-unmapped",
 				"mount %s of checkpoint '%s' (key %s) came from %s, which is not "
 				"there",

@@ -118,6 +118,13 @@ true
 	assert_failure 3
 	assert_output --partial "mount /etc/hosts of checkpoint 'moved' (key etc_hosts) came from $SHARED/hosts"
 	assert_output --partial "--external 'mnt[etc_hosts]:PATH'"
+	# Forced, criu itself refuses the unmapped mount, and that is explained.
+	run ctl restore moved --force
+	assert_failure 1
+	assert_output --partial "--force: leaving it unmapped"
+	assert_output --partial "No mapping for"
+	run jq -r .verdict.id "$STORE"/failed/moved.restore.*/report.json
+	assert_output external-mount-unmapped
 	echo "10.9.9.9 moved-host" >"$W/hosts.new"
 	run --separate-stderr ctl restore moved --external "mnt[etc_hosts]:$W/hosts.new"
 	assert_success
