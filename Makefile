@@ -24,7 +24,7 @@ CFLAGS     ?= -O2 -g
 CFLAGS     += -std=gnu11 $(WARNINGS) $(WERROR) -D_FORTIFY_SOURCE=2 -fstack-protector-strong
 CPPFLAGS   += -D_GNU_SOURCE -DCRIUCTL_VERSION='"$(VERSION)"' -DSYSCONFDIR='"$(SYSCONFDIR)"' -Isrc \
               $(shell $(PKG_CONFIG) --cflags libuv inih jansson zlib 2>/dev/null)
-LDLIBS     += $(shell $(PKG_CONFIG) --libs libuv inih jansson zlib 2>/dev/null)
+LDLIBS     += $(shell $(PKG_CONFIG) --libs libuv inih jansson zlib 2>/dev/null) -pthread
 
 B := build
 

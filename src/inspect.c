@@ -3,7 +3,8 @@
  *
  * Sockets: a task's fds link to "socket:[INODE]"; established TCP
  * connections are the inodes in state 01 of the tree's net/tcp{,6}; unix
- * peers come from sock_diag (UNIX_DIAG_PEER), which /proc does not show.
+ * peers come from sock_diag (UNIX_DIAG_PEER), which /proc does not show,
+ * asked in the tree's own network namespace (a Kata pod's, say).
  * Locks: /proc/locks names owners by pid as criuctl sees them.
  */
 #include "inspect.h"
@@ -15,6 +16,8 @@
 #include <linux/rtnetlink.h>
 #include <linux/sock_diag.h>
 #include <linux/unix_diag.h>
+#include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -337,9 +340,45 @@ static void count_tcp(int root, const struct sockets *s, struct target_task *tas
 	}
 }
 
-/* For each unix socket of the tree, its peer (sock_diag); counts peers
- * outside the tree.  Works in criuctl's own network namespace. */
-static void count_unix_peers(const struct sockets *s, struct target_task *tasks)
+struct diag_open {
+	int nsfd; /* the tree's /proc/PID/ns/net, or -1: criuctl's own */
+	int fd;	  /* the sock_diag socket, or -1 */
+};
+
+/* Thread body: a socket belongs to the network namespace it was made in, and
+ * setns() moves only the calling thread; criuctl's own threads stay. */
+static void *diag_open_thread(void *arg)
+{
+	struct diag_open *d = arg;
+
+	if (d->nsfd < 0 || setns(d->nsfd, CLONE_NEWNET) == 0)
+		d->fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+	return NULL;
+}
+
+/* A sock_diag socket in pid's network namespace (netns_differs) or in
+ * criuctl's; -1 when it cannot be had. */
+static int diag_socket(int pid, int netns_differs)
+{
+	struct diag_open d = {.nsfd = -1, .fd = -1};
+	char path[64];
+	pthread_t t;
+
+	if (!netns_differs)
+		return socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+	snprintf(path, sizeof(path), "%s/%d/ns/net", proc_root(), pid);
+	d.nsfd = open(path, O_RDONLY | O_CLOEXEC);
+	if (d.nsfd >= 0 && pthread_create(&t, NULL, diag_open_thread, &d) == 0)
+		pthread_join(t, NULL);
+	if (d.nsfd >= 0)
+		close(d.nsfd);
+	return d.fd;
+}
+
+/* For each unix socket of the tree, its peer (sock_diag, in the tree's
+ * network namespace); counts peers outside the tree. */
+static void count_unix_peers(int pid, int netns_differs, const struct sockets *s,
+			     struct target_task *tasks)
 {
 	struct {
 		struct nlmsghdr nlh;
@@ -350,7 +389,7 @@ static void count_unix_peers(const struct sockets *s, struct target_task *tasks)
 			.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP},
 		.r = {.sdiag_family = AF_UNIX, .udiag_states = ~0U, .udiag_show = UDIAG_SHOW_PEER}};
 	static char buf[32768];
-	int fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+	int fd = diag_socket(pid, netns_differs);
 	ssize_t n;
 	int done = 0;
 
@@ -547,8 +586,8 @@ int inspect_target(int pid, const char *store_root, struct target_facts *f, stru
 	if (socks.n)
 		count_tcp(pid, &socks, tasks);
 	f->netns_differs = ns_differs(pid, "net");
-	if (!f->netns_differs && socks.n)
-		count_unix_peers(&socks, tasks);
+	if (socks.n)
+		count_unix_peers(pid, f->netns_differs, &socks, tasks);
 	if ((f->mntns_differs = ns_differs(pid, "mnt")))
 		external_mounts(pid, f);
 	if ((f->pidns_differs = ns_differs(pid, "pid")))

@@ -93,6 +93,7 @@ true
 	start_container
 	nsenter -t "$CT" -a sleep 1000 </dev/null >/dev/null 2>&1 &
 	EXEC=$!
+	disown "$EXEC"
 	PIDS+=("$EXEC")
 	wait_for 5 bash -c "pgrep -P $EXEC >/dev/null"
 	JOINED=$(pgrep -P "$EXEC")
@@ -103,7 +104,7 @@ true
 	run ctl dump --tree "$CT" --name joined --leave-running
 	assert_success
 	assert_output --partial "preflight: warn pidns-outsiders"
-	assert_output --partial "they are not dumped" || assert_output --partial "not the tree"
+	assert_output --partial "1 process shares the tree's pid namespace but not the tree (joined from outside): $JOINED sleep"
 	alive "$JOINED"
 	run jq '.tree.processes | length' "$STORE/checkpoints/joined/manifest.json"
 	assert_output 1
@@ -159,4 +160,36 @@ print(socket.create_connection(('127.0.0.1', $PORT)).recv(4096).decode())"
 	run nsenter -t "$NEW" -n python3 -c "import socket
 print(socket.create_connection(('127.0.0.1', $PORT)).recv(4096).decode())"
 	assert_output --partial "host=web pid=1"
+}
+
+@test "a container with its own network namespace: a unix peer outside the tree is found there" {
+	# The container's init connects to an abstract unix socket of its
+	# network namespace, served by a process joined into that namespace only.
+	REPLY=$(container-run --name uds --shared "$SHARED" --net -- python3 -c "import socket, time
+while True:
+    try:
+        c = socket.socket(socket.AF_UNIX); c.connect('\\0criuctl-peer'); break
+    except OSError:
+        c.close(); time.sleep(0.05)
+while True: time.sleep(0.05)") || fail "container-run failed"
+	CT=$REPLY
+	PIDS+=("$CT")
+	nsenter -t "$CT" -n python3 -c "import socket, time
+s = socket.socket(socket.AF_UNIX); s.bind('\\0criuctl-peer'); s.listen(1)
+c, _ = s.accept()
+while True: time.sleep(0.05)" </dev/null >/dev/null 2>&1 &
+	PEER=$!
+	disown "$PEER" # no "Killed" notice when teardown kills it
+	PIDS+=("$PEER")
+	wait_for 5 bash -c "nsenter -t $CT -n ss -xH state connected | grep -q criuctl-peer"
+	run ctl check --tree "$CT"
+	assert_success
+	assert_output --regexp "warn +ext-unix-sk +1 unix socket connected to a peer outside the tree"
+	# criu agrees: without the flag (the mounts still declared) it refuses
+	# that socket.
+	run ctl dump --tree "$CT" --name udsno --no-ext-unix-sk --leave-running
+	assert_failure 1
+	run jq -r .verdict.id "$STORE"/failed/udsno.*/report.json
+	assert_output ext-unix-sk-needed
+	alive "$CT"
 }
