@@ -25,6 +25,7 @@
 #include "inspect.h"
 #include "proc.h"
 #include "run_criu.h"
+#include "seal.h"
 
 static const char dump_usage[] =
 	"usage: criuctl dump (-t PID | --pidfile FILE) [OPTIONS]\n"
@@ -314,9 +315,13 @@ static int commit_dump(struct cli *c, struct attempt *at, struct manifest *m,
 	m->duration_ms = (int64_t)(run->res.duration * 1000.0);
 	criu_log_version(run->log, run->log_len, m->criu_version, sizeof(m->criu_version));
 	read_stats(at, &m->stats);
-	m->images_bytes = fs_size_at(at->fd, "images");
 	/* criu writes images and stats 0644; they hold process memory. */
 	fs_chmod_tree_at(at->fd, ".", 0600);
+	if (seal_files(at->fd, seal_dirs, &m->files, &m->n_files, &m->images_bytes, &c->err) < 0) {
+		store_abort(&c->store, at);
+		return c->err.exit_code;
+	}
+	m->sealed = 1;
 	json = manifest_to_json(m);
 	text = json ? json_dumps(json, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
 	rc = text ? fs_write_at(at->fd, "manifest.json", text, strlen(text), 0600) : -1;

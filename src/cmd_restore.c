@@ -23,6 +23,7 @@
 #include "fsutil.h"
 #include "proc.h"
 #include "run_criu.h"
+#include "seal.h"
 
 static const char restore_usage[] =
 	"usage: criuctl restore NAME [OPTIONS]\n"
@@ -34,7 +35,9 @@ static const char restore_usage[] =
 	"      --timeout SEC      deadline for criu restore (0: none)\n"
 	"      --stall-timeout SEC deadline for criu writing no new log line (0: none)\n"
 	"      --criu-opt ARG     raw argument for criu (repeatable)\n"
-	"      --force            run criu even when a pid is taken or a mount source is gone\n";
+	"      --force            run criu even when a pid is taken or a mount source is gone\n"
+	"      --no-verify        do not check the images against their seal first\n"
+	"      --verify           do ([restore] verify = false in the configuration)\n";
 
 struct restore_args {
 	const char *name;
@@ -42,6 +45,7 @@ struct restore_args {
 	const char *root;
 	int wait;
 	int force;
+	int verify;
 	int cli_external, cli_criu_opt; /* a list on the command line replaces the config's */
 	struct criu_opts opts;		/* external, criu_opt, timeout; flags from the manifest */
 };
@@ -55,7 +59,9 @@ enum {
 	R_TIMEOUT,
 	R_STALL,
 	R_CRIU_OPT,
-	R_FORCE
+	R_FORCE,
+	R_VERIFY,
+	R_NO_VERIFY
 };
 
 static const struct option restore_opts[] = {
@@ -68,6 +74,8 @@ static const struct option restore_opts[] = {
 	{"stall-timeout", required_argument, NULL, R_STALL},
 	{"criu-opt", required_argument, NULL, R_CRIU_OPT},
 	{"force", no_argument, NULL, R_FORCE},
+	{"verify", no_argument, NULL, R_VERIFY},
+	{"no-verify", no_argument, NULL, R_NO_VERIFY},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
 };
@@ -81,6 +89,8 @@ static int restore_option(struct cli *c, int opt, void *arg)
 	case R_NO_WAIT: a->wait = 0; return -1;
 	case R_ROOT: a->root = optarg; return -1;
 	case R_FORCE: a->force = 1; return -1;
+	case R_VERIFY: a->verify = 1; return -1;
+	case R_NO_VERIFY: a->verify = 0; return -1;
 	case R_EXTERNAL: return cli_list(c, &a->opts.external, &a->cli_external, optarg);
 	case R_CRIU_OPT: return cli_list(c, &a->opts.criu_opt, &a->cli_criu_opt, optarg);
 	case R_TIMEOUT:
@@ -105,6 +115,7 @@ static int parse_restore(struct cli *c, int argc, char **argv, struct restore_ar
 	if (criu_opts_copy(&a->opts, &c->cfg.restore) < 0)
 		return cli_oom(c);
 	a->wait = c->cfg.restore_wait;
+	a->verify = c->cfg.restore_verify;
 	rc = cli_options(c, argc, argv, ":h", restore_opts, restore_option, a);
 	if (rc >= 0)
 		return rc;
@@ -308,6 +319,12 @@ static int do_restore(struct cli *c, struct restore_args *a, int ckfd, const str
 
 	if (store_begin(&c->store, a->name, ATTEMPT_RESTORE, &at, &c->err) < 0)
 		return c->err.exit_code;
+	/* Under the name lock: nobody removes the checkpoint while it is read. */
+	if (a->verify && m->sealed &&
+	    seal_verify(ckfd, seal_dirs, m->files, m->n_files, a->name, &c->err) < 0) {
+		store_abort(&c->store, &at);
+		return c->err.exit_code;
+	}
 	snprintf(images, sizeof(images), "%s/checkpoints/%s/images", c->store.root, a->name);
 	code = run_criu_prepare(c, &at, "restore", images, &run);
 	if (code == 0) {

@@ -52,6 +52,7 @@ static const struct key keys[] = {
 	{"restore", "timeout", K_DURATION, R(timeout)},
 	{"restore", "stall_timeout", K_DURATION, R(stall_timeout)},
 	{"restore", "wait", K_BOOL, offsetof(struct config, restore_wait)},
+	{"restore", "verify", K_BOOL, offsetof(struct config, restore_verify)},
 };
 
 #define N_KEYS (sizeof(keys) / sizeof(keys[0]))
@@ -68,6 +69,7 @@ void config_defaults(struct config *c)
 	memset(c, 0, sizeof(*c));
 	snprintf(c->store_root, sizeof(c->store_root), "%s", STORE_DEFAULT_ROOT);
 	c->auto_flags = 1;
+	c->restore_verify = 1;
 	c->keep_failed = DEFAULT_KEEP_FAILED;
 	c->dump.timeout = c->restore.timeout = DEFAULT_TIMEOUT;
 	c->dump.stall_timeout = c->restore.stall_timeout = DEFAULT_STALL_TIMEOUT;

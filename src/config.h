@@ -42,6 +42,7 @@ struct config {
 	struct criu_opts restore; /* external, criu_opt, timeouts; flags come from the manifest */
 	char restore_root[PATH_MAX];
 	int restore_wait;
+	int restore_verify;  /* check the images against their seal before criu runs */
 	char file[PATH_MAX]; /* the file parsed, "" for built-in defaults only */
 	struct config_profile *profiles;
 	size_t n_profiles;

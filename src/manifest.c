@@ -78,16 +78,31 @@ static json_t *mounts_to_json(const struct manifest *m)
 			 ext);
 }
 
+static json_t *files_to_json(const struct manifest *m)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; a && i < m->n_files; i++) {
+		char hex[33];
+
+		manifest_hex(m->files[i].xxh128, hex);
+		json_array_append_new(a, json_pack("{s:o, s:I, s:s}", "path",
+						   json_text(m->files[i].path), "size",
+						   (json_int_t)m->files[i].size, "xxh128", hex));
+	}
+	return a;
+}
+
 json_t *manifest_to_json(const struct manifest *m)
 {
-	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:I, s:I, s:o, s:i}",
-			 "name", m->name, "created", m->created, "criuctl_version",
-			 m->criuctl_version, "criu_version", m->criu_version, "kernel", m->kernel,
-			 "tree", tree_to_json(m), "mounts", mounts_to_json(m), "options",
-			 opts_to_json(&m->opts), "auto_flags", json_strv(&m->auto_flags),
-			 "criu_argv", json_strv(&m->criu_argv), "duration_ms",
-			 (json_int_t)m->duration_ms, "images_bytes", (json_int_t)m->images_bytes,
-			 "stats", stats_to_json(&m->stats), "pre_dumps", m->pre_dumps);
+	return json_pack(
+		"{s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:I, s:I, s:o, s:o, s:i}",
+		"name", m->name, "created", m->created, "criuctl_version", m->criuctl_version,
+		"criu_version", m->criu_version, "kernel", m->kernel, "tree", tree_to_json(m),
+		"mounts", mounts_to_json(m), "options", opts_to_json(&m->opts), "auto_flags",
+		json_strv(&m->auto_flags), "criu_argv", json_strv(&m->criu_argv), "duration_ms",
+		(json_int_t)m->duration_ms, "images_bytes", (json_int_t)m->images_bytes, "files",
+		files_to_json(m), "stats", stats_to_json(&m->stats), "pre_dumps", m->pre_dumps);
 }
 
 static void copy_string(char *dst, size_t size, json_t *v)
@@ -175,6 +190,49 @@ static int fail(char *why, size_t size, const char *reason)
 	return -1;
 }
 
+static int hexval(char c)
+{
+	return c <= '9' ? c - '0' : c - 'a' + 10;
+}
+
+/* "files": absent in manifests written before sealing (m->sealed stays 0);
+ * otherwise every entry must be whole: a file list that lies is damage. */
+static int files_from_json(struct manifest *m, json_t *a, char *why, size_t why_size)
+{
+	size_t i;
+	json_t *v;
+
+	if (!a)
+		return 0;
+	if (!json_is_array(a))
+		return fail(why, why_size, "files is not an array");
+	m->files = calloc(json_array_size(a) ? json_array_size(a) : 1, sizeof(*m->files));
+	if (!m->files)
+		return fail(why, why_size, "out of memory");
+	json_array_foreach (a, i, v) {
+		struct image_file *f = &m->files[i];
+		const char *path = json_string_value(json_object_get(v, "path"));
+		const char *hex = json_string_value(json_object_get(v, "xxh128"));
+		json_t *size = json_object_get(v, "size");
+
+		if (!path || !path[0] || strlen(path) >= sizeof(f->path) || !hex ||
+		    strlen(hex) != 32 || strspn(hex, "0123456789abcdef") != 32 ||
+		    !json_is_integer(size) || json_integer_value(size) < 0) {
+			snprintf(why, why_size, "files[%zu] is not a path, size and xxh128", i);
+			return -1;
+		}
+		snprintf(f->path, sizeof(f->path), "%s", path);
+		f->size = (uint64_t)json_integer_value(size);
+		for (size_t k = 0; k < sizeof(f->xxh128); k++)
+			f->xxh128[k] =
+				(unsigned char)(hexval(hex[2 * k]) << 4 | hexval(hex[2 * k + 1]));
+	}
+	m->n_files = json_array_size(a);
+	qsort(m->files, m->n_files, sizeof(*m->files), manifest_file_cmp);
+	m->sealed = 1;
+	return 0;
+}
+
 int manifest_from_json(const char *text, size_t len, struct manifest *m, char *why, size_t why_size)
 {
 	json_error_t jerr;
@@ -212,6 +270,8 @@ int manifest_from_json(const char *text, size_t len, struct manifest *m, char *w
 		    strv_from_json(&m->auto_flags, json_object_get(root, "auto_flags")) ||
 		    mounts_from_json(m, json_object_get(root, "mounts")))
 			rc = fail(why, why_size, "out of memory");
+		if (rc == 0)
+			rc = files_from_json(m, json_object_get(root, "files"), why, why_size);
 	}
 	json_decref(root);
 	if (rc)
@@ -230,4 +290,44 @@ void manifest_free(struct manifest *m)
 	free(m->ext);
 	m->ext = NULL;
 	m->n_ext = 0;
+	free(m->files);
+	m->files = NULL;
+	m->n_files = 0;
+}
+
+void manifest_hex(const unsigned char xxh128[16], char dst[33])
+{
+	static const char digits[] = "0123456789abcdef";
+
+	for (size_t k = 0; k < 16; k++) {
+		dst[2 * k] = digits[xxh128[k] >> 4];
+		dst[2 * k + 1] = digits[xxh128[k] & 15];
+	}
+	dst[32] = '\0';
+}
+
+int manifest_file_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct image_file *)a)->path, ((const struct image_file *)b)->path);
+}
+
+enum file_damage manifest_compare_files(const struct image_file *want, size_t n_want,
+					const struct image_file *got, size_t n_got, size_t *at,
+					const struct image_file **found)
+{
+	for (size_t i = 0; i < n_want; i++) {
+		const struct image_file *g =
+			bsearch(&want[i], got, n_got, sizeof(*got), manifest_file_cmp);
+
+		*at = i;
+		*found = g;
+		if (!g)
+			return DAMAGE_MISSING;
+		if (g->size != want[i].size)
+			return DAMAGE_SIZE;
+		if (memcmp(g->xxh128, want[i].xxh128, sizeof(g->xxh128)) != 0)
+			return DAMAGE_HASH;
+	}
+	*found = NULL;
+	return DAMAGE_NONE;
 }

@@ -23,6 +23,16 @@ struct manifest_proc {
 	char cmdline[512];
 };
 
+/* One file of a checkpoint's images, as sealed before the commit (seal.h). */
+struct image_file {
+	char path[256]; /* relative to the checkpoint directory: "images/pages-1.img" */
+	uint64_t size;
+	unsigned char xxh128[16]; /* XXH3 128-bit hash, canonical (big-endian) bytes */
+};
+
+/* How a file differs from its sealed record. */
+enum file_damage { DAMAGE_NONE, DAMAGE_MISSING, DAMAGE_SIZE, DAMAGE_HASH };
+
 struct manifest {
 	char name[NAME_MAX_LEN + 1];
 	char created[32]; /* RFC 3339 UTC */
@@ -43,6 +53,9 @@ struct manifest {
 	struct strv criu_argv;
 	int64_t duration_ms;
 	uint64_t images_bytes;
+	struct image_file *files; /* owned; sorted by path */
+	size_t n_files;
+	int sealed; /* files were recorded (manifests of criuctl 0.1.0 before sealing have none) */
 	struct stats stats;
 	int pre_dumps;
 };
@@ -60,6 +73,23 @@ int manifest_from_json(const char *text, size_t len, struct manifest *m, char *w
 		       size_t why_size);
 
 void manifest_free(struct manifest *m);
+
+/*
+ * Compare the sealed files want with the files found, got (sorted by path).
+ * Returns DAMAGE_NONE when every file of want is in got with its size and
+ * hash (files of got not in want do not matter); otherwise how the first
+ * one differs, its index in want in *at and its found twin (or NULL) in
+ * *found.
+ */
+enum file_damage manifest_compare_files(const struct image_file *want, size_t n_want,
+					const struct image_file *got, size_t n_got, size_t *at,
+					const struct image_file **found);
+
+/* Order of image files by path (for qsort and bsearch). */
+int manifest_file_cmp(const void *a, const void *b);
+
+/* A file's hash as 32 lowercase hex digits, as xxhsum -H2 prints it. */
+void manifest_hex(const unsigned char xxh128[16], char dst[33]);
 
 /* RFC 3339 UTC ("2026-11-23T05:54:19Z") of t into dst (>= 21 bytes). */
 void manifest_format_time(char *dst, size_t size, long long t);

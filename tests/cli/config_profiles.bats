@@ -12,7 +12,8 @@ ALL_KEYS="criu.path criu.env store.root store.keep store.keep_failed \
 dump.leave_running dump.tcp_established dump.ext_unix_sk dump.shell_job \
 dump.file_locks dump.skip_mnt dump.external dump.network_lock dump.manage_cgroups \
 dump.criu_opt dump.timeout dump.stall_timeout dump.auto_flags restore.external \
-restore.root restore.criu_opt restore.timeout restore.stall_timeout restore.wait"
+restore.root restore.criu_opt restore.timeout restore.stall_timeout restore.wait \
+restore.verify"
 
 conf() {
 	printf '%s\n' "$@" >"$CRIUCTL_CONFIG"

@@ -225,3 +225,87 @@ dumped() {
 	run -1 --separate-stderr criuctl restore ck1
 	assert_equal "$output" ""
 }
+
+# ---- the seal: images checked before criu runs ----
+
+# XXH128 of FILE as xxhsum -H2 (xxh128sum) prints it.
+xxh128_of() {
+	local sum
+	sum=$(xxhsum -H2 "$1") || fail "xxhsum -H2 $1 failed"
+	echo "${sum%% *}"
+}
+
+@test "the manifest seals every image file: path, size and XXH128 as xxhsum -H2 prints it" {
+	dumped
+	local ck=$STORE/checkpoints/ck1 path size hash n=0
+	while IFS=$'\t' read -r path size hash; do
+		[[ -f $ck/$path ]] || fail "$path is sealed but not there"
+		assert_equal "$size" "$(stat -c %s "$ck/$path")"
+		assert_equal "$hash" "$(xxh128_of "$ck/$path")"
+		n=$((n + 1))
+	done < <(jq -r '.files[] | [.path, .size, .xxh128] | @tsv' "$ck/manifest.json")
+	assert_equal "$n" "$(find "$ck/images" -type f | wc -l)"
+	assert_equal "$(jq '[.files[].size] | add' "$ck/manifest.json")" \
+		"$(jq .images_bytes "$ck/manifest.json")"
+}
+
+@test "restore refuses an image changed after the dump: exit 5, images-damaged, criu never runs" {
+	dumped
+	local img=$STORE/checkpoints/ck1/images/pages-1.img sealed
+	sealed=$(jq -r '.files[] | select(.path == "images/pages-1.img") | .xxh128' \
+		"$STORE/checkpoints/ck1/manifest.json")
+	printf '\001' | dd of="$img" bs=1 seek=100 conv=notrunc status=none
+	export FAKE_CRIU_ARGV=$BATS_TEST_TMPDIR/argv
+	run -5 --separate-stderr criuctl restore ck1
+	assert_output ""
+	[[ $stderr == *"checkpoint 'ck1' is damaged: images/pages-1.img has XXH128 $(xxh128_of "$img"), sealed as $sealed"* ]] ||
+		fail "stderr: $stderr"
+	[[ $stderr == *"--no-verify"* ]] || fail "no remedy: $stderr"
+	assert_file_not_exists "$FAKE_CRIU_ARGV"
+	assert_dir_empty "$STORE/tmp"
+	assert_dir_empty "$STORE/failed"
+	run -5 --separate-stderr criuctl --json restore ck1
+	assert_equal "$(jq -r '.error.code, .exit_code' <<<"$output")" $'images-damaged\n5'
+}
+
+@test "restore names a truncated image and a missing one" {
+	dumped
+	truncate -s 100 "$STORE/checkpoints/ck1/images/pages-1.img"
+	run -5 --separate-stderr criuctl restore ck1
+	[[ $stderr == *"images/pages-1.img is 100 bytes, sealed at 8192"* ]] || fail "stderr: $stderr"
+	rm "$STORE/checkpoints/ck1/images/inventory.img"
+	run -5 --separate-stderr criuctl restore ck1
+	[[ $stderr == *"images/inventory.img is missing"* ]] || fail "stderr: $stderr"
+}
+
+@test "--no-verify and [restore] verify = false let criu run on a changed image; --verify wins back" {
+	dumped
+	printf 'x' >>"$STORE/checkpoints/ck1/images/core-"*.img
+	run -0 --separate-stderr criuctl restore ck1 --no-verify
+	track "$output"
+	kill -KILL "$output"
+	wait_gone "$output"
+	printf '[restore]\nverify = false\n' >"$BATS_TEST_TMPDIR/noverify.conf"
+	run -5 --separate-stderr criuctl -c "$BATS_TEST_TMPDIR/noverify.conf" restore ck1 --verify
+	[[ $stderr == *"checkpoint 'ck1' is damaged: images/core-"*".img is "* ]] || fail "stderr: $stderr"
+	run -0 --separate-stderr criuctl -c "$BATS_TEST_TMPDIR/noverify.conf" restore ck1
+	track "$output"
+}
+
+@test "a manifest written before sealing (no files) restores without a check" {
+	dumped
+	local m=$STORE/checkpoints/ck1/manifest.json
+	jq 'del(.files)' "$m" >"$m.new" && mv "$m.new" "$m"
+	printf 'x' >>"$STORE/checkpoints/ck1/images/pages-1.img"
+	run -0 --separate-stderr criuctl restore ck1
+	track "$output"
+}
+
+@test "a manifest whose file list is damaged is reported as such, not trusted" {
+	dumped
+	local m=$STORE/checkpoints/ck1/manifest.json
+	jq '.files[0].xxh128 = "nothex!!"' "$m" >"$m.new" && mv "$m.new" "$m"
+	run -5 --separate-stderr criuctl restore ck1
+	[[ $stderr == *"manifest.json: files[0] is not a path, size and xxh128"* ]] ||
+		fail "stderr: $stderr"
+}

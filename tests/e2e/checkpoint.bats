@@ -48,6 +48,29 @@ while True:
 	assert_file_exists "$STORE/checkpoints/counter/restore.log"
 }
 
+@test "a byte flipped in the pages image after the dump: restore refuses, nothing runs; put back, it restores" {
+	start_counter
+	run ctl dump --tree "$PID" --name flip
+	assert_success
+	wait_for 5 dead "$PID"
+	local img
+	img=$(find "$STORE/checkpoints/flip/images" -name 'pages-*.img' -size +4k | head -n 1)
+	[[ -n $img ]] || fail "no pages image"
+	cp "$img" "$W/pages.orig"
+	printf '\377' | dd of="$img" bs=1 seek=4099 conv=notrunc status=none
+	run --separate-stderr ctl restore flip
+	assert_failure 5
+	[[ $stderr == *"checkpoint 'flip' is damaged: images/${img##*/} has XXH128 "* ]] ||
+		fail "stderr: $stderr"
+	dead "$PID"
+	run ls "$STORE/failed" "$STORE/tmp"
+	refute_output --partial flip
+	cp "$W/pages.orig" "$img"
+	run --separate-stderr ctl restore flip
+	assert_success
+	assert_output "$PID"
+}
+
 @test "the manifest records the tree, the flags and criu's statistics" {
 	start_counter
 	run ctl dump --tree "$PID" --name m1 --leave-running

@@ -309,6 +309,7 @@ static const char *const all_keys[] = {
 	"restore.timeout",
 	"restore.stall_timeout",
 	"restore.wait",
+	"restore.verify",
 };
 
 #define N_ALL (sizeof(all_keys) / sizeof(all_keys[0]))
@@ -367,18 +368,20 @@ static void test_key_values(void **state)
 	value_of(&c, "dump", "timeout", "600");
 	value_of(&c, "dump", "stall_timeout", "120");
 	value_of(&c, "restore", "wait", "false");
+	value_of(&c, "restore", "verify", "true");
 	config_free(&c);
 
-	assert_int_equal(parse(&c,
-			       "[criu]\npath = /opt/criu\nenv = A=1\nenv = B=2, C=3\n"
-			       "[store]\nkeep = 7\n"
-			       "[dump]\nfile_locks = yes\nskip_mnt = /a,/b\nskip_mnt = /c\n"
-			       "network_lock = nftables\nmanage_cgroups = soft\ntimeout = 1.5\n"
-			       "stall_timeout = 30d\n"
-			       "[restore]\nwait = on\ntimeout = 12d\nstall_timeout = 0.5m\n"
-			       "root = /mnt/r\n",
-			       &e),
-			 0);
+	assert_int_equal(
+		parse(&c,
+		      "[criu]\npath = /opt/criu\nenv = A=1\nenv = B=2, C=3\n"
+		      "[store]\nkeep = 7\n"
+		      "[dump]\nfile_locks = yes\nskip_mnt = /a,/b\nskip_mnt = /c\n"
+		      "network_lock = nftables\nmanage_cgroups = soft\ntimeout = 1.5\n"
+		      "stall_timeout = 30d\n"
+		      "[restore]\nwait = on\nverify = no\ntimeout = 12d\nstall_timeout = 0.5m\n"
+		      "root = /mnt/r\n",
+		      &e),
+		0);
 	value_of(&c, "criu", "path", "/opt/criu");
 	value_of(&c, "criu", "env", "A=1, B=2, C=3");
 	value_of(&c, "store", "keep", "7");
@@ -393,6 +396,7 @@ static void test_key_values(void **state)
 	value_of(&c, "restore", "timeout", "1036800");
 	value_of(&c, "restore", "stall_timeout", "30");
 	value_of(&c, "restore", "wait", "true");
+	value_of(&c, "restore", "verify", "false");
 	value_of(&c, "restore", "root", "/mnt/r");
 	{
 		char buf[64];

@@ -49,6 +49,13 @@ static void fill(struct manifest *m)
 	strv_push(&m->criu_argv, "--tree=14");
 	m->duration_ms = 1234;
 	m->images_bytes = 5000000000ULL;
+	m->n_files = 2;
+	m->files = calloc(2, sizeof(*m->files));
+	assert_non_null(m->files);
+	m->files[0] = (struct image_file){"pre/1/pages-1.img", 4096, {0, 0, 0xbe, 0xef}};
+	m->files[1] = (struct image_file){
+		"images/core-14.img", 5000000000ULL, {0xfe, 0xdc, 0xba, 0x98, [15] = 0x01}};
+	m->sealed = 1;
 	m->stats.kind = 1;
 	m->stats.n = 2;
 	m->stats.f[0] = (struct stats_field){"frozen_time_us", 6109};
@@ -115,6 +122,15 @@ static void test_roundtrip(void **state)
 	assert_int_equal(back.duration_ms, 1234);
 	assert_true(back.images_bytes == 5000000000ULL);
 	assert_int_equal(back.pre_dumps, 2);
+	/* Files come back sorted by path. */
+	assert_int_equal(back.sealed, 1);
+	assert_int_equal(back.n_files, 2);
+	assert_string_equal(back.files[0].path, "images/core-14.img");
+	assert_true(back.files[0].size == 5000000000ULL);
+	assert_memory_equal(back.files[0].xxh128, m.files[1].xxh128, 16);
+	assert_string_equal(back.files[1].path, "pre/1/pages-1.img");
+	assert_true(back.files[1].size == 4096);
+	assert_memory_equal(back.files[1].xxh128, m.files[0].xxh128, 16);
 	/* Stats are written, not read back (see manifest.h). */
 	assert_int_equal(back.stats.n, 0);
 	manifest_free(&back);
@@ -134,6 +150,9 @@ static void test_encoding(void **state)
 	j = manifest_to_json(&m);
 	assert_non_null(j);
 	assert_string_equal(json_string_value(json_object_get(j, "name")), "web-1");
+	assert_string_equal(json_string_value(json_object_get(
+				    json_array_get(json_object_get(j, "files"), 1), "xxh128")),
+			    "fedcba98000000000000000000000001");
 	assert_int_equal(
 		json_integer_value(json_object_get(json_object_get(j, "stats"), "frozen_time_us")),
 		6109);
@@ -202,6 +221,37 @@ static const struct {
 	{"tree not an object", "{\"name\": \"a\", \"created\": \"x\", \"tree\": []}", "tree"},
 	{"tree without processes",
 	 "{\"name\": \"a\", \"created\": \"x\", \"tree\": {\"root_pid\": 1}}", "tree"},
+#define WITH_FILES(files)                                                                          \
+	"{\"name\": \"a\", \"created\": \"x\", \"tree\": {\"processes\": []}, \"files\": " files "}"
+	{"files not an array", WITH_FILES("{}"), "files is not an array"},
+	{"file without a path",
+	 WITH_FILES("[{\"size\": 1, \"xxh128\": \"00000000000000000000000000000000\"}]"),
+	 "files[0] is not"},
+	{"file with an empty path",
+	 WITH_FILES("[{\"path\": \"\", \"size\": 1, \"xxh128\": "
+		    "\"00000000000000000000000000000000\"}]"),
+	 "files[0]"},
+	{"xxh128 too short",
+	 WITH_FILES("[{\"path\": \"images/a\", \"size\": 1, \"xxh128\": \"0000000\"}]"),
+	 "files[0]"},
+	{"xxh128 not lowercase hex",
+	 WITH_FILES("[{\"path\": \"images/a\", \"size\": 1, \"xxh128\": "
+		    "\"0000000000000000000000000000000A\"}]"),
+	 "files[0]"},
+	{"a CRC-32 instead",
+	 WITH_FILES("[{\"path\": \"images/a\", \"size\": 1, \"crc32\": \"00000000\"}]"),
+	 "files[0] is not a path, size and xxh128"},
+	{"negative size",
+	 WITH_FILES("[{\"path\": \"images/a\", \"size\": 1, \"xxh128\": "
+		    "\"00000000000000000000000000000000\"},"
+		    " {\"path\": \"images/b\", \"size\": -1, \"xxh128\": "
+		    "\"00000000000000000000000000000000\"}]"),
+	 "files[1] is not a path, size and xxh128"},
+	{"size not a number",
+	 WITH_FILES("[{\"path\": \"images/a\", \"size\": \"1\", \"xxh128\": "
+		    "\"00000000000000000000000000000000\"}]"),
+	 "files[0]"},
+#undef WITH_FILES
 };
 
 static void test_invalid(void **state)
@@ -218,7 +268,7 @@ static void test_invalid(void **state)
 		if (!strstr(why, bad_cases[i].why))
 			fail_msg("%s: reason \"%s\" lacks \"%s\"", bad_cases[i].name, why,
 				 bad_cases[i].why);
-		if (m.procs || m.n_procs || m.opts.skip_mnt.v || m.criu_argv.v)
+		if (m.procs || m.n_procs || m.opts.skip_mnt.v || m.criu_argv.v || m.files)
 			fail_msg("%s: memory left in the manifest", bad_cases[i].name);
 	}
 }
@@ -265,7 +315,91 @@ static void test_unknown_fields_ignored(void **state)
 	assert_int_equal(m.duration_ms, 20);
 	assert_string_equal(m.criu_version, "");
 	assert_int_equal(m.images_bytes, 0);
+	/* A manifest from before sealing: no files, nothing to verify. */
+	assert_int_equal(m.sealed, 0);
+	assert_null(m.files);
 	manifest_free(&m);
+}
+
+/* manifest_compare_files: the first sealed file that is not as sealed. */
+static void test_compare_files(void **state)
+{
+	static const struct image_file want[] = {
+		{"images/core-1.img", 10, {1}},
+		{"images/pages-1.img", 4096, {2}},
+		{"pre/1/pages-1.img", 20, {3}},
+	};
+	static const struct {
+		const char *row;
+		struct image_file got[4];
+		size_t n_got;
+		enum file_damage damage;
+		size_t at;
+	} cases[] = {
+		{"intact",
+		 {{"images/core-1.img", 10, {1}},
+		  {"images/pages-1.img", 4096, {2}},
+		  {"pre/1/pages-1.img", 20, {3}}},
+		 3,
+		 DAMAGE_NONE,
+		 0},
+		{"an extra file does not matter",
+		 {{"images/core-1.img", 10, {1}},
+		  {"images/extra", 1, {9}},
+		  {"images/pages-1.img", 4096, {2}},
+		  {"pre/1/pages-1.img", 20, {3}}},
+		 4,
+		 DAMAGE_NONE,
+		 0},
+		{"truncated",
+		 {{"images/core-1.img", 10, {1}},
+		  {"images/pages-1.img", 4095, {2}},
+		  {"pre/1/pages-1.img", 20, {3}}},
+		 3,
+		 DAMAGE_SIZE,
+		 1},
+		{"flipped",
+		 {{"images/core-1.img", 10, {1}},
+		  {"images/pages-1.img", 4096, {2}},
+		  {"pre/1/pages-1.img", 20, {7}}},
+		 3,
+		 DAMAGE_HASH,
+		 2},
+		{"missing",
+		 {{"images/pages-1.img", 4096, {2}}, {"pre/1/pages-1.img", 20, {3}}},
+		 2,
+		 DAMAGE_MISSING,
+		 0},
+		{"nothing found", {{"", 0, {0}}}, 0, DAMAGE_MISSING, 0},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct image_file *found = want;
+		size_t at = 99;
+		enum file_damage d =
+			manifest_compare_files(want, 3, cases[i].got, cases[i].n_got, &at, &found);
+
+		check_int(cases[i].row, d, cases[i].damage);
+		if (d == DAMAGE_NONE) {
+			if (found)
+				fail_msg("%s: a twin found for no damage", cases[i].row);
+			continue;
+		}
+		check_int(cases[i].row, at, cases[i].at);
+		if ((d == DAMAGE_MISSING) != (found == NULL))
+			fail_msg("%s: twin %p for damage %d", cases[i].row, (const void *)found, d);
+		if (found)
+			check_str(cases[i].row, found->path, want[at].path);
+	}
+	/* Nothing sealed: nothing can be damaged. */
+	{
+		const struct image_file *found = want;
+		size_t at = 99;
+
+		assert_int_equal(manifest_compare_files(want, 0, want, 3, &at, &found),
+				 DAMAGE_NONE);
+	}
 }
 
 static void test_format_time(void **state)
@@ -295,7 +429,7 @@ int main(void)
 		cmocka_unit_test(test_roundtrip),     cmocka_unit_test(test_encoding),
 		cmocka_unit_test(test_non_utf8_text), cmocka_unit_test(test_invalid),
 		cmocka_unit_test(test_why_truncated), cmocka_unit_test(test_unknown_fields_ignored),
-		cmocka_unit_test(test_format_time),
+		cmocka_unit_test(test_format_time),   cmocka_unit_test(test_compare_files),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,41 @@
+/*
+ * seal: the integrity of a checkpoint's image files.
+ *
+ * criu writes its images 0644, never fsyncs them and keeps no checksum: a
+ * flipped byte restores "fine" and a truncated pages image can make restore
+ * loop.  Before a dump is committed, criuctl seals every file below
+ * images/ and pre/ (fsync, size and XXH128 into the manifest, then fsync
+ * of each directory); before a restore it reads them again and compares.  Never follows a symlink
+ * (criu's "parent" link of a dump after pre-dumps is skipped: its target is sealed where it lives).
+ */
+#ifndef CRIUCTL_SEAL_H
+#define CRIUCTL_SEAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+#include "manifest.h"
+
+/* The directories of a checkpoint that hold images: {"images", "pre", NULL}. */
+extern const char *const seal_dirs[];
+
+/*
+ * Seal the files below the directories dirs (NULL-terminated, relative to
+ * the checkpoint directory ckfd; a missing one is skipped): the list goes
+ * into a new array *files (caller frees), sorted by path, and the sum of the
+ * sizes into *bytes.  Returns 0, or -1 with e set (exit 5, store-io).
+ */
+int seal_files(int ckfd, const char *const *dirs, struct image_file **files, size_t *n,
+	       uint64_t *bytes, struct cc_err *e);
+
+/*
+ * Read the files of dirs below ckfd again, without changing anything, and
+ * compare them with the sealed list want.  Returns 0 when every sealed file
+ * is there, of its size and hash; -1 with e set otherwise (exit 5,
+ * images-damaged, naming the first file that differs and how).
+ */
+int seal_verify(int ckfd, const char *const *dirs, const struct image_file *want, size_t n,
+		const char *name, struct cc_err *e);
+
+#endif
