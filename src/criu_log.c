@@ -214,19 +214,39 @@ int criu_log_succeeded(const char *buf, size_t len)
 	return 0;
 }
 
-void criu_log_version(const char *buf, size_t len, char *dst, size_t size)
+/* The word after marker within the first 4 KiB of buf, into dst. */
+static void head_word(const char *buf, size_t len, const char *marker, char *dst, size_t size)
 {
-	/* Within the first lines: CRIU logs its version right after the run id. */
-	size_t head = len < 4096 ? len : 4096;
-	const char *v = memmem(buf, head, ") Version: ", 11);
+	size_t head = len < 4096 ? len : 4096, m = strlen(marker);
+	const char *v = buf ? memmem(buf, head, marker, m) : NULL;
 	size_t n = 0;
 
 	dst[0] = '\0';
 	if (!v)
 		return;
-	v += 11;
+	v += m;
 	while (v + n < buf + head && v[n] != ' ' && v[n] != '\n' && n + 1 < size)
 		n++;
 	memcpy(dst, v, n);
 	dst[n] = '\0';
+}
+
+void criu_log_run_id(const char *buf, size_t len, char *dst, size_t size)
+{
+	head_word(buf, len, ") CRIU run id = ", dst, size);
+}
+
+int criu_lock_table_of(const char *name, const char *run_id)
+{
+	size_t n = strlen(name);
+
+	/* At least "CRIU-" and 8 characters of the id; never longer than it. */
+	return strncmp(name, "CRIU-", 5) == 0 && n >= 13 && n - 5 <= strlen(run_id) &&
+	       strncmp(name + 5, run_id, n - 5) == 0;
+}
+
+void criu_log_version(const char *buf, size_t len, char *dst, size_t size)
+{
+	/* Within the first lines: CRIU logs its version right after the run id. */
+	head_word(buf, len, ") Version: ", dst, size);
 }

@@ -55,6 +55,14 @@ void criu_log_version(const char *buf, size_t len, char *dst, size_t size);
  * replaced by '?': criu's lines reach terminals and JSON.  0 or -1. */
 int criu_log_push(struct strv *sv, const char *text, size_t len);
 
+/* The run's id from its first lines ("CRIU run id = UUID") into dst ("" when
+ * absent). */
+void criu_log_run_id(const char *buf, size_t len, char *dst, size_t size);
+
+/* 1 when name is the network-lock table of the run run_id: CRIU names it
+ * "CRIU-" and the run id cut to what fits ("CRIU-0a7b0276-d46c-4abb-a6"). */
+int criu_lock_table_of(const char *name, const char *run_id);
+
 /* 1 when the log says the run finished successfully. */
 int criu_log_succeeded(const char *buf, size_t len);
 

@@ -6,7 +6,8 @@ static unsigned begin_stop(struct escalation *e, enum esc_reason why, int signum
 	e->state = ESC_STOPPING;
 	e->reason = why;
 	e->signum = signum;
-	return ESC_ACT_SNAPSHOT | ESC_ACT_TERM | ESC_ACT_ARM_GRACE | ESC_ACT_DISARM;
+	return ESC_ACT_SNAPSHOT | ESC_ACT_FREEZE | ESC_ACT_TERM | ESC_ACT_ARM_GRACE |
+	       ESC_ACT_DISARM;
 }
 
 unsigned esc_step(struct escalation *e, enum esc_event ev, int signum)

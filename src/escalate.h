@@ -2,7 +2,8 @@
  * escalate: how a criu run is stopped, as a state machine.  Pure: the
  * supervisor feeds it events and carries out the actions it returns.
  *
- *   running --deadline/stall/signal--> snapshot, SIGTERM(+SIGCONT), arm grace
+ *   running --deadline/stall/signal--> snapshot, SIGSTOP (the caller tidies
+ *                                       the tree), SIGTERM(+SIGCONT), arm grace
  *   stopping --grace over, or a second signal--> SIGKILL of the process group
  *   any --child exited--> disarm every timer
  *
@@ -22,6 +23,7 @@ enum esc_action {
 	ESC_ACT_ARM_GRACE = 1 << 2, /* start the grace timer */
 	ESC_ACT_KILL = 1 << 3,	    /* SIGKILL to criu's process group */
 	ESC_ACT_DISARM = 1 << 4,    /* stop the deadline and stall watch */
+	ESC_ACT_FREEZE = 1 << 5,    /* SIGSTOP, then undo what criu did to the tree */
 };
 
 struct escalation {

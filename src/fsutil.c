@@ -28,6 +28,22 @@ int fs_read_at(int at, const char *name, size_t max, char **buf, size_t *len)
 	return rc;
 }
 
+ssize_t fs_read_head_at(int at, const char *name, char *buf, size_t size)
+{
+	int fd = openat(at, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	size_t got = 0;
+	ssize_t n = 0;
+
+	if (fd < 0)
+		return -1;
+	while (got < size &&
+	       ((n = read(fd, buf + got, size - got)) > 0 || (n < 0 && errno == EINTR)))
+		if (n > 0)
+			got += (size_t)n;
+	close(fd);
+	return n < 0 ? -1 : (ssize_t)got;
+}
+
 int fs_read_fd(int fd, size_t max, char **buf, size_t *len)
 {
 	size_t cap = 0, n = 0;

@@ -16,6 +16,10 @@
  */
 int fs_read_at(int at, const char *name, size_t max, char **buf, size_t *len);
 
+/* Up to size bytes from the start of the regular file name under at, into
+ * buf (not NUL-terminated).  Returns the count, or -1 with errno set. */
+ssize_t fs_read_head_at(int at, const char *name, char *buf, size_t size);
+
 /* The same from an open fd (read to its end; the fd stays open). */
 int fs_read_fd(int fd, size_t max, char **buf, size_t *len);
 

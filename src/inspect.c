@@ -16,8 +16,6 @@
 #include <linux/rtnetlink.h>
 #include <linux/sock_diag.h>
 #include <linux/unix_diag.h>
-#include <pthread.h>
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +27,7 @@
 
 #include "criu.h"
 #include "fsutil.h"
+#include "netns.h"
 #include "proc.h"
 #include "store.h"
 #include "supervisor.h"
@@ -340,45 +339,9 @@ static void count_tcp(int root, const struct sockets *s, struct target_task *tas
 	}
 }
 
-struct diag_open {
-	int nsfd; /* the tree's /proc/PID/ns/net, or -1: criuctl's own */
-	int fd;	  /* the sock_diag socket, or -1 */
-};
-
-/* Thread body: a socket belongs to the network namespace it was made in, and
- * setns() moves only the calling thread; criuctl's own threads stay. */
-static void *diag_open_thread(void *arg)
-{
-	struct diag_open *d = arg;
-
-	if (d->nsfd < 0 || setns(d->nsfd, CLONE_NEWNET) == 0)
-		d->fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
-	return NULL;
-}
-
-/* A sock_diag socket in pid's network namespace (netns_differs) or in
- * criuctl's; -1 when it cannot be had. */
-static int diag_socket(int pid, int netns_differs)
-{
-	struct diag_open d = {.nsfd = -1, .fd = -1};
-	char path[64];
-	pthread_t t;
-
-	if (!netns_differs)
-		return socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
-	snprintf(path, sizeof(path), "%s/%d/ns/net", proc_root(), pid);
-	d.nsfd = open(path, O_RDONLY | O_CLOEXEC);
-	if (d.nsfd >= 0 && pthread_create(&t, NULL, diag_open_thread, &d) == 0)
-		pthread_join(t, NULL);
-	if (d.nsfd >= 0)
-		close(d.nsfd);
-	return d.fd;
-}
-
 /* For each unix socket of the tree, its peer (sock_diag, in the tree's
  * network namespace); counts peers outside the tree. */
-static void count_unix_peers(int pid, int netns_differs, const struct sockets *s,
-			     struct target_task *tasks)
+static void count_unix_peers(int pid, const struct sockets *s, struct target_task *tasks)
 {
 	struct {
 		struct nlmsghdr nlh;
@@ -389,7 +352,7 @@ static void count_unix_peers(int pid, int netns_differs, const struct sockets *s
 			.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP},
 		.r = {.sdiag_family = AF_UNIX, .udiag_states = ~0U, .udiag_show = UDIAG_SHOW_PEER}};
 	static char buf[32768];
-	int fd = diag_socket(pid, netns_differs);
+	int fd = netns_socket(pid, AF_NETLINK, SOCK_DGRAM, NETLINK_SOCK_DIAG);
 	ssize_t n;
 	int done = 0;
 
@@ -425,28 +388,6 @@ static void count_unix_peers(int pid, int netns_differs, const struct sockets *s
 out:
 	if (fd >= 0)
 		close(fd);
-}
-
-static void ns_link(int pid, const char *ns, char *dst, size_t size)
-{
-	char path[64];
-	ssize_t n;
-
-	if (pid)
-		snprintf(path, sizeof(path), "%s/%d/ns/%s", proc_root(), pid, ns);
-	else
-		snprintf(path, sizeof(path), "%s/self/ns/%s", proc_root(), ns);
-	n = readlink(path, dst, size - 1);
-	dst[n > 0 ? n : 0] = '\0';
-}
-
-static int ns_differs(int pid, const char *ns)
-{
-	char mine[64], theirs[64];
-
-	ns_link(0, ns, mine, sizeof(mine));
-	ns_link(pid, ns, theirs, sizeof(theirs));
-	return mine[0] && theirs[0] && strcmp(mine, theirs) != 0;
 }
 
 static int read_mountinfo(const char *who, struct mnt_table *t)
@@ -513,14 +454,14 @@ static void pidns_others(int root, struct target_facts *f)
 	struct dirent *de;
 	DIR *d = opendir(proc_root());
 
-	ns_link(root, "pid", want, sizeof(want));
+	proc_ns_link(root, "pid", want, sizeof(want));
 	while (d && (de = readdir(d))) {
 		int pid = atoi(de->d_name);
 		struct proc_stat st;
 
 		if (pid <= 0 || in_tree(f, pid))
 			continue;
-		ns_link(pid, "pid", have, sizeof(have));
+		proc_ns_link(pid, "pid", have, sizeof(have));
 		if (strcmp(want, have) == 0 && proc_stat(pid, &st) == 0 && st.state != 'Z')
 			strv_pushf(&f->pidns_others, "%d %s", pid, st.comm);
 	}
@@ -585,12 +526,12 @@ int inspect_target(int pid, const char *store_root, struct target_facts *f, stru
 	f->n = n;
 	if (socks.n)
 		count_tcp(pid, &socks, tasks);
-	f->netns_differs = ns_differs(pid, "net");
+	f->netns_differs = proc_ns_differs(pid, "net");
 	if (socks.n)
-		count_unix_peers(pid, f->netns_differs, &socks, tasks);
-	if ((f->mntns_differs = ns_differs(pid, "mnt")))
+		count_unix_peers(pid, &socks, tasks);
+	if ((f->mntns_differs = proc_ns_differs(pid, "mnt")))
 		external_mounts(pid, f);
-	if ((f->pidns_differs = ns_differs(pid, "pid")))
+	if ((f->pidns_differs = proc_ns_differs(pid, "pid")))
 		pidns_others(pid, f);
 	f->rss = proc_tree_rss(procs, n);
 	if (store_root && statvfs(store_root, &vfs) == 0) {

@@ -70,6 +70,28 @@ int proc_holder(int pid, struct proc_stat *st, char *dst, size_t size)
 	return 0;
 }
 
+void proc_ns_link(int pid, const char *ns, char *dst, size_t size)
+{
+	char path[64];
+	ssize_t n;
+
+	if (pid > 0)
+		snprintf(path, sizeof(path), "%s/%d/ns/%s", proc_root(), pid, ns);
+	else
+		snprintf(path, sizeof(path), "%s/self/ns/%s", proc_root(), ns);
+	n = readlink(path, dst, size - 1);
+	dst[n > 0 ? n : 0] = '\0';
+}
+
+int proc_ns_differs(int pid, const char *ns)
+{
+	char mine[64], theirs[64];
+
+	proc_ns_link(0, ns, mine, sizeof(mine));
+	proc_ns_link(pid, ns, theirs, sizeof(theirs));
+	return mine[0] && theirs[0] && strcmp(mine, theirs) != 0;
+}
+
 static int cmp_pid(const void *a, const void *b)
 {
 	const struct proc_stat *x = a, *y = b;

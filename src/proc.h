@@ -26,6 +26,14 @@ void proc_cmdline(int pid, char *dst, size_t size);
  * errno set when no process has that pid. */
 int proc_holder(int pid, struct proc_stat *st, char *dst, size_t size);
 
+/* The target of /proc/PID/ns/NS (criuctl's own for pid <= 0), such as
+ * "net:[4026531840]", into dst ("" when unreadable). */
+void proc_ns_link(int pid, const char *ns, char *dst, size_t size);
+
+/* 1 when pid's namespace ns ("net", "mnt", "pid") is not criuctl's; 0 when
+ * the same or unknown. */
+int proc_ns_differs(int pid, const char *ns);
+
 /*
  * The process tree rooted at pid (pid first, then its descendants in pid
  * order), as manifest entries in a new array *out (caller frees).

@@ -19,6 +19,7 @@
 #include "fsutil.h"
 #include "jsonutil.h"
 #include "proc.h"
+#include "tidy.h"
 
 #define EVIDENCE_TAIL 5
 
@@ -112,6 +113,55 @@ static void on_snapshot(void *arg, const struct sup_status *st)
 	write_report(r, NULL);
 }
 
+/* Append the entries of sv to the array key of r->tidy. */
+static void tidy_record(struct criu_run *r, const char *key, const struct strv *sv)
+{
+	json_t *a;
+
+	if (!sv->n)
+		return;
+	if (!r->tidy)
+		r->tidy = json_pack("{s:[], s:[], s:[]}", "repaired", "unlocked", "failed");
+	a = json_object_get(r->tidy, key);
+	for (size_t i = 0; a && i < sv->n; i++)
+		json_array_append_new(a, json_string(sv->v[i]));
+}
+
+/* Undo what criu left on the tree (tidy.h) and say so.  The run id comes
+ * from the head of criu's log, read from the file: criu may still hold it. */
+static void tidy_now(struct criu_run *r)
+{
+	char head[4096], run_id[64];
+	ssize_t n = fs_read_head_at(r->at->fd, r->log_name, head, sizeof(head));
+	struct tidy_result t;
+
+	criu_log_run_id(head, n > 0 ? (size_t)n : 0, run_id, sizeof(run_id));
+	tidy_tree(r->tree, r->tree_n, run_id, &t);
+	if (t.repaired.n)
+		cli_say(r->cli,
+			"criuctl: criu left %zu TCP socket%s of the tree in repair mode (%s%s): "
+			"took %s out of it",
+			t.repaired.n, t.repaired.n == 1 ? "" : "s", t.repaired.v[0],
+			t.repaired.n > 1 ? ", ..." : "", t.repaired.n == 1 ? "it" : "them");
+	for (size_t i = 0; i < t.unlocked.n; i++)
+		cli_say(r->cli,
+			"criuctl: criu left its network lock (nftables table %s): removed it",
+			t.unlocked.v[i]);
+	for (size_t i = 0; i < t.failed.n; i++)
+		cli_say(r->cli, "criuctl: could not undo what criu left: %s", t.failed.v[i]);
+	tidy_record(r, "repaired", &t.repaired);
+	tidy_record(r, "unlocked", &t.unlocked);
+	tidy_record(r, "failed", &t.failed);
+	tidy_result_free(&t);
+}
+
+/* criu is stopped (SIGSTOP) and still holds the tree: tidy before it ends,
+ * so that no task of the tree runs a moment with a socket in repair mode. */
+static void on_freeze(void *arg)
+{
+	tidy_now(arg);
+}
+
 static void on_tick(void *arg, const struct sup_status *st)
 {
 	struct criu_run *r = arg;
@@ -158,7 +208,8 @@ static void write_report(const struct criu_run *r, const struct verdict *v)
 {
 	const struct sup_result *res = &r->res;
 	json_t *report = json_pack(
-		"{s:s, s:s, s:o, s:o, s:{s:b, s:i, s:i}, s:s, s:f, s:f, s:s, s:I, s:O?, s:O?}",
+		"{s:s, s:s, s:o, s:o, s:{s:b, s:i, s:i}, s:s, s:f, s:f, s:s, s:I, s:O?, s:O?, "
+		"s:O?}",
 		"name", r->at->name, "action", r->action, "verdict",
 		v ? json_pack("{s:s, s:o, s:s, s:o}", "id", v->id, "title", json_text(v->title),
 			      "remedy", v->remedy, "evidence", json_strv(&v->evidence))
@@ -167,7 +218,8 @@ static void write_report(const struct criu_run *r, const struct verdict *v)
 		"exit_status", res->end.exit_status, "term_signal", res->end.term_signal,
 		"stopped_by", esc_reason_id(res->esc.reason), "timeout_s", r->timeout,
 		"stall_timeout_s", r->stall_timeout, "phase", phase_id(res->phase), "duration_ms",
-		(json_int_t)(res->duration * 1000), "hang", r->hang, "target", r->target);
+		(json_int_t)(res->duration * 1000), "hang", r->hang, "target", r->target, "tidy",
+		r->tidy);
 	char *text = report ? json_dumps(report, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
 
 	if (text)
@@ -265,7 +317,13 @@ static int judge(struct cli *c, struct criu_run *r)
 		code = stopped_verdict(r, &v, title, sizeof(title));
 	else
 		name_holder(r, &v, title, sizeof(title));
+	/* After a crash too (criu killed by someone else, or by its own fault):
+	 * what was not undone at the stop, or could not be, is undone now. */
+	if (strcmp(r->action, "restore") != 0)
+		tidy_now(r);
 	r->target = check_target(r);
+	if (r->tidy)
+		json_object_set(c->out, "tidy", r->tidy);
 	/* A failed attempt keeps no images; dropping them first also makes room
 	 * for the report when the failure was a full disk. */
 	fs_rmtree_at(r->at->fd, "images");
@@ -296,6 +354,7 @@ int run_criu(struct cli *c, const struct attempt *at, struct criu_run *r, int ne
 				.log_dirfd = at->fd,
 				.log_name = r->log_name,
 				.on_snapshot = on_snapshot,
+				.on_freeze = on_freeze,
 				.on_tick = c->progress != PROGRESS_NEVER ? on_tick : NULL,
 				.arg = r};
 	int rc;
@@ -349,5 +408,6 @@ void run_criu_free(struct criu_run *r)
 	r->log = NULL;
 	json_decref(r->hang);
 	json_decref(r->target);
-	r->hang = r->target = NULL;
+	json_decref(r->tidy);
+	r->hang = r->target = r->tidy = NULL;
 }

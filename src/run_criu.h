@@ -40,6 +40,7 @@ struct criu_run {
 	json_t *hang; /* the hang report, when criu was stopped */
 	struct hang_diag diag;
 	json_t *target; /* the tree after a failed run */
+	json_t *tidy;	/* what criuctl undid of criu's work on the tree (tidy.h) */
 	/* Internal. */
 	struct cli *cli;
 	const struct attempt *at;

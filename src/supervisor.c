@@ -16,8 +16,11 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <uv.h>
+
+#include "proc.h"
 
 #define DEFAULT_OUTPUT_MAX (64 * 1024)
 #define DEFAULT_GRACE	   5.0
@@ -145,12 +148,27 @@ static void kill_child(struct sup *s, int sig)
 	if (s->exited)
 		return;
 	/* With a session of its own, criu's helpers share its process group. */
-	if (s->spec->new_session && sig == SIGKILL)
+	if (s->spec->new_session && (sig == SIGKILL || sig == SIGSTOP))
 		uv_kill(-s->proc.pid, sig);
 	uv_process_kill(&s->proc, sig);
 }
 
 static void on_grace(uv_timer_t *t);
+
+/* After SIGSTOP: until criu is really stopped (a task in D state stops only
+ * when it leaves it), at most 200 ms; the loop waits meanwhile. */
+static void wait_stopped(int pid)
+{
+	struct proc_stat st;
+	const struct timespec ms = {0, 1000000};
+
+	for (int i = 0; i < 200; i++) {
+		if (proc_stat(pid, &st) < 0 || st.state == 'T' || st.state == 't' ||
+		    st.state == 'Z')
+			return;
+		nanosleep(&ms, NULL);
+	}
+}
 
 /* Carry out what the escalation machine decided. */
 static void act(struct sup *s, unsigned actions)
@@ -167,6 +185,12 @@ static void act(struct sup *s, unsigned actions)
 		fill_status(s, &st);
 		if (s->spec->on_snapshot)
 			s->spec->on_snapshot(s->spec->arg, &st);
+	}
+	if (actions & ESC_ACT_FREEZE && !s->exited) {
+		kill_child(s, SIGSTOP);
+		wait_stopped(s->proc.pid);
+		if (s->spec->on_freeze)
+			s->spec->on_freeze(s->spec->arg);
 	}
 	if (actions & ESC_ACT_TERM) {
 		kill_child(s, SIGTERM);

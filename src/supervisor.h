@@ -48,6 +48,10 @@ struct sup_spec {
 	size_t output_max; /* bytes of captured output kept; 0 = 64 KiB */
 	/* Called once, before criu gets its first signal; may be NULL. */
 	void (*on_snapshot)(void *arg, const struct sup_status *st);
+	/* Called once criu (its process group) is stopped by SIGSTOP, after the
+	 * snapshot and before its stop signals: criu can neither act nor let go
+	 * of the tree it holds.  May be NULL. */
+	void (*on_freeze)(void *arg);
 	/* Called about every 100 ms while criu runs; may be NULL. */
 	void (*on_tick)(void *arg, const struct sup_status *st);
 	void *arg;

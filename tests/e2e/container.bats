@@ -16,9 +16,10 @@ setup() {
 teardown() { common_teardown; }
 
 # A container whose init serves, on 127.0.0.1:$PORT, its /etc/hosts, its
-# hostname and its pid inside the container.
+# hostname and its pid inside the container; $BLOB_MB MiB of memory (0).
 start_container() {
 	REPLY=$(container-run --name web --shared "$SHARED" "$@" -- python3 -c "import os, socket
+blob = bytearray(b'x' * (${BLOB_MB:-0} << 20))
 s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 s.bind(('127.0.0.1', $PORT)); s.listen(5)
 while True:
@@ -192,4 +193,24 @@ while True: time.sleep(0.05)" </dev/null >/dev/null 2>&1 &
 	run jq -r .verdict.id "$STORE"/failed/udsno.*/report.json
 	assert_output ext-unix-sk-needed
 	alive "$CT"
+}
+
+@test "criu stopped mid-dump of a container with its own network: the lock on its namespace is removed, it answers again" {
+	# A tree big enough that criu is still dumping memory when stopped.
+	BLOB_MB=512 start_container --net
+	criuctl --store "$STORE" dump --tree "$CT" --name netstall --stall-timeout 2 >"$W/out" 2>&1 &
+	local ctl=$!
+	wait_for 20 bash -c "grep -qF 'Dumping pages' '$STORE'/tmp/*/dump.log 2>/dev/null"
+	kill -STOP "$(pgrep -n -f '^/usr/sbin/criu dump')"
+	local status=0
+	wait "$ctl" || status=$?
+	[[ $status -eq 4 ]] || fail "criuctl exited $status: $(cat "$W/out")"
+	run cat "$W/out"
+	assert_output --regexp "criu left its network lock \(nftables table inet CRIU-[0-9a-f-]+\): removed it"
+	run nsenter -t "$CT" -n nft list tables
+	refute_output --partial CRIU
+	run nsenter -t "$CT" -n python3 -c "import socket
+print(socket.create_connection(('127.0.0.1', $PORT), timeout=5).recv(4096).decode())"
+	assert_success
+	assert_output --partial "host=web pid=1"
 }

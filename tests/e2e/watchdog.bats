@@ -112,6 +112,67 @@ $PID
 	assert_output 0
 }
 
+# A TCP echo server of SIZE MiB (the tree, $SERVER) and a client outside
+# the tree that counts its round trips in $W/rtt.
+start_tcp_big() {
+	start python3 -c "import socket
+blob = bytearray(b'x' * ($1 << 20))
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(('127.0.0.1', 7081)); s.listen(1)
+c, _ = s.accept()
+f = c.makefile('rwb', buffering=0)
+for line in f: f.write(line)"
+	SERVER=$REPLY
+	wait_for 20 listening 7081
+	start python3 -c "import socket, time
+c = socket.create_connection(('127.0.0.1', 7081))
+f = c.makefile('rwb', buffering=0)
+n = 0
+while True:
+    f.write(b'x\n'); f.readline(); n += 1
+    with open('$W/rtt', 'a') as o: o.write('%d\n' % n)
+    time.sleep(0.05)"
+	wait_for 10 count_ge "$W/rtt" 3
+}
+
+# The log of the dump in progress contains $1.
+attempt_log_has() { grep -qF -- "$1" "$STORE"/tmp/*/dump.log 2>/dev/null; }
+
+@test "criu stopped after it put the tree's TCP socket in repair mode: the socket is repaired, the lock removed, the connection goes on" {
+	start_tcp_big 512
+	ctl_bg dump --tree "$SERVER" --name tcpstall --stall-timeout 2
+	wait_for 20 attempt_log_has "Turning repair on for socket"
+	kill -STOP "$(criu_pid)"
+	ctl_bg_exits 4
+	run cat "$W/out"
+	assert_output --regexp "criu left 1 TCP socket of the tree in repair mode \(pid $SERVER fd [0-9]+\): took it out of it"
+	assert_output --regexp "criu left its network lock \(nftables table inet CRIU-[0-9a-f-]+\): removed it"
+	run jq -r '(.tidy.repaired | length), (.tidy.unlocked | length), (.tidy.failed | length)' \
+		"$STORE"/failed/tcpstall.*/report.json
+	assert_output $'1\n1\n0'
+	run nft list tables
+	refute_output --partial CRIU
+	# The server was never let run with its socket in repair mode: it still
+	# echoes, and the client's round trips go on.
+	alive "$SERVER"
+	at=$(last_line "$W/rtt")
+	wait_for 10 count_ge "$W/rtt" $((at + 5))
+}
+
+@test "criu killed mid-dump of a TCP server (CRIU_FAULT=1): the lock it left is removed afterwards" {
+	start_tcp_big 16
+	printf '[criu]\nenv = CRIU_FAULT=1\n' >"$W/fault.conf"
+	run criuctl -c "$W/fault.conf" --store "$STORE" dump --tree "$SERVER" --name tcpfault
+	assert_failure 1
+	assert_output --partial "criu was killed by signal 9"
+	assert_output --regexp "criu left its network lock \(nftables table inet CRIU-[0-9a-f-]+\): removed it"
+	run nft list tables
+	refute_output --partial CRIU
+	alive "$SERVER"
+	at=$(last_line "$W/rtt")
+	wait_for 10 count_ge "$W/rtt" $((at + 5))
+}
+
 @test "criuctl killed with SIGKILL mid-dump: criu finishes, the tree lives, nothing partial is listed" {
 	start_big 1024
 	ctl_bg dump --tree "$PID" --name orphan --leave-running

@@ -366,9 +366,73 @@ static void test_succeeded_synthetic(void **state)
 			succeeded_cases[i].ok);
 }
 
+/* The version and run id at the head of real logs; the lock table name
+ * CRIU derives from the run id (seen in dump-tcp-ok.log's nftables lines). */
+static void test_head_fields(void **state)
+{
+	static const struct {
+		const char *file, *version, *run_id;
+	} cases[] = {
+		{"criu-4.2.1/dump-tcp-ok.log", "4.2.1", "0a7b0276-d46c-4abb-a604-0040824aac5b"},
+		{"criu-4.2.1/restore-pid-in-use.log", "4.2.1",
+		 "85a2176a-8bdf-4f1a-ad60-e016898079c5"},
+		/* criu 3.17 logs no run id. */
+		{"criu-3.17/dump-vdso.log", "3.17.1", ""},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		size_t len;
+		char *log = fixture_read(cases[i].file, &len);
+		char version[16], id[64];
+
+		criu_log_version(log, len, version, sizeof(version));
+		check_str(cases[i].file, version, cases[i].version);
+		criu_log_run_id(log, len, id, sizeof(id));
+		check_str(cases[i].file, id, cases[i].run_id);
+		free(log);
+	}
+	{
+		char id[8];
+
+		criu_log_run_id("(00.0) CRIU run id = 0a7b0276-d46c", 34, id, sizeof(id));
+		assert_string_equal(id, "0a7b027"); /* cut to the buffer */
+		criu_log_run_id("no id here\n", 11, id, sizeof(id));
+		assert_string_equal(id, "");
+		criu_log_run_id(NULL, 0, id, sizeof(id));
+		assert_string_equal(id, "");
+	}
+}
+
+static void test_lock_table_of(void **state)
+{
+	static const char id[] = "0a7b0276-d46c-4abb-a604-0040824aac5b";
+	static const struct {
+		const char *name;
+		int ours;
+	} cases[] = {
+		{"CRIU-0a7b0276-d46c-4abb-a6", 1},
+		{"CRIU-0a7b0276-d46c-4abb-a604-0040824aac5b", 1},
+		{"CRIU-0a7b0276", 1},
+		{"CRIU-0a7b027", 0},		   /* too short to be sure */
+		{"CRIU-0a7b0276-d46c-4abb-a7", 0}, /* another run */
+		{"CRIU-0a7b0276-d46c-4abb-a604-0040824aac5bx", 0},
+		{"CRIU", 0},
+		{"criu-0a7b0276-d46c-4abb-a6", 0},
+		{"filter", 0},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		check_int(cases[i].name, criu_lock_table_of(cases[i].name, id), cases[i].ours);
+	assert_int_equal(criu_lock_table_of("CRIU-0a7b0276-d46c", ""), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_head_fields),
+		cmocka_unit_test(test_lock_table_of),
 		cmocka_unit_test(test_parse_line),
 		cmocka_unit_test(test_parse_line_bounded),
 		cmocka_unit_test(test_harmless),

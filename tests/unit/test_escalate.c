@@ -8,7 +8,8 @@
 
 #include "escalate.h"
 
-#define BEGIN	  (ESC_ACT_SNAPSHOT | ESC_ACT_TERM | ESC_ACT_ARM_GRACE | ESC_ACT_DISARM)
+#define BEGIN                                                                                      \
+	(ESC_ACT_SNAPSHOT | ESC_ACT_FREEZE | ESC_ACT_TERM | ESC_ACT_ARM_GRACE | ESC_ACT_DISARM)
 #define MAX_STEPS 6
 
 struct step {

@@ -49,6 +49,10 @@ struct seen {
 	int raise_again_at;
 	int phases;	/* bit per phase seen by on_tick */
 	int grandchild; /* the child's child, seen at the snapshot */
+	int freezes;
+	int snapshots_at_freeze;
+	char freeze_state; /* the child's state in on_freeze */
+	int freeze_pid;
 };
 
 /* 1 when /proc/PID/status shows a pending signal (thread or process). */
@@ -81,9 +85,20 @@ static void on_snapshot(void *arg, const struct sup_status *st)
 	s->snap_pending = signal_pending(st->pid);
 	s->snap_esc = *st->esc;
 	s->snap_lines = st->log_lines;
+	s->freeze_pid = st->pid;
 	if (proc_descendants(st->pid, &kids, &n) == 0 && n > 0)
 		s->grandchild = kids[0];
 	free(kids);
+}
+
+static void on_freeze(void *arg)
+{
+	struct seen *s = arg;
+	struct proc_stat ps;
+
+	s->freezes++;
+	s->snapshots_at_freeze = s->snapshots;
+	s->freeze_state = s->freeze_pid > 0 && proc_stat(s->freeze_pid, &ps) == 0 ? ps.state : '?';
 }
 
 static void on_tick(void *arg, const struct sup_status *st)
@@ -121,6 +136,7 @@ static void run(struct sup_spec *spec, struct seen *s, struct sup_result *res)
 
 	memset(&e, 0, sizeof(e));
 	spec->on_snapshot = on_snapshot;
+	spec->on_freeze = on_freeze;
 	spec->on_tick = on_tick;
 	spec->arg = s;
 	if (supervisor_run(spec, res, &e) != 0)
@@ -181,6 +197,7 @@ static void test_end(void **state)
 		check_int(row, res.esc.state, ESC_EXITED);
 		check_int(row, res.esc.reason, ESC_NONE);
 		check_int(row, s.snapshots, 0);
+		check_int(row, s.freezes, 0);
 		if (end_cases[i].output[0] &&
 		    (!res.output || !strstr(res.output, end_cases[i].output)))
 			fail_msg("%s: output \"%s\" lacks \"%s\"", row,
@@ -266,6 +283,12 @@ static void test_deadline(void **state)
 	assert_int_equal(s.snap_pending, 0);
 	assert_int_equal(s.snap_esc.state, ESC_STOPPING);
 	assert_int_equal(s.snap_esc.reason, ESC_BY_DEADLINE);
+	/* Then criu is stopped, and only then does the caller tidy: criu can
+	 * no longer act on the tree. */
+	assert_int_equal(s.freezes, 1);
+	assert_int_equal(s.snapshots_at_freeze, 1);
+	assert_int_equal(s.freeze_state, 'T');
+	/* SIGTERM (with SIGCONT) still ends it. */
 	assert_int_equal(res.end.exited, 0);
 	assert_int_equal(res.end.term_signal, SIGTERM);
 	assert_true(res.duration >= 0.25 && res.duration < 2);

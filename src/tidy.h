@@ -1,0 +1,39 @@
+/*
+ * tidy: undo what a criu dump that did not finish left on the tree.
+ *
+ * criu puts the tree's TCP sockets into repair mode (TCP_REPAIR) and locks
+ * the network with an nftables table of its own ("inet CRIU-<run id>": the
+ * connections of the tree, or the whole network namespace of a tree that has
+ * one); it undoes both when it ends by itself.  Killed or crashed, it undoes
+ * neither: the tree then runs on with sockets whose every recv() fails with
+ * EPERM, behind a lock that drops its packets.  criuctl stops criu (SIGSTOP)
+ * before its stop signals, tidies while the tree is still held by criu's
+ * ptrace, then ends criu; after a crash it tidies what it still can.
+ */
+#ifndef CRIUCTL_TIDY_H
+#define CRIUCTL_TIDY_H
+
+#include <stddef.h>
+
+#include "manifest.h"
+#include "strv.h"
+
+struct tidy_result {
+	struct strv repaired; /* "pid 42 fd 5": TCP sockets taken out of repair mode */
+	struct strv unlocked; /* "inet CRIU-...": lock tables removed */
+	struct strv failed;   /* what could not be undone, in words */
+};
+
+/*
+ * Take every TCP socket of the tree's tasks (those still the tasks that were
+ * dumped) out of repair mode, then remove the lock table of run run_id from
+ * the network namespace of the tree's root (when run_id is known).  Never
+ * fails as a whole: what could not be done is in r->failed.  Free with
+ * tidy_result_free().
+ */
+void tidy_tree(const struct manifest_proc *tree, size_t n, const char *run_id,
+	       struct tidy_result *r);
+
+void tidy_result_free(struct tidy_result *r);
+
+#endif
