@@ -92,6 +92,7 @@ static void on_snapshot(void *arg, const struct sup_status *st)
 	struct hang_input in = {tasks, n, st->phase, st->idle, st->elapsed};
 	json_t *list = json_array();
 
+	r->criu_pid = st->pid;
 	hang_diagnose(&in, &r->diag);
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(list, task_json(&tasks[i]));
@@ -121,15 +122,41 @@ static void tidy_record(struct criu_run *r, const char *key, const struct strv *
 	if (!sv->n)
 		return;
 	if (!r->tidy)
-		r->tidy = json_pack("{s:[], s:[], s:[]}", "repaired", "unlocked", "failed");
+		r->tidy = json_pack("{s:[], s:[], s:[], s:[]}", "repaired", "unlocked", "killed",
+				    "failed");
 	a = json_object_get(r->tidy, key);
 	for (size_t i = 0; a && i < sv->n; i++)
 		json_array_append_new(a, json_string(sv->v[i]));
 }
 
-/* Undo what criu left on the tree (tidy.h) and say so.  The run id comes
- * from the head of criu's log, read from the file: criu may still hold it. */
-static void tidy_now(struct criu_run *r)
+/* Say what was undone, and record it in r->tidy. */
+static void tidy_report(struct criu_run *r, const struct tidy_result *t)
+{
+	if (t->repaired.n)
+		cli_say(r->cli,
+			"criuctl: criu left %zu TCP socket%s of the tree in repair mode (%s%s): "
+			"took %s out of it",
+			t->repaired.n, t->repaired.n == 1 ? "" : "s", t->repaired.v[0],
+			t->repaired.n > 1 ? ", ..." : "", t->repaired.n == 1 ? "it" : "them");
+	for (size_t i = 0; i < t->unlocked.n; i++)
+		cli_say(r->cli,
+			"criuctl: criu left its network lock (nftables table %s): removed it",
+			t->unlocked.v[i]);
+	if (t->killed.n)
+		cli_say(r->cli, "criuctl: criu left %zu half-restored task%s (%s%s): killed %s",
+			t->killed.n, t->killed.n == 1 ? "" : "s", t->killed.v[0],
+			t->killed.n > 1 ? ", ..." : "", t->killed.n == 1 ? "it" : "them");
+	for (size_t i = 0; i < t->failed.n; i++)
+		cli_say(r->cli, "criuctl: could not undo what criu left: %s", t->failed.v[i]);
+	tidy_record(r, "repaired", &t->repaired);
+	tidy_record(r, "unlocked", &t->unlocked);
+	tidy_record(r, "killed", &t->killed);
+	tidy_record(r, "failed", &t->failed);
+}
+
+/* Undo what criu left on the dumped tree (tidy.h).  The run id comes from
+ * the head of criu's log, read from the file: criu may still hold it. */
+static void tidy_dumped(struct criu_run *r)
 {
 	char head[4096], run_id[64];
 	ssize_t n = fs_read_head_at(r->at->fd, r->log_name, head, sizeof(head));
@@ -137,21 +164,34 @@ static void tidy_now(struct criu_run *r)
 
 	criu_log_run_id(head, n > 0 ? (size_t)n : 0, run_id, sizeof(run_id));
 	tidy_tree(r->tree, r->tree_n, run_id, &t);
-	if (t.repaired.n)
-		cli_say(r->cli,
-			"criuctl: criu left %zu TCP socket%s of the tree in repair mode (%s%s): "
-			"took %s out of it",
-			t.repaired.n, t.repaired.n == 1 ? "" : "s", t.repaired.v[0],
-			t.repaired.n > 1 ? ", ..." : "", t.repaired.n == 1 ? "it" : "them");
-	for (size_t i = 0; i < t.unlocked.n; i++)
-		cli_say(r->cli,
-			"criuctl: criu left its network lock (nftables table %s): removed it",
-			t.unlocked.v[i]);
-	for (size_t i = 0; i < t.failed.n; i++)
-		cli_say(r->cli, "criuctl: could not undo what criu left: %s", t.failed.v[i]);
-	tidy_record(r, "repaired", &t.repaired);
-	tidy_record(r, "unlocked", &t.unlocked);
-	tidy_record(r, "failed", &t.failed);
+	tidy_report(r, &t);
+	tidy_result_free(&t);
+}
+
+/* A restore stopped half-way: the tasks criu was making (its descendants)
+ * are killed while criu still holds them, before they run a moment on half
+ * their memory; remembered, to be looked at again once criu has ended. */
+static void end_spawned(struct criu_run *r)
+{
+	struct tidy_result t;
+	int *kids = NULL;
+	size_t n = 0;
+
+	if (r->criu_pid <= 0 || proc_descendants(r->criu_pid, &kids, &n) < 0 || !n) {
+		free(kids);
+		return;
+	}
+	r->spawned = calloc(n, sizeof(*r->spawned));
+	for (size_t i = 0; r->spawned && i < n; i++) {
+		struct proc_stat st;
+
+		if (proc_stat(kids[i], &st) == 0)
+			r->spawned[r->spawned_n++] =
+				(struct manifest_proc){.pid = st.pid, .starttime = st.starttime};
+	}
+	free(kids);
+	tidy_restored(r->spawned, r->spawned_n, &t);
+	tidy_report(r, &t);
 	tidy_result_free(&t);
 }
 
@@ -159,7 +199,12 @@ static void tidy_now(struct criu_run *r)
  * so that no task of the tree runs a moment with a socket in repair mode. */
 static void on_freeze(void *arg)
 {
-	tidy_now(arg);
+	struct criu_run *r = arg;
+
+	if (strcmp(r->action, "restore") == 0)
+		end_spawned(r);
+	else
+		tidy_dumped(r);
 }
 
 static void on_tick(void *arg, const struct sup_status *st)
@@ -319,8 +364,15 @@ static int judge(struct cli *c, struct criu_run *r)
 		name_holder(r, &v, title, sizeof(title));
 	/* After a crash too (criu killed by someone else, or by its own fault):
 	 * what was not undone at the stop, or could not be, is undone now. */
-	if (strcmp(r->action, "restore") != 0)
-		tidy_now(r);
+	if (strcmp(r->action, "restore") != 0) {
+		tidy_dumped(r);
+	} else if (r->spawned_n) {
+		struct tidy_result t;
+
+		tidy_restored(r->spawned, r->spawned_n, &t);
+		tidy_report(r, &t);
+		tidy_result_free(&t);
+	}
 	r->target = check_target(r);
 	if (r->tidy)
 		json_object_set(c->out, "tidy", r->tidy);
@@ -410,4 +462,7 @@ void run_criu_free(struct criu_run *r)
 	json_decref(r->target);
 	json_decref(r->tidy);
 	r->hang = r->target = r->tidy = NULL;
+	free(r->spawned);
+	r->spawned = NULL;
+	r->spawned_n = 0;
 }

@@ -39,8 +39,11 @@ struct criu_run {
 	size_t log_len;
 	json_t *hang; /* the hang report, when criu was stopped */
 	struct hang_diag diag;
-	json_t *target; /* the tree after a failed run */
-	json_t *tidy;	/* what criuctl undid of criu's work on the tree (tidy.h) */
+	json_t *target;		       /* the tree after a failed run */
+	json_t *tidy;		       /* what criuctl undid of criu's work on the tree (tidy.h) */
+	int criu_pid;		       /* seen at the snapshot */
+	struct manifest_proc *spawned; /* restore: criu's descendants while it was held */
+	size_t spawned_n;
 	/* Internal. */
 	struct cli *cli;
 	const struct attempt *at;

@@ -16,6 +16,7 @@
 #include <linux/netlink.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -238,9 +239,26 @@ void tidy_tree(const struct manifest_proc *tree, size_t n, const char *run_id,
 		unlock_net(alive, run_id, r);
 }
 
+void tidy_restored(const struct manifest_proc *spawned, size_t n, struct tidy_result *r)
+{
+	struct proc_stat st;
+
+	memset(r, 0, sizeof(*r));
+	for (size_t i = 0; i < n; i++) {
+		if (!proc_same_task(spawned[i].pid, spawned[i].starttime, &st) || st.state == 'Z')
+			continue;
+		if (kill(spawned[i].pid, SIGKILL) == 0)
+			strv_pushf(&r->killed, "pid %d %s", spawned[i].pid, st.comm);
+		else
+			strv_pushf(&r->failed, "kill pid %d (%s): %s", spawned[i].pid, st.comm,
+				   strerror(errno));
+	}
+}
+
 void tidy_result_free(struct tidy_result *r)
 {
 	strv_free(&r->repaired);
 	strv_free(&r->unlocked);
+	strv_free(&r->killed);
 	strv_free(&r->failed);
 }

@@ -8,7 +8,8 @@
  * neither: the tree then runs on with sockets whose every recv() fails with
  * EPERM, behind a lock that drops its packets.  criuctl stops criu (SIGSTOP)
  * before its stop signals, tidies while the tree is still held by criu's
- * ptrace, then ends criu; after a crash it tidies what it still can.
+ * ptrace, then ends criu; after a crash it tidies what it still can.  A
+ * restore that did not finish leaves half-made tasks: they are ended.
  */
 #ifndef CRIUCTL_TIDY_H
 #define CRIUCTL_TIDY_H
@@ -21,6 +22,7 @@
 struct tidy_result {
 	struct strv repaired; /* "pid 42 fd 5": TCP sockets taken out of repair mode */
 	struct strv unlocked; /* "inet CRIU-...": lock tables removed */
+	struct strv killed;   /* "pid 42 app": half-restored tasks ended */
 	struct strv failed;   /* what could not be undone, in words */
 };
 
@@ -33,6 +35,14 @@ struct tidy_result {
  */
 void tidy_tree(const struct manifest_proc *tree, size_t n, const char *run_id,
 	       struct tidy_result *r);
+
+/*
+ * A restore that criu did not finish leaves the tasks it was creating, half
+ * made, holding the checkpoint's pids: each task of spawned (criu's
+ * descendants, seen while criu was held) that is still the same task gets
+ * SIGKILL.  Fills r as tidy_tree() does.
+ */
+void tidy_restored(const struct manifest_proc *spawned, size_t n, struct tidy_result *r);
 
 void tidy_result_free(struct tidy_result *r);
 

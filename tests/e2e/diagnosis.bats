@@ -124,8 +124,11 @@ if pid == 0:
     os.setpgid(0, 0)
     os.execvp('sh', ['sh', '-c',
         'i=0; while :; do i=\$((i+1)); echo \$i >>$W/counter; sleep 0.05; done'])
-os.setpgid(pid, pid)
-open('$W/job.tmp', 'w').write('%d\\n' % pid)
+try:
+    os.setpgid(pid, pid) # as a shell does; EACCES once the child ran exec
+except PermissionError:
+    pass
+open('$W/job.tmp', 'w').write('%d' % pid)
 os.rename('$W/job.tmp', '$W/job')
 os.wait()"
 	wait_for 5 test -s "$W/job"

@@ -173,6 +173,31 @@ attempt_log_has() { grep -qF -- "$1" "$STORE"/tmp/*/dump.log 2>/dev/null; }
 	wait_for 10 count_ge "$W/rtt" $((at + 5))
 }
 
+@test "a restore stopped half-way: the half-restored task is killed, and the checkpoint restores next time" {
+	start_big 512
+	run ctl dump --tree "$PID" --name half
+	assert_success
+	wait_for 5 dead "$PID"
+	at_dump=$(last_line "$W/count")
+	ctl_bg restore half --stall-timeout 2
+	wait_for 20 bash -c "grep -qF 'Forking task with $PID pid' '$STORE'/tmp/*/restore.log 2>/dev/null"
+	kill -STOP "$(pgrep -n -f '^/usr/sbin/criu restore')"
+	ctl_bg_exits 4
+	run cat "$W/out"
+	assert_output --regexp "criu left 1 half-restored task \(pid $PID [a-z0-9]+\): killed it"
+	run jq -r '.tidy.killed | length' "$STORE"/failed/half.restore.*/report.json
+	assert_output 1
+	# Nothing holds the checkpoint's pid once the kill is reaped.
+	wait_for 5 dead "$PID"
+	run pgrep -x criu
+	assert_failure
+	# The checkpoint is intact and restores; the counter goes on.
+	run --separate-stderr ctl restore half
+	assert_success
+	assert_output "$PID"
+	wait_for 10 count_ge "$W/count" $((at_dump + 3))
+}
+
 @test "criuctl killed with SIGKILL mid-dump: criu finishes, the tree lives, nothing partial is listed" {
 	start_big 1024
 	ctl_bg dump --tree "$PID" --name orphan --leave-running
