@@ -42,6 +42,13 @@ static const struct signature table[] = {
 	 "Detach the debugger or tracer from the task ('criuctl check --tree PID' names the "
 	 "tracer), then dump again.",
 	 {"Unable to interrupt task", "Unable to seize", NULL}},
+	{"ptrace-not-permitted",
+	 "criu may not use ptrace here: its own probe (PTRACE_TRACEME in a child) was refused "
+	 "before anything was dumped.",
+	 "Do not run criu (or criuctl) under a tracer such as 'strace -f' or gdb. Otherwise ptrace "
+	 "is forbidden: see kernel.yama.ptrace_scope (3 holds until reboot), a seccomp profile "
+	 "that blocks ptrace, and CAP_SYS_PTRACE.",
+	 {"ptrace(PTRACE_TRACEME): Operation not permitted", NULL}},
 	{"task-uninterruptible",
 	 "A task of the tree is in uninterruptible sleep (state D, e.g. a vfork parent) and "
 	 "cannot be seized.",

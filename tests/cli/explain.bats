@@ -21,6 +21,7 @@ SUCCEEDED=(
 # (tests/fixtures/criu-4.2.1/README.md), which is .verdict.evidence[0].
 FAILED=$(
 	cat <<'EOF'
+criu-4.2.1/dump-criu-traced.log|ptrace-not-permitted|starting|ptrace(PTRACE_TRACEME): Operation not permitted
 criu-4.2.1/dump-ext-unix-sk.log|ext-unix-sk-needed|writing|unix: External socket is used. Consider using --ext-unix-sk option.
 criu-4.2.1/dump-external-mount-fd.log|external-fd|parasite|Can't lookup mount=66 for fd=0 path=/dev/null
 criu-4.2.1/dump-file-locks.log|file-locks-needed|writing|Some file locks are hold by dumping tasks! You can try --file-locks to dump them.

@@ -209,6 +209,20 @@ while True: time.sleep(0.05)"
 	assert_output --partial "already traced"
 }
 
+@test "criu run under a tracer (strace -f around criuctl): ptrace-not-permitted, the tree untouched" {
+	start_counter_simple
+	# Without criu's kernel-feature cache (in the sandbox's own /run), as on
+	# a guest's first dump: criu probes ptrace then.
+	rm -f /run/criu.kdat
+	run strace -f -o /dev/null criuctl --store "$STORE" dump --tree "$PID" --name undertrace
+	assert_failure 1
+	assert_output --partial "ptrace(PTRACE_TRACEME): Operation not permitted"
+	run jq -r .verdict.id "$STORE"/failed/undertrace.*/report.json
+	assert_output ptrace-not-permitted
+	alive "$PID"
+	state_is_not "$PID" T
+}
+
 @test "a task of another user without CAP_SYS_RESOURCE: rlimit-not-permitted" {
 	start setpriv --reuid=65534 --regid=65534 --clear-groups sleep 1000
 	PID=$REPLY
