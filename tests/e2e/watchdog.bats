@@ -135,6 +135,19 @@ while True:
 	wait_for 10 count_ge "$W/rtt" 3
 }
 
+# After a failed dump of start_tcp_big's server, criuctl's output ($output)
+# says it removed criu's lock; no lock is left, and the server was never let
+# run with a socket in repair mode: it still echoes, the client goes on.
+assert_lock_removed_and_talking() {
+	assert_output --regexp "criu left its network lock \(nftables table inet CRIU-[0-9a-f-]+\): removed it"
+	run nft list tables
+	refute_output --partial CRIU
+	alive "$SERVER"
+	local at
+	at=$(last_line "$W/rtt")
+	wait_for 10 count_ge "$W/rtt" $((at + 5))
+}
+
 # The log of the dump in progress contains $1.
 attempt_log_has() { grep -qF -- "$1" "$STORE"/tmp/*/dump.log 2>/dev/null; }
 
@@ -146,17 +159,10 @@ attempt_log_has() { grep -qF -- "$1" "$STORE"/tmp/*/dump.log 2>/dev/null; }
 	ctl_bg_exits 4
 	run cat "$W/out"
 	assert_output --regexp "criu left 1 TCP socket of the tree in repair mode \(pid $SERVER fd [0-9]+\): took it out of it"
-	assert_output --regexp "criu left its network lock \(nftables table inet CRIU-[0-9a-f-]+\): removed it"
+	assert_lock_removed_and_talking
 	run jq -r '(.tidy.repaired | length), (.tidy.unlocked | length), (.tidy.failed | length)' \
 		"$STORE"/failed/tcpstall.*/report.json
 	assert_output $'1\n1\n0'
-	run nft list tables
-	refute_output --partial CRIU
-	# The server was never let run with its socket in repair mode: it still
-	# echoes, and the client's round trips go on.
-	alive "$SERVER"
-	at=$(last_line "$W/rtt")
-	wait_for 10 count_ge "$W/rtt" $((at + 5))
 }
 
 @test "criu killed mid-dump of a TCP server (CRIU_FAULT=1): the lock it left is removed afterwards" {
@@ -165,12 +171,7 @@ attempt_log_has() { grep -qF -- "$1" "$STORE"/tmp/*/dump.log 2>/dev/null; }
 	run criuctl -c "$W/fault.conf" --store "$STORE" dump --tree "$SERVER" --name tcpfault
 	assert_failure 1
 	assert_output --partial "criu was killed by signal 9"
-	assert_output --regexp "criu left its network lock \(nftables table inet CRIU-[0-9a-f-]+\): removed it"
-	run nft list tables
-	refute_output --partial CRIU
-	alive "$SERVER"
-	at=$(last_line "$W/rtt")
-	wait_for 10 count_ge "$W/rtt" $((at + 5))
+	assert_lock_removed_and_talking
 }
 
 @test "a restore stopped half-way: the half-restored task is killed, and the checkpoint restores next time" {
