@@ -37,7 +37,7 @@ CORE := src/err.c src/strv.c src/name.c src/criu_argv.c src/criu_log.c \
 SHELL_SRC := src/store.c src/proc.c src/supervisor.c src/output.c src/criu.c src/progress.c \
         src/fsutil.c src/inspect.c src/seal.c src/netns.c src/tidy.c
 CLI := src/main.c src/run_criu.c src/cmd_run.c src/cmd_dump.c src/cmd_restore.c \
-       src/cmd_list.c src/cmd_show.c src/cmd_log.c src/cmd_rm.c src/cmd_check.c \
+       src/cmd_list.c src/cmd_show.c src/cmd_verify.c src/cmd_log.c src/cmd_rm.c src/cmd_check.c \
        src/cmd_explain.c src/cmd_config.c src/cmd_prune.c \
        src/selftest.c
 

@@ -20,20 +20,15 @@ static const char list_usage[] = "usage: criuctl list [--failed]\n";
 static json_t *checkpoint_row(struct store *s, const char *name)
 {
 	struct manifest m;
-	char why[256] = "";
-	char *text = NULL;
-	size_t len;
+	struct cc_err e = {0};
 	int fd = openat(s->ck_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	json_t *row;
 
-	if (fd < 0 || fs_read_at(fd, "manifest.json", 16u << 20, &text, &len) < 0)
-		snprintf(why, sizeof(why), "manifest.json: %s", strerror(errno));
-	else if (manifest_from_json(text, len, &m, why, sizeof(why)) == 0)
-		why[0] = '\0';
-	free(text);
-	if (why[0]) {
+	if (fd < 0)
+		err_sys(&e, CC_EXIT_STORE, "manifest-invalid", errno, "%s", name);
+	if (fd < 0 || store_read_manifest(fd, &m, &e) < 0) {
 		row = json_pack("{s:s, s:s, s:s}", "name", name, "status", "damaged", "problem",
-				why);
+				e.msg);
 	} else {
 		row = json_pack(
 			"{s:s, s:s, s:i, s:s, s:I, s:s}", "name", name, "created", m.created,

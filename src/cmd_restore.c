@@ -128,24 +128,6 @@ static int parse_restore(struct cli *c, int argc, char **argv, struct restore_ar
 	return -1;
 }
 
-static int load_manifest(struct cli *c, int ckfd, const char *name, struct manifest *m)
-{
-	char why[256];
-	char *text;
-	size_t len;
-	int rc;
-
-	if (fs_read_at(ckfd, "manifest.json", 16u << 20, &text, &len) < 0)
-		return err_sys(&c->err, CC_EXIT_STORE, "manifest-invalid", errno,
-			       "checkpoint '%s': manifest.json", name);
-	rc = manifest_from_json(text, len, m, why, sizeof(why));
-	free(text);
-	if (rc < 0)
-		return err_set(&c->err, CC_EXIT_STORE, "manifest-invalid",
-			       "checkpoint '%s': manifest.json: %s", name, why);
-	return 0;
-}
-
 /* Refuse before criu runs when a pid the checkpoint needs is taken (with
  * --force, only say so: criu's own refusal is then explained).  A tree that
  * is a pid namespace of its own gets a new namespace: its pids inside are
@@ -362,6 +344,19 @@ static int do_restore(struct cli *c, struct restore_args *a, int ckfd, const str
 	return code;
 }
 
+/* What restore checks before criu runs: an exit code with c->err set, or
+ * -1 to go on. */
+static int before_criu(struct cli *c, struct restore_args *a, struct manifest *m, int ckfd)
+{
+	if (store_read_manifest(ckfd, m, &c->err) < 0) {
+		err_prefix(&c->err, "checkpoint '%s'", a->name);
+		return c->err.exit_code;
+	}
+	if (check_pids_free(c, m, a->force) < 0 || map_mounts(c, a, m) < 0)
+		return c->err.exit_code;
+	return -1;
+}
+
 int cmd_restore(struct cli *c, int argc, char **argv)
 {
 	struct restore_args a;
@@ -373,9 +368,8 @@ int cmd_restore(struct cli *c, int argc, char **argv)
 	code = parse_restore(c, argc, argv, &a);
 	if (code < 0 && (ckfd = store_open_checkpoint(&c->store, a.name, &c->err)) < 0)
 		code = c->err.exit_code;
-	if (code < 0 && (load_manifest(c, ckfd, a.name, &m) < 0 ||
-			 check_pids_free(c, &m, a.force) < 0 || map_mounts(c, &a, &m) < 0))
-		code = c->err.exit_code;
+	if (code < 0)
+		code = before_criu(c, &a, &m, ckfd);
 	if (code < 0) {
 		merge_flags(&a.opts, &m.opts);
 		code = do_restore(c, &a, ckfd, &m);

@@ -34,6 +34,7 @@ static const struct command commands[] = {
 	{"restore", cmd_restore, NEEDS_STORE | NEEDS_CRIU, "restore a checkpoint"},
 	{"list", cmd_list, NEEDS_STORE, "list checkpoints (--failed: failed attempts)"},
 	{"show", cmd_show, NEEDS_STORE, "print a checkpoint's manifest"},
+	{"verify", cmd_verify, NEEDS_STORE, "check checkpoints against their seal (XXH128)"},
 	{"log", cmd_log, NEEDS_STORE, "print a checkpoint's criu log"},
 	{"rm", cmd_rm, NEEDS_STORE, "remove checkpoints or failed attempts"},
 	{"prune", cmd_prune, NEEDS_STORE, "apply retention: --keep N, --older-than DURATION"},

@@ -158,6 +158,41 @@ static int name_busy_err(struct cc_err *e, const char *name)
 }
 
 /* Take the lock of a checkpoint name without waiting: the fd, or -1. */
+int store_read_manifest(int ckfd, struct manifest *m, struct cc_err *e)
+{
+	char why[256];
+	char *text;
+	size_t len;
+	int rc;
+
+	memset(m, 0, sizeof(*m));
+	if (fs_read_at(ckfd, "manifest.json", 16u << 20, &text, &len) < 0)
+		return err_sys(e, CC_EXIT_STORE, "manifest-invalid", errno, "manifest.json");
+	rc = manifest_from_json(text, len, m, why, sizeof(why));
+	free(text);
+	if (rc < 0)
+		return err_set(e, CC_EXIT_STORE, "manifest-invalid", "manifest.json: %s", why);
+	return 0;
+}
+
+int store_hold_name(struct store *s, const char *name, struct cc_err *e)
+{
+	int fd = openat(s->locks_fd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+
+	if (fd < 0 && errno == ENOENT) {
+		fd = openat(s->locks_fd, name, O_RDONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+		if (fd < 0 && (errno == EROFS || errno == EACCES))
+			return -2;
+	}
+	if (fd < 0)
+		return err_sys(e, CC_EXIT_STORE, "store-io", errno,
+			       "cannot open lock file %s/locks/%s", s->root, name);
+	if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+		return fd;
+	close(fd);
+	return name_busy_err(e, name);
+}
+
 static int lock_name(struct store *s, const char *name, struct cc_err *e)
 {
 	int fd = openat(s->locks_fd, name, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);

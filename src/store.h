@@ -16,6 +16,7 @@
 #include <limits.h>
 
 #include "err.h"
+#include "manifest.h"
 #include "name.h"
 #include "strv.h"
 
@@ -81,6 +82,21 @@ void store_release(struct attempt *a);
  * ("no-such-checkpoint") when missing.  Returns the directory fd, or -1.
  */
 int store_open_checkpoint(struct store *s, const char *name, struct cc_err *e);
+
+/*
+ * Read and parse manifest.json of the checkpoint directory ckfd into m
+ * (free with manifest_free()).  Returns 0, or -1 with e set (exit 5,
+ * "manifest-invalid", "manifest.json: " and what is wrong).
+ */
+int store_read_manifest(int ckfd, struct manifest *m, struct cc_err *e);
+
+/*
+ * Hold the name's lock (as a dump, restore or rm does) while reading its
+ * checkpoint.  Returns the lock fd (close it to release), -2 when the store
+ * cannot be written and has no lock file (nobody can change it then), or -1
+ * with e set ("name-busy", exit 5).
+ */
+int store_hold_name(struct store *s, const char *name, struct cc_err *e);
 
 /* Names under checkpoints/ (or failed/ with failed=1), sorted.  Returns 0/-1. */
 int store_names(struct store *s, int failed, struct strv *out, struct cc_err *e);

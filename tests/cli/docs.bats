@@ -17,6 +17,14 @@ setup() {
 	sed 's/\\-/-/g' "$REPO/man/criuctl.conf.5" >"$MAN5"
 }
 
+# The commands criuctl --help lists (at least ten, or the help changed shape).
+help_commands() {
+	local commands
+	commands=$("$CRIUCTL" --help | awk '/^Commands:/ { on = 1; next } /^$/ { on = 0 } on && /^  [a-z]/ { print $1 }')
+	[[ $(wc -w <<<"$commands") -ge 10 ]] || fail "commands not found in --help: $commands"
+	echo "$commands"
+}
+
 @test "both man pages render without warnings" {
 	for page in criuctl.1 criuctl.conf.5; do
 		run bash -c "man --warnings -E UTF-8 -l -Tutf8 -Z '$REPO/man/$page' 2>&1 >/dev/null"
@@ -99,8 +107,9 @@ verdict_ids() {
 }
 
 @test "every option of every command's --help is in criuctl(1) and in the completion" {
-	local cmd opt var missing=()
-	for cmd in run dump restore list show log rm prune check explain config; do
+	local cmd cmds opt var missing=()
+	cmds=$(help_commands) || fail "$cmds"
+	for cmd in $cmds; do
 		output=$("$CRIUCTL" "$cmd" --help) || fail "criuctl $cmd --help failed"
 		var=_criuctl_${cmd}_opts
 		for opt in $(grep -oE -- '--[a-z][a-z0-9-]*' <<<"$output" | sort -u); do
@@ -108,6 +117,17 @@ verdict_ids() {
 			bash -c "source '$REPO/etc/bash-completion/criuctl'; printf '%s\n' \$$var" |
 				grep -qxF -- "$opt" || missing+=("completion: $cmd $opt")
 		done
+	done
+	((${#missing[@]} == 0)) || fail "$(printf '%s\n' "${missing[@]}")"
+}
+
+@test "every command of --help has its section in criuctl(1) and is completed" {
+	local cmd cmds missing=()
+	cmds=$(help_commands) || fail "$cmds"
+	for cmd in $cmds; do
+		grep -qx "\.SS $cmd" "$REPO/man/criuctl.1" || missing+=("criuctl(1): .SS $cmd")
+		bash -c "source '$REPO/etc/bash-completion/criuctl'; printf '%s\n' \$_criuctl_commands" |
+			grep -qxF -- "$cmd" || missing+=("completion: $cmd")
 	done
 	((${#missing[@]} == 0)) || fail "$(printf '%s\n' "${missing[@]}")"
 }

@@ -65,7 +65,12 @@ while True:
 	dead "$PID"
 	run ls "$STORE/failed" "$STORE/tmp"
 	refute_output --partial flip
+	run ctl verify
+	assert_failure 5
+	assert_line --regexp "^damaged +flip +checkpoint 'flip' is damaged: images/${img##*/} has XXH128 "
 	cp "$W/pages.orig" "$img"
+	run ctl verify flip
+	assert_success
 	run --separate-stderr ctl restore flip
 	assert_success
 	assert_output "$PID"
