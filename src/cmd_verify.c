@@ -14,6 +14,18 @@
 static const char verify_usage[] =
 	"usage: criuctl verify [NAME...]   (no NAME: every checkpoint)\n";
 
+/* The status word of a checkpoint that is not intact, from the error. */
+static const char *status_of(const char *code)
+{
+	if (strcmp(code, "name-busy") == 0)
+		return "busy";
+	if (strcmp(code, "no-such-checkpoint") == 0 || strcmp(code, "invalid-name") == 0)
+		return "missing";
+	if (strcmp(code, "store-io") == 0)
+		return "unreadable";
+	return "damaged"; /* images-damaged, manifest-invalid */
+}
+
 /* One checkpoint: its JSON row; *bad set when it is not intact. */
 static json_t *verify_one(struct cli *c, const char *name, int *bad)
 {
@@ -26,17 +38,13 @@ static json_t *verify_one(struct cli *c, const char *name, int *bad)
 	memset(&m, 0, sizeof(m));
 	if (ckfd >= 0)
 		lock = store_hold_name(&c->store, name, &e);
-	if (ckfd < 0)
-		status = "missing";
-	else if (lock == -1)
-		status = strcmp(e.code, "name-busy") == 0 ? "busy" : "damaged";
-	else if (store_read_manifest(ckfd, &m, &e) < 0)
-		status = "damaged";
+	if (ckfd >= 0 && lock != -1 && store_read_manifest(ckfd, &m, &e) == 0 && m.sealed)
+		seal_verify(ckfd, seal_dirs, m.files, m.n_files, name, &e);
+	*bad = e.code[0] != '\0';
+	if (*bad)
+		status = status_of(e.code);
 	else if (!m.sealed)
 		status = "unsealed";
-	else if (seal_verify(ckfd, seal_dirs, m.files, m.n_files, name, &e) < 0)
-		status = "damaged";
-	*bad = strcmp(status, "ok") != 0 && strcmp(status, "unsealed") != 0;
 	row = json_pack("{s:s, s:s, s:I, s:I, s:s?, s:s?}", "name", name, "status", status, "files",
 			(json_int_t)m.n_files, "images_bytes", (json_int_t)m.images_bytes, "code",
 			e.code[0] ? e.code : NULL, "problem", e.msg[0] ? e.msg : NULL);
