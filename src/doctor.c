@@ -107,11 +107,21 @@ static int check_privileges(const struct env_facts *f, struct findings *out)
 			 "CAP_SYS_RESOURCE is missing: criu cannot read the rlimits of tasks "
 			 "running as another user (Can't get rlimit)") < 0)
 		return -1;
-	if (!has_cap(f, CAP_NET_ADMIN))
-		return findings_add(out, "cap-net-admin", LEVEL_WARN, NULL,
-				    "Give criuctl CAP_NET_ADMIN for --tcp-established.",
-				    "CAP_NET_ADMIN is missing: the network lock for established "
-				    "TCP connections will fail");
+	if (!has_cap(f, CAP_NET_ADMIN) &&
+	    findings_add(out, "cap-net-admin", LEVEL_WARN, NULL,
+			 "Give criuctl CAP_NET_ADMIN for --tcp-established.",
+			 "CAP_NET_ADMIN is missing: the network lock for established "
+			 "TCP connections will fail") < 0)
+		return -1;
+	/* criu inherits the tracer (strace -f, gdb): its own ptrace probe fails. */
+	if (f->tracer > 0)
+		return findings_add(
+			out, "criuctl-traced", LEVEL_WARN, NULL,
+			"Run criuctl without a tracer around it (strace -f, gdb); to "
+			"watch criu, read its -v4 log ('criuctl log').",
+			"criuctl is traced by pid %d: criu, started by it, is traced too, "
+			"and criu's ptrace probe is refused (ptrace-not-permitted)",
+			f->tracer);
 	return 0;
 }
 

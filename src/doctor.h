@@ -28,6 +28,7 @@ struct env_facts {
 	int dirty_track; /* criu check --feature mem_dirty_track: 1, 0, -1 unknown */
 	int is_root;
 	unsigned long long cap_eff; /* CapEff of criuctl */
+	int tracer;		    /* TracerPid of criuctl: 0 when not traced */
 	int store_ok;
 	char store_root[4096];
 	char store_error[512];

@@ -34,20 +34,20 @@
 
 /* ---- environment ---- */
 
-static unsigned long long cap_eff(void)
+/* criuctl's own CapEff and TracerPid, from /proc/self/status. */
+static void self_status(struct env_facts *f)
 {
 	char *buf;
 	size_t len;
 	const char *p;
-	unsigned long long v = 0;
 
 	if (fs_read_at(AT_FDCWD, "/proc/self/status", 1 << 16, &buf, &len) < 0)
-		return 0;
-	p = strstr(buf, "\nCapEff:");
-	if (p)
-		v = strtoull(p + 8, NULL, 16);
+		return;
+	if ((p = strstr(buf, "\nCapEff:")))
+		f->cap_eff = strtoull(p + 8, NULL, 16);
+	if ((p = strstr(buf, "\nTracerPid:")))
+		f->tracer = atoi(p + 11);
 	free(buf);
-	return v;
 }
 
 /* Run criu with args, capturing its output; returns the exit status or -1. */
@@ -132,7 +132,7 @@ void inspect_env(struct env_facts *f, const char *criu_want, const char *store_r
 	if (uname(&u) == 0)
 		snprintf(f->kernel, sizeof(f->kernel), "%s", u.release);
 	f->is_root = geteuid() == 0;
-	f->cap_eff = cap_eff();
+	self_status(f);
 	if (criu_resolve(criu_want, f->criu_path, sizeof(f->criu_path), &e) < 0 ||
 	    criu_version(f->criu_path, f->criu_version, sizeof(f->criu_version), &e) < 0) {
 		snprintf(f->criu_error, sizeof(f->criu_error), "%s", e.msg);

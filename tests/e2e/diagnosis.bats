@@ -221,6 +221,9 @@ while True: time.sleep(0.05)"
 	assert_output ptrace-not-permitted
 	alive "$PID"
 	state_is_not "$PID" T
+	# The doctor says why beforehand.
+	run --separate-stderr strace -f -o /dev/null criuctl --json check
+	assert_equal "$(finding criuctl-traced)" warn
 }
 
 @test "a task of another user without CAP_SYS_RESOURCE: rlimit-not-permitted" {

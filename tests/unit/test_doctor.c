@@ -152,6 +152,10 @@ static void no_net_admin(struct env_facts *f)
 {
 	f->cap_eff &= ~(1ULL << CAP_NET_ADMIN);
 }
+static void traced(struct env_facts *f)
+{
+	f->tracer = 77;
+}
 static void store_broken(struct env_facts *f)
 {
 	f->store_ok = 0;
@@ -345,6 +349,22 @@ static const struct {
 	 {"CAP_NET_ADMIN is missing"},
 	 NULL,
 	 LEVEL_WARN},
+	{"criuctl under a tracer",
+	 traced,
+	 NULL,
+	 "criuctl-traced",
+	 LEVEL_WARN,
+	 {"traced by pid 77", "ptrace-not-permitted"},
+	 NULL,
+	 LEVEL_WARN},
+	{"not traced: no such finding",
+	 NULL,
+	 NULL,
+	 "privileges",
+	 LEVEL_OK,
+	 {""},
+	 "criuctl-traced",
+	 LEVEL_OK},
 	{"store not usable",
 	 store_broken,
 	 NULL,
