@@ -106,6 +106,10 @@ int cli_list(struct cli *c, struct strv *list, int *seen, const char *value);
 /* [store] retention after a dump (spare: the checkpoint just made). */
 void cli_retention(struct cli *c, const char *spare);
 
+/* Say which network locks removing checkpoints released (store.unlocked),
+ * and put them in the JSON document as "unlocked". */
+void cli_unlocked(struct cli *c);
+
 /* Out of memory: sets c->err, returns 6. */
 int cli_oom(struct cli *c);
 

@@ -60,5 +60,6 @@ int cmd_prune(struct cli *c, int argc, char **argv)
 		cli_say(c, "nothing to remove");
 	json_object_set_new(c->out, "removed", json_strv(&removed));
 	strv_free(&removed);
+	cli_unlocked(c);
 	return 0;
 }

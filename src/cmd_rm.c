@@ -31,5 +31,6 @@ int cmd_rm(struct cli *c, int argc, char **argv)
 		}
 	}
 	json_object_set_new(c->out, "removed", removed);
+	cli_unlocked(c);
 	return code;
 }

@@ -89,6 +89,15 @@ int cli_list(struct cli *c, struct strv *list, int *seen, const char *value)
 	return strv_push(list, value) < 0 ? cli_oom(c) : -1;
 }
 
+void cli_unlocked(struct cli *c)
+{
+	for (size_t i = 0; i < c->store.unlocked.n; i++)
+		cli_say(c, "released the network lock criu kept for the unrestored checkpoint %s",
+			c->store.unlocked.v[i]);
+	if (c->store.unlocked.n)
+		json_object_set_new(c->out, "unlocked", json_strv(&c->store.unlocked));
+}
+
 void cli_retention(struct cli *c, const char *spare)
 {
 	struct strv removed = {0};
@@ -100,6 +109,7 @@ void cli_retention(struct cli *c, const char *spare)
 	if (removed.n)
 		json_object_set_new(c->out, "pruned", json_strv(&removed));
 	strv_free(&removed);
+	cli_unlocked(c);
 }
 
 int cli_oom(struct cli *c)

@@ -21,7 +21,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "criu_log.h"
 #include "fsutil.h"
+#include "tidy.h"
 
 #define STORE_LOCK ".lock"
 
@@ -113,6 +115,7 @@ void store_close(struct store *s)
 			close(*fds[i]);
 			*fds[i] = -1;
 		}
+	strv_free(&s->unlocked);
 }
 
 static int exists_at(int dirfd, const char *name)
@@ -371,8 +374,32 @@ static int failed_entry_valid(const char *entry)
 	return entry[0] != '.' && !strchr(entry, '/') && strlen(entry) < NAME_MAX_LEN + 48;
 }
 
+/* The run id of the checkpoint's dump, from the head of its dump.log. */
+static void dump_run_id(int dirfd, const char *name, char *dst, size_t size)
+{
+	int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	char head[4096];
+	ssize_t n = fd >= 0 ? fs_read_head_at(fd, "dump.log", head, sizeof(head)) : -1;
+
+	criu_log_run_id(head, n > 0 ? (size_t)n : 0, dst, size);
+	if (fd >= 0)
+		close(fd);
+}
+
+/* The lock criu kept in criuctl's network namespace for that dump, if any. */
+static void release_net_lock(struct store *s, const char *name, const char *run_id)
+{
+	struct tidy_result t;
+
+	tidy_unlock(0, run_id, &t);
+	for (size_t i = 0; i < t.unlocked.n; i++)
+		strv_pushf(&s->unlocked, "%s: %s", name, t.unlocked.v[i]);
+	tidy_result_free(&t);
+}
+
 int store_remove(struct store *s, const char *name, struct cc_err *e)
 {
+	char run_id[64] = "";
 	int dirfd = s->ck_fd, lock, rc;
 
 	if (!name_valid(name)) {
@@ -391,7 +418,11 @@ int store_remove(struct store *s, const char *name, struct cc_err *e)
 	lock = dirfd == s->ck_fd ? lock_name(s, name, e) : -2;
 	if (lock == -1)
 		return -1;
+	if (dirfd == s->ck_fd)
+		dump_run_id(dirfd, name, run_id, sizeof(run_id));
 	rc = fs_rmtree_at(dirfd, name);
+	if (rc == 0 && run_id[0])
+		release_net_lock(s, name, run_id);
 	if (lock >= 0)
 		close(lock);
 	if (rc < 0)

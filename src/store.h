@@ -27,6 +27,9 @@ struct store {
 	int failed_fd;	     /* failed/ */
 	int tmp_fd;	     /* tmp/ */
 	int locks_fd;	     /* locks/: one lock file per checkpoint name */
+	/* "NAME: inet CRIU-...": the network locks criu kept for removed
+	 * checkpoints that were never restored, released with them. */
+	struct strv unlocked;
 };
 
 enum attempt_kind { ATTEMPT_DUMP, ATTEMPT_RESTORE };
@@ -102,6 +105,8 @@ int store_hold_name(struct store *s, const char *name, struct cc_err *e);
 int store_names(struct store *s, int failed, struct strv *out, struct cc_err *e);
 
 /* Remove checkpoints/<name> (or a failed/<entry>), under the name's lock.
+ * criu keeps its network lock after a dump that stopped the tree, until the
+ * restore; a checkpoint removed unrestored releases it too (s->unlocked).
  * Returns 0, or -1 with e set. */
 int store_remove(struct store *s, const char *name, struct cc_err *e);
 

@@ -239,6 +239,13 @@ void tidy_tree(const struct manifest_proc *tree, size_t n, const char *run_id,
 		unlock_net(alive, run_id, r);
 }
 
+void tidy_unlock(int pid, const char *run_id, struct tidy_result *r)
+{
+	memset(r, 0, sizeof(*r));
+	if (run_id && run_id[0])
+		unlock_net(pid, run_id, r);
+}
+
 void tidy_restored(const struct manifest_proc *spawned, size_t n, struct tidy_result *r)
 {
 	struct proc_stat st;

@@ -36,6 +36,10 @@ struct tidy_result {
 void tidy_tree(const struct manifest_proc *tree, size_t n, const char *run_id,
 	       struct tidy_result *r);
 
+/* Remove the lock tables of run run_id from pid's network namespace
+ * (criuctl's own for pid <= 0).  Fills r as tidy_tree() does. */
+void tidy_unlock(int pid, const char *run_id, struct tidy_result *r);
+
 /*
  * A restore that criu did not finish leaves the tasks it was creating, half
  * made, holding the checkpoint's pids: each task of spawned (criu's

@@ -86,6 +86,20 @@ while True:
 	assert_output $'tcp_established\ntrue\nnftables'
 }
 
+@test "criu keeps its network lock for a TCP checkpoint until the restore; rm of it unrestored releases the lock" {
+	start_tcp_pair
+	run ctl dump --tree "$SERVER" --name tcpkept
+	assert_success
+	# The connection waits for the restore behind criu's lock.
+	run nft list tables
+	assert_output --regexp "table inet CRIU-[0-9a-f-]+"
+	run ctl rm tcpkept
+	assert_success
+	assert_output --regexp "released the network lock criu kept for the unrestored checkpoint tcpkept: inet CRIU-[0-9a-f-]+"
+	run nft list tables
+	refute_output --partial CRIU
+}
+
 @test "--no-auto-flags: CRIU's own refusal of the TCP connection is explained" {
 	start_tcp_pair
 	run ctl dump --tree "$SERVER" --name tcpno --no-auto-flags
