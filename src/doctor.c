@@ -296,6 +296,33 @@ static int check_space(const struct target_facts *f, struct findings *out)
 			    have);
 }
 
+/* A criu that was killed mid-dump (not by criuctl, which undoes this). */
+static int check_leftovers(const struct target_facts *f, struct findings *out)
+{
+	if (f->repair_left.n &&
+	    findings_add(out, "tcp-repair-left", LEVEL_WARN, NULL,
+			 "A criu killed mid-dump left them so (criuctl undoes this when it stops "
+			 "criu): restart the workload, or restore it from a checkpoint.",
+			 "%zu TCP socket%s of the tree %s in repair mode (%s%s): every recv() on "
+			 "%s fails with EPERM",
+			 f->repair_left.n, f->repair_left.n == 1 ? "" : "s",
+			 f->repair_left.n == 1 ? "is" : "are", f->repair_left.v[0],
+			 f->repair_left.n > 1 ? ", ..." : "",
+			 f->repair_left.n == 1 ? "it" : "them") < 0)
+		return -1;
+	if (f->locks_left.n) {
+		char remedy[160];
+
+		snprintf(remedy, sizeof(remedy), "Remove it: nsenter -t %d -n nft delete table %s",
+			 f->root, f->locks_left.v[0]);
+		return findings_add(out, "criu-lock-left", LEVEL_WARN, NULL, remedy,
+				    "the tree's network namespace holds criu's network lock (%s), "
+				    "left by a criu that did not finish: its traffic is dropped",
+				    f->locks_left.v[0]);
+	}
+	return 0;
+}
+
 int doctor_target(const struct target_facts *f, struct findings *out)
 {
 	if (f->n == 0)
@@ -305,7 +332,7 @@ int doctor_target(const struct target_facts *f, struct findings *out)
 	if (findings_add(out, "tree", LEVEL_OK, NULL, NULL, "tree %d (%s): %zu process%s", f->root,
 			 f->tasks[0].comm, f->n, f->n == 1 ? "" : "es") < 0 ||
 	    check_session(f, out) < 0 || check_states(f, out) < 0 || check_resources(f, out) < 0 ||
-	    check_namespaces(f, out) < 0)
+	    check_namespaces(f, out) < 0 || check_leftovers(f, out) < 0)
 		return -1;
 	return check_space(f, out);
 }

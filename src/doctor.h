@@ -70,7 +70,13 @@ struct target_facts {
 	int pidns_differs;
 	int netns_differs;	  /* criu then locks the network: iptables or nftables */
 	struct strv pidns_others; /* "PID COMM" in the tree's pid ns but not in the tree */
-	unsigned long long rss;	  /* bytes */
+	/* What a criu that did not finish left (tidy.h): "pid 42 fd 5" sockets
+	 * in TCP repair mode; "inet CRIU-..." lock tables in the network
+	 * namespace of a tree that has its own (in a shared one a table may be
+	 * the lock kept for an unrestored checkpoint). */
+	struct strv repair_left;
+	struct strv locks_left;
+	unsigned long long rss; /* bytes */
 	unsigned long long store_free;
 	int store_free_known;
 };

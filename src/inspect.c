@@ -31,6 +31,7 @@
 #include "proc.h"
 #include "store.h"
 #include "supervisor.h"
+#include "tidy.h"
 
 /* ---- environment ---- */
 
@@ -499,6 +500,18 @@ static void read_task(const struct manifest_proc *p, struct target_task *t)
 	}
 }
 
+/* What a criu that did not finish left on the tree (tidy.h), only seen. */
+static void find_leftovers(const struct manifest_proc *procs, size_t n, struct target_facts *f)
+{
+	struct tidy_result found;
+
+	tidy_find(procs, n, f->netns_differs, &found);
+	f->repair_left = found.repaired;
+	f->locks_left = found.unlocked;
+	found.repaired = found.unlocked = (struct strv){0};
+	tidy_result_free(&found);
+}
+
 int inspect_target(int pid, const char *store_root, struct target_facts *f, struct cc_err *e)
 {
 	struct manifest_proc *procs = NULL;
@@ -533,6 +546,7 @@ int inspect_target(int pid, const char *store_root, struct target_facts *f, stru
 		external_mounts(pid, f);
 	if ((f->pidns_differs = proc_ns_differs(pid, "pid")))
 		pidns_others(pid, f);
+	find_leftovers(procs, n, f);
 	f->rss = proc_tree_rss(procs, n);
 	if (store_root && statvfs(store_root, &vfs) == 0) {
 		f->store_free = (unsigned long long)vfs.f_bavail * vfs.f_frsize;
@@ -552,5 +566,7 @@ void inspect_target_free(struct target_facts *f)
 	f->ext = NULL;
 	f->n_ext = 0;
 	strv_free(&f->pidns_others);
+	strv_free(&f->repair_left);
+	strv_free(&f->locks_left);
 	f->tasks = NULL;
 }

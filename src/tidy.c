@@ -47,7 +47,9 @@ static int in_repair(int sk)
 	       getsockopt(sk, IPPROTO_TCP, TCP_REPAIR_WINDOW, &w, &len) == 0;
 }
 
-static void repair_task(int pid, struct tidy_result *r)
+/* The TCP sockets of pid in repair mode: taken out of it (fix), or only
+ * listed in r->repaired. */
+static void repair_task(int pid, int fix, struct tidy_result *r)
 {
 	char dir[64];
 	int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
@@ -70,7 +72,7 @@ static void repair_task(int pid, struct tidy_result *r)
 		if (in_repair(sk)) {
 			int off = TCP_REPAIR_OFF;
 
-			if (setsockopt(sk, IPPROTO_TCP, TCP_REPAIR, &off, sizeof(off)) == 0)
+			if (!fix || setsockopt(sk, IPPROTO_TCP, TCP_REPAIR, &off, sizeof(off)) == 0)
 				strv_pushf(&r->repaired, "pid %d fd %d", pid, fd);
 			else
 				strv_pushf(&r->failed, "pid %d fd %d: TCP_REPAIR off: %s", pid, fd,
@@ -138,7 +140,8 @@ static const char *table_name(const struct nlmsghdr *h)
 	return NULL;
 }
 
-/* The inet tables of run_id in the socket's namespace, into names. */
+/* The inet tables of run_id (any run's when run_id is NULL) in the
+ * socket's namespace, into names. */
 static int list_lock_tables(int sk, const char *run_id, struct strv *names)
 {
 	static char buf[16384];
@@ -163,7 +166,10 @@ static int list_lock_tables(int sk, const char *run_id, struct strv *names)
 				return -1;
 			}
 			name = table_name(h);
-			if (name && criu_lock_table_of(name, run_id) && strv_push(names, name) < 0)
+			if (name &&
+			    (run_id ? criu_lock_table_of(name, run_id)
+				    : !strncmp(name, "CRIU-", 5)) &&
+			    strv_push(names, name) < 0)
 				return -1;
 		}
 	}
@@ -230,13 +236,34 @@ void tidy_tree(const struct manifest_proc *tree, size_t n, const char *run_id,
 	/* Sockets first: once the lock is gone, packets reach them again. */
 	for (size_t i = 0; i < n; i++)
 		if (proc_same_task(tree[i].pid, tree[i].starttime, &st)) {
-			repair_task(tree[i].pid, r);
+			repair_task(tree[i].pid, 1, r);
 			alive = alive ? alive : tree[i].pid;
 		}
 	/* No task left: a tree that shared criuctl's namespace left its lock
 	 * here; one that had its own took the namespace with it. */
 	if (run_id && run_id[0])
 		unlock_net(alive, run_id, r);
+}
+
+void tidy_find(const struct manifest_proc *tree, size_t n, int own_netns, struct tidy_result *found)
+{
+	struct proc_stat st;
+	struct strv names = {0};
+	int sk;
+
+	memset(found, 0, sizeof(*found));
+	for (size_t i = 0; i < n; i++)
+		if (proc_same_task(tree[i].pid, tree[i].starttime, &st))
+			repair_task(tree[i].pid, 0, found);
+	if (!n || !own_netns)
+		return;
+	sk = netns_socket(tree[0].pid, AF_NETLINK, SOCK_RAW, NETLINK_NETFILTER);
+	if (sk >= 0 && list_lock_tables(sk, NULL, &names) == 0)
+		for (size_t i = 0; i < names.n; i++)
+			strv_pushf(&found->unlocked, "inet %s", names.v[i]);
+	strv_free(&names);
+	if (sk >= 0)
+		close(sk);
 }
 
 void tidy_unlock(int pid, const char *run_id, struct tidy_result *r)

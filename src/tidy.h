@@ -36,6 +36,14 @@ struct tidy_result {
 void tidy_tree(const struct manifest_proc *tree, size_t n, const char *run_id,
 	       struct tidy_result *r);
 
+/*
+ * Only look, change nothing: the tree's TCP sockets in repair mode go to
+ * found->repaired, and for a tree with a network namespace of its own
+ * (own_netns) every criu lock table there to found->unlocked.
+ */
+void tidy_find(const struct manifest_proc *tree, size_t n, int own_netns,
+	       struct tidy_result *found);
+
 /* Remove the lock tables of run run_id from pid's network namespace
  * (criuctl's own for pid <= 0).  Fills r as tidy_tree() does. */
 void tidy_unlock(int pid, const char *run_id, struct tidy_result *r);

@@ -214,3 +214,26 @@ print(socket.create_connection(('127.0.0.1', $PORT), timeout=5).recv(4096).decod
 	assert_success
 	assert_output --partial "host=web pid=1"
 }
+
+@test "check --tree finds the lock a raw criu left in a container's network namespace" {
+	start_container --net
+	# criu run by hand (as another tool would), killed by its own fault
+	# injection once it has locked the namespace.
+	mkdir -p "$W/raw"
+	run env CRIU_FAULT=1 criu dump -t "$CT" -D "$W/raw" -o dump.log -v4 --leave-running \
+		--network-lock=nftables --external 'mnt[/etc/hosts]:etc_hosts' \
+		--external 'mnt[/etc/hostname]:etc_hostname' \
+		--external 'mnt[/etc/resolv.conf]:etc_resolv.conf'
+	assert_failure 137
+	run nsenter -t "$CT" -n nft list tables
+	assert_output --regexp "table inet (CRIU-[0-9a-f-]+)"
+	local table=${output#table inet }
+	run ctl check --tree "$CT"
+	assert_success # a warning: the tree can still be dumped
+	assert_line --regexp "^warn +criu-lock-left +the tree's network namespace holds criu's network lock \(inet $table\)"
+	assert_output --partial "remedy: Remove it: nsenter -t $CT -n nft delete table inet $table"
+	# The remedy works as written.
+	nsenter -t "$CT" -n nft delete table inet "$table"
+	run ctl check --tree "$CT"
+	refute_output --partial criu-lock-left
+}

@@ -100,6 +100,40 @@ while True:
 	refute_output --partial CRIU
 }
 
+@test "check --tree finds the TCP socket a raw criu left in repair mode when it was killed" {
+	# A server that holds its connection without reading it, so it lives on;
+	# big, so that criu is still dumping its memory when killed.
+	start python3 -c "import socket, time
+blob = bytearray(b'x' * (512 << 20))
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(('127.0.0.1', 7072)); s.listen(1)
+c, _ = s.accept()
+while True: time.sleep(0.05)"
+	SERVER=$REPLY
+	wait_for 10 listening 7072
+	start python3 -c "import socket, time
+c = socket.create_connection(('127.0.0.1', 7072))
+while True: time.sleep(0.05)"
+	wait_for 5 bash -c "ss -tnH state established '( sport = :7072 )' | grep -q ."
+	# criu run by hand (as another tool would), killed once it has put the
+	# socket in repair mode.
+	mkdir -p "$W/raw"
+	criu dump -t "$SERVER" -D "$W/raw" -o dump.log -v4 --leave-running --tcp-established \
+		--network-lock nftables >/dev/null 2>&1 &
+	local criu=$! deadline=$((SECONDS + 10))
+	until grep -qF "Turning repair on" "$W/raw/dump.log" 2>/dev/null; do
+		((SECONDS < deadline)) || fail "criu did not reach the TCP socket"
+		sleep 0.005
+	done
+	kill -KILL "$criu"
+	wait "$criu" || true
+	run ctl check --tree "$SERVER"
+	assert_success # a warning
+	assert_line --regexp "^warn +tcp-repair-left +1 TCP socket of the tree is in repair mode \(pid $SERVER fd [0-9]+\): every recv\(\) on it fails with EPERM\$"
+	# (the lock of that criu is in this shared namespace: not the tree's alone)
+	nft list tables | awk '/CRIU-/ {print $3}' | xargs -r -n1 nft delete table inet
+}
+
 @test "--no-auto-flags: CRIU's own refusal of the TCP connection is explained" {
 	start_tcp_pair
 	run ctl dump --tree "$SERVER" --name tcpno --no-auto-flags

@@ -471,6 +471,7 @@ static const struct target_case {
 	const char *ext_mounts[3];
 	int pidns_differs;
 	const char *pidns_others[3];
+	const char *repair_left[3], *locks_left[2];
 	unsigned long long rss, store_free;
 	int store_free_known;
 	/* the finding under test */
@@ -740,6 +741,43 @@ static const struct target_case {
 	 .level = LEVEL_OK,
 	 .message = "tree 16 (sh): 1 process",
 	 .absent = "pidns-outsiders"},
+	{"a socket left in repair mode",
+	 {TASK(14, "python3")},
+	 1,
+	 1,
+	 .repair_left = {"pid 14 fd 4"},
+	 .id = "tcp-repair-left",
+	 .level = LEVEL_WARN,
+	 .message = "1 TCP socket of the tree is in repair mode (pid 14 fd 4): every recv() on it "
+		    "fails with EPERM"},
+	{"two sockets left in repair mode",
+	 {TASK(14, "python3")},
+	 1,
+	 1,
+	 .repair_left = {"pid 14 fd 4", "pid 14 fd 5"},
+	 .id = "tcp-repair-left",
+	 .level = LEVEL_WARN,
+	 .message = "2 TCP sockets of the tree are in repair mode (pid 14 fd 4, ...): every recv() "
+		    "on them fails with EPERM"},
+	{"a lock left in the tree's network namespace",
+	 {TASK(16, "sh")},
+	 1,
+	 1,
+	 .locks_left = {"inet CRIU-0d11f73c-c60b-479f-98"},
+	 .id = "criu-lock-left",
+	 .level = LEVEL_WARN,
+	 .message =
+		 "the tree's network namespace holds criu's network lock (inet "
+		 "CRIU-0d11f73c-c60b-479f-98), left by a criu that did not finish: its traffic is "
+		 "dropped"},
+	{"nothing left",
+	 {TASK(16, "sh")},
+	 1,
+	 1,
+	 .id = "tree",
+	 .level = LEVEL_OK,
+	 .message = "tree 16 (sh): 1 process",
+	 .absent = "criu-lock-left"},
 	{"memory fits",
 	 {TASK(14, "sh")},
 	 1,
@@ -801,6 +839,10 @@ static void target_facts_of(const struct target_case *c, struct target_facts *f)
 	f->pidns_differs = c->pidns_differs;
 	for (size_t i = 0; i < 3 && c->pidns_others[i]; i++)
 		assert_int_equal(strv_push(&f->pidns_others, c->pidns_others[i]), 0);
+	for (size_t i = 0; i < 3 && c->repair_left[i]; i++)
+		assert_int_equal(strv_push(&f->repair_left, c->repair_left[i]), 0);
+	for (size_t i = 0; i < 2 && c->locks_left[i]; i++)
+		assert_int_equal(strv_push(&f->locks_left, c->locks_left[i]), 0);
 	f->rss = c->rss;
 	f->store_free = c->store_free;
 	f->store_free_known = c->store_free_known;
@@ -835,8 +877,14 @@ static void test_target(void **state)
 		/* The worst level is what the preflight acts on. */
 		if (c->level == LEVEL_FAIL)
 			check_int(c->row, findings_worst(&out), LEVEL_FAIL);
+		if (!strcmp(c->id, "criu-lock-left") &&
+		    strcmp(x->remedy, "Remove it: nsenter -t 16 -n nft delete table inet "
+				      "CRIU-0d11f73c-c60b-479f-98") != 0)
+			fail_msg("%s: remedy \"%s\"", c->row, x->remedy);
 		free(f.ext);
 		strv_free(&f.pidns_others);
+		strv_free(&f.repair_left);
+		strv_free(&f.locks_left);
 		findings_free(&out);
 	}
 }
