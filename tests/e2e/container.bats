@@ -30,9 +30,9 @@ while True:
 	PIDS+=("$REPLY")
 	CT=$REPLY
 	if [[ " $* " == *" --net "* ]]; then
-		wait_for 5 listening_in "$CT" "$PORT"
+		wait_for 20 listening_in "$CT" "$PORT"
 	else
-		wait_for 5 listening "$PORT"
+		wait_for 20 listening "$PORT"
 	fi
 }
 
@@ -197,7 +197,7 @@ while True: time.sleep(0.05)" </dev/null >/dev/null 2>&1 &
 
 @test "criu stopped mid-dump of a container with its own network: the lock on its namespace is removed, it answers again" {
 	# A tree big enough that criu is still dumping memory when stopped.
-	BLOB_MB=512 start_container --net
+	BLOB_MB=1024 start_container --net
 	criuctl --store "$STORE" dump --tree "$CT" --name netstall --stall-timeout 2 >"$W/out" 2>&1 &
 	local ctl=$!
 	wait_for 20 bash -c "grep -qF 'Dumping pages' '$STORE'/tmp/*/dump.log 2>/dev/null"

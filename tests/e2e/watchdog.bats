@@ -33,6 +33,16 @@ while True:
 # short "criu --version" probe before it).
 criu_pid() { pgrep -n -f '^/usr/sbin/criu dump'; }
 
+# SIGSTOP the criu dump of criuctl as soon as it runs (one pgrep and one
+# kill, retried: a slow machine may run criu before pgrep sees it).
+stop_criu() {
+	local deadline=$((SECONDS + 20)) pid
+	until pid=$(criu_pid) && kill -STOP "$pid"; do
+		((SECONDS < deadline)) || fail "no criu dump to stop"
+		sleep 0.02
+	done
+}
+
 # criuctl itself in the background (not through the ctl function, whose
 # subshell would get the signals meant for criuctl).
 ctl_bg() {
@@ -95,8 +105,7 @@ $PID
 @test "criu stopped by SIGSTOP mid-dump: a real stall, reported as criu-stopped" {
 	start_big 1024
 	ctl_bg dump --tree "$PID" --name stopped --stall-timeout 2
-	wait_for 20 criu_pid
-	kill -STOP "$(criu_pid)"
+	stop_criu
 	ctl_bg_exits 4
 	run cat "$W/out"
 	assert_output --regexp "criu [0-9]+ \(criu\) is stopped \(state T\)"
@@ -152,10 +161,10 @@ assert_lock_removed_and_talking() {
 attempt_log_has() { grep -qF -- "$1" "$STORE"/tmp/*/dump.log 2>/dev/null; }
 
 @test "criu stopped after it put the tree's TCP socket in repair mode: the socket is repaired, the lock removed, the connection goes on" {
-	start_tcp_big 512
+	start_tcp_big 1024
 	ctl_bg dump --tree "$SERVER" --name tcpstall --stall-timeout 2
 	wait_for 20 attempt_log_has "Turning repair on for socket"
-	kill -STOP "$(criu_pid)"
+	stop_criu
 	ctl_bg_exits 4
 	run cat "$W/out"
 	assert_output --regexp "criu left 1 TCP socket of the tree in repair mode \(pid $SERVER fd [0-9]+\): took it out of it"
