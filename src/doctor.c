@@ -140,6 +140,44 @@ static int check_store(const struct env_facts *f, struct findings *out)
 			    "store %s is writable, %s free", f->store_root, free_s);
 }
 
+const struct criu_feature criu_features[N_CRIU_FEATURES] = {
+	{"network_lock_nftables",
+	 "the nftables network lock, for TCP connections and trees with a network namespace of "
+	 "their own"},
+	{"fdinfo_lock", "--file-locks"},
+	{"tcp_half_closed", "--tcp-established with half-closed connections"},
+	{"link_nsid", "trees with a network namespace of their own and veth pairs"},
+};
+
+/* One finding per feature probe that ran: feature-NAME (with '-' for '_'),
+ * ok or warn. */
+static int check_features(const struct env_facts *f, struct findings *out)
+{
+	for (size_t i = 0; i < N_CRIU_FEATURES; i++) {
+		const struct criu_feature *x = &criu_features[i];
+		char id[64];
+		int rc;
+
+		if (f->feature[i] < 0)
+			continue;
+		snprintf(id, sizeof(id), "feature-%s", x->name);
+		for (char *p = id; *p; p++)
+			*p = *p == '_' ? '-' : *p; /* ids are lowercase-dash */
+		rc = f->feature[i]
+			     ? findings_add(out, id, LEVEL_OK, NULL, NULL,
+					    "criu check --feature %s: supported (used by %s)",
+					    x->name, x->used_by)
+			     : findings_add(
+				       out, id, LEVEL_WARN, NULL,
+				       "A newer criu, or a kernel with what the feature needs.",
+				       "criu check --feature %s: not supported here: %s will fail",
+				       x->name, x->used_by);
+		if (rc < 0)
+			return -1;
+	}
+	return 0;
+}
+
 int doctor_env(const struct env_facts *f, struct findings *out)
 {
 	if (!f->criu_found) {
@@ -158,7 +196,9 @@ int doctor_env(const struct env_facts *f, struct findings *out)
 			 "the kernel has no dirty-memory tracking: iterative pre-dump is "
 			 "impossible (criu pre-dump aborts)") < 0)
 		return -1;
-	return check_privileges(f, out) < 0 ? -1 : check_store(f, out);
+	if (check_features(f, out) < 0 || check_privileges(f, out) < 0)
+		return -1;
+	return check_store(f, out);
 }
 
 /* ---- the target tree ---- */

@@ -15,6 +15,14 @@
 
 /* ---- the environment ---- */
 
+/* The `criu check --feature` probes that criuctl's flags need. */
+enum { N_CRIU_FEATURES = 4 };
+struct criu_feature {
+	const char *name;    /* as criu check --feature takes it */
+	const char *used_by; /* what needs it, in words */
+};
+extern const struct criu_feature criu_features[N_CRIU_FEATURES];
+
 struct env_facts {
 	int criu_found;
 	char criu_path[4096];
@@ -25,7 +33,8 @@ struct env_facts {
 	int criu_check_status;	    /* exit status of "criu check" */
 	const char *criu_check_out; /* its output and log */
 	size_t criu_check_len;
-	int dirty_track; /* criu check --feature mem_dirty_track: 1, 0, -1 unknown */
+	int dirty_track;	      /* criu check --feature mem_dirty_track: 1, 0, -1 unknown */
+	int feature[N_CRIU_FEATURES]; /* criu_features[i]: 1 supported, 0 not, -1 unknown */
 	int is_root;
 	unsigned long long cap_eff; /* CapEff of criuctl */
 	int tracer;		    /* TracerPid of criuctl: 0 when not traced */

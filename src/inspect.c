@@ -72,14 +72,25 @@ static int run_capture(const char *criu, const char *const *args, char **out, si
 	return status;
 }
 
+/* criu check --feature name: 1 supported (exit 0), 0 not, -1 criu did not
+ * run; *out gets what it printed (caller frees). */
+static int feature(const char *criu, const char *name, char **out)
+{
+	const char *const args[] = {"check", "--feature", name, NULL};
+	size_t len = 0;
+	int st = run_capture(criu, args, out, &len);
+
+	return st < 0 ? -1 : st == 0;
+}
+
 int inspect_dirty_track(const char *criu)
 {
-	static const char *const dirty[] = {"check", "--feature", "mem_dirty_track", NULL};
 	char *out = NULL;
-	size_t len = 0;
-	int st = run_capture(criu, dirty, &out, &len);
-	int on = st == 0 ? 1 : (out && strstr(out, "OFF")) ? 0 : -1;
+	int on = feature(criu, "mem_dirty_track", &out);
 
+	/* Not supported is "Dirty tracking is OFF"; anything else is unknown. */
+	if (on == 0 && !(out && strstr(out, "OFF")))
+		on = -1;
 	free(out);
 	return on;
 }
@@ -95,6 +106,13 @@ static void probe_criu(struct env_facts *f)
 	f->criu_check_out = out ? out : "";
 	f->criu_check_len = len;
 	f->dirty_track = inspect_dirty_track(f->criu_path);
+	/* A criu whose own check fails cannot say what it supports. */
+	for (size_t i = 0; f->criu_check_status == 0 && i < N_CRIU_FEATURES; i++) {
+		char *fout = NULL;
+
+		f->feature[i] = feature(f->criu_path, criu_features[i].name, &fout);
+		free(fout);
+	}
 }
 
 static void probe_store(struct env_facts *f, const char *root)
@@ -130,6 +148,8 @@ void inspect_env(struct env_facts *f, const char *criu_want, const char *store_r
 
 	memset(f, 0, sizeof(*f));
 	f->dirty_track = -1;
+	for (size_t i = 0; i < N_CRIU_FEATURES; i++)
+		f->feature[i] = -1;
 	if (uname(&u) == 0)
 		snprintf(f->kernel, sizeof(f->kernel), "%s", u.release);
 	f->is_root = geteuid() == 0;

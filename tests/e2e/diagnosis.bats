@@ -27,6 +27,9 @@ finding() { jq -r --arg id "$1" '.findings[] | select(.id == $id) | .level' <<<"
 	assert_equal "$(finding criu)" ok
 	assert_equal "$(finding criu-kernel-compat)" ok
 	assert_equal "$(finding criu-check)" ok
+	for f in network-lock-nftables fdinfo-lock tcp-half-closed link-nsid; do
+		assert_equal "$(finding "feature-$f")" ok
+	done
 	assert_equal "$(finding kconfig-CHECKPOINT_RESTORE)" ok
 	assert_equal "$(finding store)" ok
 	# Root here lacks CAP_SYS_RESOURCE (GUEST-NOTES): the doctor says so.

@@ -91,6 +91,8 @@ static void good_env(struct env_facts *f)
 	f->dirty_track = 1;
 	f->is_root = 1;
 	f->cap_eff = ALL_CAPS;
+	for (size_t i = 0; i < N_CRIU_FEATURES; i++)
+		f->feature[i] = 1;
 	f->store_ok = 1;
 	snprintf(f->store_root, sizeof(f->store_root), "/var/lib/criuctl");
 	f->store_free = 10 * GiB;
@@ -151,6 +153,15 @@ static void no_sys_resource(struct env_facts *f)
 static void no_net_admin(struct env_facts *f)
 {
 	f->cap_eff &= ~(1ULL << CAP_NET_ADMIN);
+}
+static void no_file_locks(struct env_facts *f)
+{
+	f->feature[1] = 0; /* fdinfo_lock */
+}
+static void features_unknown(struct env_facts *f)
+{
+	for (size_t i = 0; i < N_CRIU_FEATURES; i++)
+		f->feature[i] = -1;
 }
 static void traced(struct env_facts *f)
 {
@@ -349,6 +360,30 @@ static const struct {
 	 {"CAP_NET_ADMIN is missing"},
 	 NULL,
 	 LEVEL_WARN},
+	{"good: a feature the flags need",
+	 NULL,
+	 NULL,
+	 "feature-fdinfo-lock",
+	 LEVEL_OK,
+	 {"criu check --feature fdinfo_lock: supported (used by --file-locks)"},
+	 NULL,
+	 LEVEL_OK},
+	{"a feature not supported",
+	 no_file_locks,
+	 NULL,
+	 "feature-fdinfo-lock",
+	 LEVEL_WARN,
+	 {"criu check --feature fdinfo_lock: not supported here: --file-locks will fail"},
+	 NULL,
+	 LEVEL_WARN},
+	{"features unknown (criu check failed): no feature finding",
+	 features_unknown,
+	 NULL,
+	 "criu",
+	 LEVEL_OK,
+	 {""},
+	 "feature-network-lock-nftables",
+	 LEVEL_OK},
 	{"criuctl under a tracer",
 	 traced,
 	 NULL,
