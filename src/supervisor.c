@@ -147,8 +147,9 @@ static void kill_child(struct sup *s, int sig)
 {
 	if (s->exited)
 		return;
-	/* With a session of its own, criu's helpers share its process group. */
-	if (s->spec->new_session && (sig == SIGKILL || sig == SIGSTOP))
+	/* With a session of its own, criu's helpers share its process group:
+	 * they are stopped, continued and killed with it. */
+	if (s->spec->new_session && (sig == SIGKILL || sig == SIGSTOP || sig == SIGCONT))
 		uv_kill(-s->proc.pid, sig);
 	uv_process_kill(&s->proc, sig);
 }

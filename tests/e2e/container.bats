@@ -201,7 +201,7 @@ while True: time.sleep(0.05)" </dev/null >/dev/null 2>&1 &
 	criuctl --store "$STORE" dump --tree "$CT" --name netstall --stall-timeout 2 >"$W/out" 2>&1 &
 	local ctl=$!
 	wait_for 20 bash -c "grep -qF 'Dumping pages' '$STORE'/tmp/*/dump.log 2>/dev/null"
-	kill -STOP "$(pgrep -n -f '^/usr/sbin/criu dump')"
+	kill -STOP "$(pgrep -o -f '^/usr/sbin/criu dump')"
 	local status=0
 	wait "$ctl" || status=$?
 	[[ $status -eq 4 ]] || fail "criuctl exited $status: $(cat "$W/out")"

@@ -29,9 +29,9 @@ while True:
 	wait_for 20 count_ge "$W/count" 2
 }
 
-# The pid of the criu dump that criuctl started, once it runs (not the
-# short "criu --version" probe before it).
-criu_pid() { pgrep -n -f '^/usr/sbin/criu dump'; }
+# The pid of the criu dump that criuctl started, once it runs: the oldest
+# such process (criu forks short-lived helpers with the same command line).
+criu_pid() { pgrep -o -f '^/usr/sbin/criu dump'; }
 
 # SIGSTOP the criu dump of criuctl as soon as it runs (one pgrep and one
 # kill, retried: a slow machine may run criu before pgrep sees it).
@@ -191,7 +191,7 @@ attempt_log_has() { grep -qF -- "$1" "$STORE"/tmp/*/dump.log 2>/dev/null; }
 	at_dump=$(last_line "$W/count")
 	ctl_bg restore half --stall-timeout 2
 	wait_for 20 bash -c "grep -qF 'Forking task with $PID pid' '$STORE'/tmp/*/restore.log 2>/dev/null"
-	kill -STOP "$(pgrep -n -f '^/usr/sbin/criu restore')"
+	kill -STOP "$(pgrep -o -f '^/usr/sbin/criu restore')"
 	ctl_bg_exits 4
 	run cat "$W/out"
 	assert_output --regexp "criu left 1 half-restored task \(pid $PID [a-z0-9]+\): killed it"
