@@ -22,6 +22,7 @@
 #include <sys/socket.h>
 #include <sys/statvfs.h>
 #include <sys/utsname.h>
+#include <time.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -520,6 +521,19 @@ static void read_task(const struct manifest_proc *p, struct target_task *t)
 	}
 }
 
+/* A task seen in D state may only be passing through it (a shell's fork
+ * sleeps a moment in kernel_clone too): look again for up to 30 ms; only a
+ * task that stays in D is reported as such. */
+static void settle_d_state(const struct manifest_proc *p, struct target_task *t)
+{
+	const struct timespec step = {0, 3000000};
+
+	for (int i = 0; i < 10 && t->state == 'D'; i++) {
+		nanosleep(&step, NULL);
+		read_task(p, t);
+	}
+}
+
 /* What a criu that did not finish left on the tree (tidy.h), only seen. */
 static void find_leftovers(const struct manifest_proc *procs, size_t n, struct target_facts *f)
 {
@@ -552,6 +566,7 @@ int inspect_target(int pid, const char *store_root, struct target_facts *f, stru
 	}
 	for (size_t i = 0; i < n; i++) {
 		read_task(&procs[i], &tasks[i]);
+		settle_d_state(&procs[i], &tasks[i]);
 		collect_fds(tasks[i].pid, i, &tasks[i], &socks, &locks);
 		f->sid_in_tree |= procs[i].pid == tasks[0].sid;
 	}

@@ -165,10 +165,10 @@ while True:
 
 @test "an established TCP connection survives, its client outside the tree" {
 	# Server tree: echoes every line back.
-	start_echo_server 7070
+	start_echo_server "$TPORT"
 	# Client tree: counts round trips.
 	start python3 -c "import socket, time
-c = socket.create_connection(('127.0.0.1', 7070))
+c = socket.create_connection(('127.0.0.1', $TPORT))
 f = c.makefile('rwb', buffering=0)
 n = 0
 while True:

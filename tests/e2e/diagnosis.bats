@@ -70,13 +70,13 @@ finding() { jq -r --arg id "$1" '.findings[] | select(.id == $id) | .level' <<<"
 
 # A TCP server tree with one established connection from a client outside it.
 start_tcp_pair() {
-	start_echo_server 7071
+	start_echo_server "$TPORT"
 	start python3 -c "import socket, time
-c = socket.create_connection(('127.0.0.1', 7071))
+c = socket.create_connection(('127.0.0.1', $TPORT))
 f = c.makefile('rwb', buffering=0)
 while True:
     f.write(b'x\n'); f.readline(); time.sleep(0.05)"
-	wait_for 5 bash -c "ss -tnH state established '( sport = :7071 )' | grep -q ."
+	wait_for 5 bash -c "ss -tnH state established '( sport = :$TPORT )' | grep -q ."
 }
 
 @test "auto flags: an established TCP connection gets --tcp-established (and the nftables lock)" {
@@ -109,15 +109,15 @@ while True:
 	start python3 -c "import socket, time
 blob = bytearray(b'x' * (512 << 20))
 s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(('127.0.0.1', 7072)); s.listen(1)
+s.bind(('127.0.0.1', $TPORT)); s.listen(1)
 c, _ = s.accept()
 while True: time.sleep(0.05)"
 	SERVER=$REPLY
-	wait_for 10 listening 7072
+	wait_for 10 listening "$TPORT"
 	start python3 -c "import socket, time
-c = socket.create_connection(('127.0.0.1', 7072))
+c = socket.create_connection(('127.0.0.1', $TPORT))
 while True: time.sleep(0.05)"
-	wait_for 5 bash -c "ss -tnH state established '( sport = :7072 )' | grep -q ."
+	wait_for 5 bash -c "ss -tnH state established '( sport = :$TPORT )' | grep -q ."
 	# criu run by hand (as another tool would), killed once it has put the
 	# socket in repair mode.
 	mkdir -p "$W/raw"
@@ -159,8 +159,8 @@ while True: time.sleep(0.05)"
 	assert_line --network-lock=iptables
 	# the tree and its connection were resumed
 	alive "$SERVER"
-	run ss -tnH state established '( sport = :7071 )'
-	assert_output --partial 127.0.0.1:7071
+	run ss -tnH state established "( sport = :$TPORT )"
+	assert_output --partial 127.0.0.1:$TPORT
 	run ls "$STORE/checkpoints"
 	assert_output ""
 }

@@ -18,7 +18,10 @@ common_setup() {
 	STORE=$BATS_TEST_TMPDIR/store
 	W=$BATS_TEST_TMPDIR/w
 	mkdir -p "$W"
-	export STORE W
+	# A TCP port of this test's own: a server of the test before may still
+	# be dying, its port still listening.
+	TPORT=$((7000 + BATS_SUITE_TEST_NUMBER))
+	export STORE W TPORT
 	PIDS=()
 }
 
