@@ -17,7 +17,7 @@ while True:
     with open('$W/count', 'a') as f: f.write('%d\n' % n)
     time.sleep(0.05)"
 	PID=$REPLY
-	wait_for 5 test -s "$W/count"
+	wait_for 10 test -s "$W/count"
 }
 
 @test "criuctl --version names criuctl and the guest's criu" {
@@ -29,11 +29,11 @@ while True:
 
 @test "a counter is dumped and restored, and continues from where it was" {
 	start_counter
-	wait_for 5 count_ge "$W/count" 5
+	wait_for 10 count_ge "$W/count" 5
 	run ctl dump --tree "$PID" --name counter
 	assert_success
 	assert_output --partial "checkpoint counter"
-	wait_for 5 dead "$PID"
+	wait_for 10 dead "$PID"
 	at_dump=$(last_line "$W/count")
 	sleep 0.3
 	assert_equal "$(last_line "$W/count")" "$at_dump" # frozen: really stopped
@@ -43,7 +43,7 @@ while True:
 	assert_output "$PID"
 	[[ $stderr == *"restored 'counter': pid $PID"* ]]
 	assert_equal "$(cat "$W/restored.pid")" "$PID"
-	wait_for 5 count_ge "$W/count" $((at_dump + 5))
+	wait_for 10 count_ge "$W/count" $((at_dump + 5))
 	assert_consecutive "$W/count"
 	assert_file_exists "$STORE/checkpoints/counter/restore.log"
 }
@@ -52,7 +52,7 @@ while True:
 	start_counter
 	run ctl dump --tree "$PID" --name flip
 	assert_success
-	wait_for 5 dead "$PID"
+	wait_for 10 dead "$PID"
 	local img
 	img=$(find "$STORE/checkpoints/flip/images" -name 'pages-*.img' -size +4k | head -n 1)
 	[[ -n $img ]] || fail "no pages image"
@@ -101,7 +101,7 @@ $(criu --version | sed -n 's/^Version: //p')"
 	run ctl dump --tree "$PID" --name lr --leave-running
 	assert_success
 	at_dump=$(last_line "$W/count")
-	wait_for 5 count_ge "$W/count" $((at_dump + 3))
+	wait_for 10 count_ge "$W/count" $((at_dump + 3))
 	alive "$PID"
 
 	# The original still holds its pid: restore refuses before running criu.
@@ -125,12 +125,12 @@ $(criu --version | sed -n 's/^Version: //p')"
 	alive "$PID"
 
 	kill -KILL "$PID"
-	wait_for 5 dead "$PID"
+	wait_for 10 dead "$PID"
 	: >"$W/count"
 	run ctl restore lr
 	assert_success
 	# The restored counter goes on from its value at dump time.
-	wait_for 5 test -s "$W/count"
+	wait_for 10 test -s "$W/count"
 	first=$(head -n 1 "$W/count")
 	((first >= at_dump - 1 && first <= at_dump + 2))
 }
@@ -151,7 +151,7 @@ while True:
     os.write(w, b'%d\n' % n)
     time.sleep(0.05)"
 	PID=$REPLY
-	wait_for 5 count_ge "$W/child" 3
+	wait_for 10 count_ge "$W/child" 3
 	run ctl dump --tree "$PID" --name piped
 	assert_success
 	run jq '.tree.processes | length' "$STORE/checkpoints/piped/manifest.json"
@@ -159,7 +159,7 @@ while True:
 	at_dump=$(last_line "$W/child")
 	run ctl restore piped
 	assert_success
-	wait_for 5 count_ge "$W/child" $((at_dump + 5))
+	wait_for 10 count_ge "$W/child" $((at_dump + 5))
 	assert_consecutive "$W/child"
 }
 
@@ -177,14 +177,14 @@ while True:
     assert f.readline() == b'%d\n' % n
     with open('$W/trips', 'a') as out: out.write('%d\n' % n)
     time.sleep(0.05)"
-	wait_for 5 count_ge "$W/trips" 3
+	wait_for 10 count_ge "$W/trips" 3
 
 	run ctl dump --tree "$SERVER" --name tcp --tcp-established
 	assert_success
 	run jq -r '.options.tcp_established, .options.network_lock' \
 		"$STORE/checkpoints/tcp/manifest.json"
 	assert_output $'true\nnftables'
-	wait_for 5 dead "$SERVER"
+	wait_for 10 dead "$SERVER"
 	at_dump=$(last_line "$W/trips")
 
 	run ctl restore tcp
@@ -198,7 +198,7 @@ while True:
 	PID=$REPLY
 	run ctl dump --tree "$PID" --name waiter
 	assert_success
-	wait_for 5 dead "$PID"
+	wait_for 10 dead "$PID"
 	touch "$W/stop"
 	run ctl restore waiter --wait
 	assert_failure 7
@@ -209,7 +209,7 @@ while True:
 	start sh -c "while [ ! -e '$W/stop' ]; do sleep 0.05; done; exit 3"
 	PID=$REPLY
 	ctl dump --tree "$PID" --name waitj >/dev/null
-	wait_for 5 dead "$PID"
+	wait_for 10 dead "$PID"
 	touch "$W/stop"
 	run --separate-stderr ctl --json restore waitj --wait
 	assert_failure 3
@@ -222,7 +222,7 @@ $PID"
 @test "without setsid: refused before anything is frozen, and --force shows CRIU's own error" {
 	start_no_setsid sleep 1000
 	PID=$REPLY
-	wait_for 5 sid_outside "$PID"
+	wait_for 10 sid_outside "$PID"
 	run ctl dump --tree "$PID" --name nosid
 	assert_failure 3
 	assert_output --regexp "dump refused: the session leader of $PID \\([a-z0-9]+\\) is outside its pid namespace"

@@ -61,14 +61,14 @@ print(s.recv(4096).decode())"
 true
 /
 /etc/hosts=$SHARED/hosts /etc/hostname=$SHARED/hostname /etc/resolv.conf=$SHARED/resolv.conf"
-	wait_for 5 dead "$CT"
+	wait_for 10 dead "$CT"
 	run ask
 	assert_failure
 
 	run --separate-stderr ctl restore web
 	assert_success
 	PIDS+=("$output")
-	wait_for 5 listening "$PORT"
+	wait_for 10 listening "$PORT"
 	run ask
 	assert_output --partial "kata-shared-host"
 	assert_output --partial "host=web pid=1 shm=True"
@@ -83,7 +83,7 @@ true
 	assert_output --partial "session leader of $CT (python3) is outside its pid namespace"
 	assert_output --partial "make the container's init a session leader"
 	kill -KILL "$CT"
-	wait_for 5 dead "$CT"
+	wait_for 10 dead "$CT"
 
 	start_container
 	run ctl dump --tree "$CT" --name fixed
@@ -96,7 +96,7 @@ true
 	EXEC=$!
 	disown "$EXEC"
 	PIDS+=("$EXEC")
-	wait_for 5 bash -c "pgrep -P $EXEC >/dev/null"
+	wait_for 10 bash -c "pgrep -P $EXEC >/dev/null"
 	JOINED=$(pgrep -P "$EXEC")
 	run --separate-stderr ctl --json check --tree "$CT"
 	assert_success
@@ -114,7 +114,7 @@ true
 @test "restore refuses when a shared file is gone, and --external maps it elsewhere" {
 	start_container
 	ctl dump --tree "$CT" --name moved >/dev/null
-	wait_for 5 dead "$CT"
+	wait_for 10 dead "$CT"
 	mv "$SHARED/hosts" "$W/hosts.moved"
 	run ctl restore moved
 	assert_failure 3
@@ -131,7 +131,7 @@ true
 	run --separate-stderr ctl restore moved --external "mnt[etc_hosts]:$W/hosts.new"
 	assert_success
 	PIDS+=("$output")
-	wait_for 5 listening "$PORT"
+	wait_for 10 listening "$PORT"
 	run ask
 	assert_output --partial "moved-host"
 }
@@ -157,7 +157,7 @@ print(socket.create_connection(('127.0.0.1', $PORT)).recv(4096).decode())"
 	assert_success
 	NEW=$output
 	PIDS+=("$NEW")
-	wait_for 5 listening_in "$NEW" "$PORT"
+	wait_for 10 listening_in "$NEW" "$PORT"
 	run nsenter -t "$NEW" -n python3 -c "import socket
 print(socket.create_connection(('127.0.0.1', $PORT)).recv(4096).decode())"
 	assert_output --partial "host=web pid=1"
@@ -182,7 +182,7 @@ while True: time.sleep(0.05)" </dev/null >/dev/null 2>&1 &
 	PEER=$!
 	disown "$PEER" # no "Killed" notice when teardown kills it
 	PIDS+=("$PEER")
-	wait_for 5 bash -c "nsenter -t $CT -n ss -xH state connected | grep -q criuctl-peer"
+	wait_for 10 bash -c "nsenter -t $CT -n ss -xH state connected | grep -q criuctl-peer"
 	run ctl check --tree "$CT"
 	assert_success
 	assert_output --regexp "warn +ext-unix-sk +1 unix socket connected to a peer outside the tree"

@@ -19,6 +19,9 @@ start_counter_simple() {
 	PID=$REPLY
 }
 
+# The resident memory of pid $1 is at least $2 KiB.
+rss_at_least() { (($(awk '/^VmRSS:/ {print $2}' "/proc/$1/status") >= $2)); }
+
 finding() { jq -r --arg id "$1" '.findings[] | select(.id == $id) | .level' <<<"$output"; }
 
 @test "check: the guest's criu and kernel pass, with the findings named" {
@@ -60,7 +63,7 @@ finding() { jq -r --arg id "$1" '.findings[] | select(.id == $id) | .level' <<<"
 @test "a vfork parent in D state is refused by the preflight, nothing frozen" {
 	start /src/build/fixtures/vfork-hang
 	PID=$REPLY
-	wait_for 5 state_is "$PID" D
+	wait_for 10 state_is "$PID" D
 	run ctl dump --tree "$PID" --name vf
 	assert_failure 3
 	assert_output --regexp "task $PID \\(vfork-hang\\) is in uninterruptible sleep"
@@ -76,7 +79,7 @@ c = socket.create_connection(('127.0.0.1', $TPORT))
 f = c.makefile('rwb', buffering=0)
 while True:
     f.write(b'x\n'); f.readline(); time.sleep(0.05)"
-	wait_for 5 bash -c "ss -tnH state established '( sport = :$TPORT )' | grep -q ."
+	wait_for 10 bash -c "ss -tnH state established '( sport = :$TPORT )' | grep -q ."
 }
 
 @test "auto flags: an established TCP connection gets --tcp-established (and the nftables lock)" {
@@ -117,7 +120,7 @@ while True: time.sleep(0.05)"
 	start python3 -c "import socket, time
 c = socket.create_connection(('127.0.0.1', $TPORT))
 while True: time.sleep(0.05)"
-	wait_for 5 bash -c "ss -tnH state established '( sport = :$TPORT )' | grep -q ."
+	wait_for 10 bash -c "ss -tnH state established '( sport = :$TPORT )' | grep -q ."
 	# criu run by hand (as another tool would), killed once it has put the
 	# socket in repair mode.
 	mkdir -p "$W/raw"
@@ -182,10 +185,10 @@ except PermissionError:
 open('$W/job.tmp', 'w').write('%d' % pid)
 os.rename('$W/job.tmp', '$W/job')
 os.wait()"
-	wait_for 5 test -s "$W/job"
+	wait_for 10 test -s "$W/job"
 	JOB=$(<"$W/job")
 	PIDS+=("$JOB")
-	wait_for 5 test -s "$W/counter"
+	wait_for 10 test -s "$W/counter"
 }
 
 @test "a shell's job: auto flags add --shell-job; without them CRIU's refusal is shell-job-needed" {
@@ -203,14 +206,14 @@ os.wait()"
 	run jq -r '.options.shell_job, (.auto_flags | index("shell_job") != null)' \
 		"$STORE/checkpoints/job/manifest.json"
 	assert_output $'true\ntrue'
-	wait_for 5 dead "$JOB"
+	wait_for 10 dead "$JOB"
 	at_dump=$(last_line "$W/counter")
 	# Restored as a shell job: into criuctl's own session, and it counts on.
 	run ctl restore job
 	assert_success
 	JOB=${lines[-1]}
 	PIDS+=("$JOB")
-	wait_for 5 count_ge "$W/counter" $((at_dump + 3))
+	wait_for 10 count_ge "$W/counter" $((at_dump + 3))
 }
 
 @test "auto flags: a file lock gets --file-locks; without them CRIU's refusal is explained" {
@@ -218,7 +221,7 @@ os.wait()"
 f = open('$W/locked', 'w'); fcntl.flock(f, fcntl.LOCK_EX)
 while True: time.sleep(0.05)"
 	PID=$REPLY
-	wait_for 5 grep -q " $PID " /proc/locks
+	wait_for 10 grep -q " $PID " /proc/locks
 	run ctl dump --tree "$PID" --name lockno --no-auto-flags --leave-running
 	assert_failure 1
 	run jq -r .verdict.id "$STORE"/failed/lockno.*/report.json
@@ -233,12 +236,12 @@ while True: time.sleep(0.05)"
 s = socket.socket(socket.AF_UNIX); s.bind('$W/sock'); s.listen(1)
 c, _ = s.accept()
 while True: time.sleep(0.05)"
-	wait_for 5 test -S "$W/sock"
+	wait_for 10 test -S "$W/sock"
 	start python3 -c "import socket, time
 c = socket.socket(socket.AF_UNIX); c.connect('$W/sock')
 while True: time.sleep(0.05)"
 	CLIENT=$REPLY
-	sleep 0.3
+	wait_for 10 bash -c "ss -xpH state connected | grep -q 'pid=$CLIENT,'"
 	run ctl dump --tree "$CLIENT" --name unixno --no-auto-flags --leave-running
 	assert_failure 1
 	run jq -r .verdict.id "$STORE"/failed/unixno.*/report.json
@@ -251,7 +254,7 @@ while True: time.sleep(0.05)"
 	start sleep 1000
 	PID=$REPLY
 	strace -p "$PID" -o /dev/null </dev/null >/dev/null 2>&1 &
-	wait_for 5 traced "$PID"
+	wait_for 10 traced "$PID"
 	run ctl check --tree "$PID"
 	assert_failure 3
 	assert_output --regexp "fail +task-traced +task $PID \\(sleep\\) is traced by pid [0-9]+"
@@ -293,7 +296,7 @@ while True: time.sleep(0.05)"
 blob = bytearray(b'x' * (16 << 20))
 while True: time.sleep(0.05)"
 	PID=$REPLY
-	sleep 0.5
+	wait_for 10 rss_at_least "$PID" $((16 << 10))
 	run criuctl --store "$W/small/store" dump --tree "$PID" --name big
 	assert_failure 5
 	assert_output --partial "does not fit the store's free space"

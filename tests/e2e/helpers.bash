@@ -71,7 +71,7 @@ c, _ = s.accept()
 f = c.makefile('rwb', buffering=0)
 for line in f: f.write(line)" || return 1
 	SERVER=$REPLY
-	wait_for 5 listening "$1"
+	wait_for 20 listening "$1"
 }
 
 # wait_for SECONDS CMD...: poll CMD every 50 ms until it succeeds.

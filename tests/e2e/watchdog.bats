@@ -61,7 +61,7 @@ ctl_bg_exits() {
 	[[ -x $VFORK_HANG ]] || fail "missing $VFORK_HANG (make build/fixtures/vfork-hang)"
 	start "$VFORK_HANG"
 	PID=$REPLY
-	wait_for 5 state_is "$PID" D
+	wait_for 10 state_is "$PID" D
 
 	# --force: the preflight would refuse a D-state tree before criu runs.
 	run ctl dump --tree "$PID" --name vf --stall-timeout 3 --force
@@ -98,7 +98,7 @@ $PID
 	run jq -r '.verdict.id, .criu_end.term_signal' "$STORE"/failed/fault.*/report.json
 	assert_output $'criu-killed\n9'
 	at=$(last_line "$W/count")
-	wait_for 5 count_ge "$W/count" $((at + 5))
+	wait_for 10 count_ge "$W/count" $((at + 5))
 	assert_consecutive "$W/count"
 }
 
@@ -114,7 +114,7 @@ $PID
 	run pgrep -x criu
 	assert_failure # criu is gone
 	# The tree was released: running, not stopped, not traced.
-	wait_for 5 state_is_not "$PID" T
+	wait_for 10 state_is_not "$PID" T
 	at=$(last_line "$W/count")
 	wait_for 10 count_ge "$W/count" $((at + 3))
 	run awk '/^TracerPid/ {print $2}' "/proc/$PID/status"
@@ -187,7 +187,7 @@ attempt_log_has() { grep -qF -- "$1" "$STORE"/tmp/*/dump.log 2>/dev/null; }
 	start_big 512
 	run ctl dump --tree "$PID" --name half
 	assert_success
-	wait_for 5 dead "$PID"
+	wait_for 10 dead "$PID"
 	at_dump=$(last_line "$W/count")
 	ctl_bg restore half --stall-timeout 2
 	wait_for 20 bash -c "grep -qF 'Forking task with $PID pid' '$STORE'/tmp/*/restore.log 2>/dev/null"
@@ -198,7 +198,7 @@ attempt_log_has() { grep -qF -- "$1" "$STORE"/tmp/*/dump.log 2>/dev/null; }
 	run jq -r '.tidy.killed | length' "$STORE"/failed/half.restore.*/report.json
 	assert_output 1
 	# Nothing holds the checkpoint's pid once the kill is reaped.
-	wait_for 5 dead "$PID"
+	wait_for 10 dead "$PID"
 	run pgrep -x criu
 	assert_failure
 	# The checkpoint is intact and restores; the counter goes on.
