@@ -178,6 +178,16 @@ int store_read_manifest(int ckfd, struct manifest *m, struct cc_err *e)
 	return 0;
 }
 
+/* The name's lock on fd, without waiting: fd, or -1 ("name-busy", fd
+ * closed) while another criuctl holds it. */
+static int lock_fd(int fd, const char *name, struct cc_err *e)
+{
+	if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+		return fd;
+	close(fd);
+	return name_busy_err(e, name);
+}
+
 int store_hold_name(struct store *s, const char *name, struct cc_err *e)
 {
 	int fd = openat(s->locks_fd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
@@ -190,10 +200,7 @@ int store_hold_name(struct store *s, const char *name, struct cc_err *e)
 	if (fd < 0)
 		return err_sys(e, CC_EXIT_STORE, "store-io", errno,
 			       "cannot open lock file %s/locks/%s", s->root, name);
-	if (flock(fd, LOCK_EX | LOCK_NB) == 0)
-		return fd;
-	close(fd);
-	return name_busy_err(e, name);
+	return lock_fd(fd, name, e);
 }
 
 static int lock_name(struct store *s, const char *name, struct cc_err *e)
@@ -204,10 +211,7 @@ static int lock_name(struct store *s, const char *name, struct cc_err *e)
 	if (fd < 0)
 		return err_sys(e, CC_EXIT_STORE, "store-io", errno,
 			       "cannot create lock file %s/locks/%s", s->root, name);
-	if (flock(fd, LOCK_EX | LOCK_NB) == 0)
-		return fd;
-	close(fd);
-	return name_busy_err(e, name);
+	return lock_fd(fd, name, e);
 }
 
 /* Whether another criuctl holds the lock of name (a dump of a checkpoint
