@@ -8,18 +8,6 @@ bats_require_minimum_version 1.5.0
 setup() { common_setup; }
 teardown() { common_teardown; }
 
-# A counter appending to $W/count, started with criuctl run.
-start_counter() {
-	start python3 -c "import time
-n = 0
-while True:
-    n += 1
-    with open('$W/count', 'a') as f: f.write('%d\n' % n)
-    time.sleep(0.05)"
-	PID=$REPLY
-	wait_for 10 test -s "$W/count"
-}
-
 @test "criuctl --version names criuctl and the guest's criu" {
 	run criuctl --version
 	assert_success

@@ -61,6 +61,21 @@ PY
 	PIDS+=("$REPLY")
 }
 
+# start_counter [MiB]: a counter appending to $W/count every 50 ms, with MiB
+# of touched memory (0), started the checkpointable way; its pid in $PID.
+# A big one makes a dump take a while; the counter shows the tree alive.
+start_counter() {
+	start python3 -c "import time
+blob = bytearray(b'x' * (${1:-0} << 20))
+n = 0
+while True:
+    n += 1
+    with open('$W/count', 'a') as f: f.write('%d\n' % n)
+    time.sleep(0.05)" || return 1
+	PID=$REPLY
+	wait_for 20 count_ge "$W/count" 2
+}
+
 # start_echo_server PORT: a tree whose one task accepts one TCP connection
 # on 127.0.0.1:PORT and echoes every line back; its pid in $SERVER.
 start_echo_server() {

@@ -15,20 +15,6 @@ teardown() {
 
 VFORK_HANG=/src/build/fixtures/vfork-hang
 
-# A python3 process with SIZE MiB of touched memory and a counter, so that
-# a dump takes a while and the counter shows the tree is alive.
-start_big() {
-	start python3 -c "import time
-blob = bytearray(b'x' * ($1 << 20))
-n = 0
-while True:
-    n += 1
-    with open('$W/count', 'a') as f: f.write('%d\n' % n)
-    time.sleep(0.05)"
-	PID=$REPLY
-	wait_for 20 count_ge "$W/count" 2
-}
-
 # The pid of the criu dump that criuctl started, once it runs: the oldest
 # such process (criu forks short-lived helpers with the same command line).
 criu_pid() { pgrep -o -f '^/usr/sbin/criu dump'; }
@@ -89,7 +75,7 @@ $PID
 }
 
 @test "criu killed mid-dump (CRIU_FAULT=1): criu-killed, and the tree keeps running" {
-	start_big 16
+	start_counter 16
 	printf '[criu]\nenv = CRIU_FAULT=1\n' >"$W/fault.conf"
 	run criuctl -c "$W/fault.conf" --store "$STORE" dump --tree "$PID" --name fault
 	assert_failure 1
@@ -103,7 +89,7 @@ $PID
 }
 
 @test "criu stopped by SIGSTOP mid-dump: a real stall, reported as criu-stopped" {
-	start_big 1024
+	start_counter 1024
 	ctl_bg dump --tree "$PID" --name stopped --stall-timeout 2
 	stop_criu
 	ctl_bg_exits 4
@@ -184,7 +170,7 @@ attempt_log_has() { grep -qF -- "$1" "$STORE"/tmp/*/dump.log 2>/dev/null; }
 }
 
 @test "a restore stopped half-way: the half-restored task is killed, and the checkpoint restores next time" {
-	start_big 512
+	start_counter 512
 	run ctl dump --tree "$PID" --name half
 	assert_success
 	wait_for 10 dead "$PID"
@@ -209,7 +195,7 @@ attempt_log_has() { grep -qF -- "$1" "$STORE"/tmp/*/dump.log 2>/dev/null; }
 }
 
 @test "criuctl killed with SIGKILL mid-dump: criu finishes, the tree lives, nothing partial is listed" {
-	start_big 1024
+	start_counter 1024
 	ctl_bg dump --tree "$PID" --name orphan --leave-running
 	wait_for 20 criu_pid
 	kill -KILL "$CTL"
@@ -231,7 +217,7 @@ attempt_log_has() { grep -qF -- "$1" "$STORE"/tmp/*/dump.log 2>/dev/null; }
 }
 
 @test "SIGINT to criuctl mid-dump stops criu, reports, exits 130, commits nothing" {
-	start_big 1024
+	start_counter 1024
 	ctl_bg dump --tree "$PID" --name interrupted
 	wait_for 20 criu_pid
 	kill -INT "$CTL"
@@ -247,7 +233,7 @@ attempt_log_has() { grep -qF -- "$1" "$STORE"/tmp/*/dump.log 2>/dev/null; }
 }
 
 @test "--progress=always without a terminal prints plain phase lines, no control characters" {
-	start_big 512
+	start_counter 512
 	run --separate-stderr ctl --progress=always dump --tree "$PID" --name prog --leave-running
 	assert_success
 	[[ $stderr == *"dump: "*" s: dumping memory"* ]]
