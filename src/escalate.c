@@ -13,8 +13,12 @@ static unsigned begin_stop(struct escalation *e, enum esc_reason why, int signum
 unsigned esc_step(struct escalation *e, enum esc_event ev, int signum)
 {
 	if (ev == ESC_CHILD_EXIT) {
+		/* A stopped criu must not leave helpers behind it. */
+		unsigned reap =
+			e->state == ESC_STOPPING || e->state == ESC_KILLED ? ESC_ACT_REAP : 0;
+
 		e->state = ESC_EXITED;
-		return ESC_ACT_DISARM;
+		return ESC_ACT_DISARM | reap;
 	}
 	switch (e->state) {
 	case ESC_RUNNING:

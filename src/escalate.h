@@ -5,7 +5,8 @@
  *   running --deadline/stall/signal--> snapshot, SIGSTOP (the caller tidies
  *                                       the tree), SIGTERM(+SIGCONT), arm grace
  *   stopping --grace over, or a second signal--> SIGKILL of the process group
- *   any --child exited--> disarm every timer
+ *   any --child exited--> disarm every timer; after a stop, SIGKILL what
+ *                          is left of criu's process group (its helpers)
  *
  * The snapshot (the hang report) is always taken before the first signal,
  * so it shows criu and the tree as they were when the run got stuck.
@@ -24,6 +25,7 @@ enum esc_action {
 	ESC_ACT_KILL = 1 << 3,	    /* SIGKILL to criu's process group */
 	ESC_ACT_DISARM = 1 << 4,    /* stop the deadline and stall watch */
 	ESC_ACT_FREEZE = 1 << 5,    /* SIGSTOP, then undo what criu did to the tree */
+	ESC_ACT_REAP = 1 << 6,	    /* SIGKILL to what is left of criu's process group */
 };
 
 struct escalation {

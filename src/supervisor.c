@@ -202,6 +202,9 @@ static void act(struct sup *s, unsigned actions)
 			       ms(s->spec->grace > 0 ? s->spec->grace : DEFAULT_GRACE), 0);
 	if (actions & ESC_ACT_KILL)
 		kill_child(s, SIGKILL);
+	/* criu has exited: its pid still names the group while members live. */
+	if (actions & ESC_ACT_REAP && s->spec->new_session)
+		uv_kill(-s->res->pid, SIGKILL);
 }
 
 static void on_grace(uv_timer_t *t)

@@ -296,6 +296,34 @@ static void test_deadline(void **state)
 	sup_result_free(&res);
 }
 
+/* criu ends on SIGTERM but a helper of its process group lives on: the
+ * helper is killed once criu has exited, not left behind. */
+static void test_helpers_reaped(void **state)
+{
+	struct cmd c;
+	struct sup_spec spec = {.argv = sh(&c, "sh -c 'trap \"\" TERM; sleep 10' & sleep 10", NULL),
+				.timeout = 0.3,
+				.grace = 5,
+				.new_session = 1};
+	struct seen s = {0};
+	struct sup_result res;
+	struct proc_stat ps;
+	int gone = 0;
+
+	(void)state;
+	run(&spec, &s, &res);
+	assert_int_equal(res.end.term_signal, SIGTERM);
+	assert_true(res.duration < 2); /* no grace period waited for */
+	assert_true(s.grandchild > 0);
+	for (int i = 0; i < 100 && !gone; i++) {
+		gone = !proc_same_task(s.grandchild, 0, &ps) || ps.state == 'Z';
+		if (!gone)
+			usleep(10000);
+	}
+	assert_int_equal(gone, 1);
+	sup_result_free(&res);
+}
+
 /* A child that ignores SIGTERM is killed when the grace period is over,
  * with its process group (its sleep ignores SIGTERM too). */
 static void test_grace(void **state)
@@ -581,13 +609,13 @@ static int setup(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_end),	      cmocka_unit_test(test_output_max),
-		cmocka_unit_test(test_output_fd),     cmocka_unit_test(test_deadline),
-		cmocka_unit_test(test_grace),	      cmocka_unit_test(test_stall),
-		cmocka_unit_test(test_no_stall),      cmocka_unit_test(test_phase),
-		cmocka_unit_test(test_spawn_fails),   cmocka_unit_test(test_keep_fd),
-		cmocka_unit_test(test_new_session),   cmocka_unit_test(test_sigint),
-		cmocka_unit_test(test_second_sigint),
+		cmocka_unit_test(test_end),	  cmocka_unit_test(test_output_max),
+		cmocka_unit_test(test_output_fd), cmocka_unit_test(test_deadline),
+		cmocka_unit_test(test_grace),	  cmocka_unit_test(test_helpers_reaped),
+		cmocka_unit_test(test_stall),	  cmocka_unit_test(test_no_stall),
+		cmocka_unit_test(test_phase),	  cmocka_unit_test(test_spawn_fails),
+		cmocka_unit_test(test_keep_fd),	  cmocka_unit_test(test_new_session),
+		cmocka_unit_test(test_sigint),	  cmocka_unit_test(test_second_sigint),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);
