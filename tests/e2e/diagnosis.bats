@@ -169,15 +169,24 @@ while True: time.sleep(0.05)"
 }
 
 # A job of a shell: a session leader (started by criuctl run) forks it and
-# the job calls only setpgid.  The job's pid in $JOB, its counter in
-# $W/counter.
+# the job calls only setpgid, then runs a counter.  The job's pid in $JOB,
+# its counter in $W/counter.
 start_shell_job() {
+	# The job itself forks nothing: a task that forks all the time (a shell
+	# loop running sleep) races criu's seizing of the tree.
+	cat >"$W/job.py" <<PY
+import time
+n = 0
+while True:
+    n += 1
+    with open('$W/counter', 'a') as f: f.write('%d\\n' % n)
+    time.sleep(0.05)
+PY
 	start python3 -c "import os, time
 pid = os.fork()
 if pid == 0:
     os.setpgid(0, 0)
-    os.execvp('sh', ['sh', '-c',
-        'i=0; while :; do i=\$((i+1)); echo \$i >>$W/counter; sleep 0.05; done'])
+    os.execvp('python3', ['python3', '$W/job.py'])
 try:
     os.setpgid(pid, pid) # as a shell does; EACCES once the child ran exec
 except PermissionError:
