@@ -158,11 +158,10 @@ static void tidy_report(struct criu_run *r, const struct tidy_result *t)
  * the head of criu's log, read from the file: criu may still hold it. */
 static void tidy_dumped(struct criu_run *r)
 {
-	char head[4096], run_id[64];
-	ssize_t n = fs_read_head_at(r->at->fd, r->log_name, head, sizeof(head));
+	char run_id[64];
 	struct tidy_result t;
 
-	criu_log_run_id(head, n > 0 ? (size_t)n : 0, run_id, sizeof(run_id));
+	tidy_run_id_at(r->at->fd, r->log_name, run_id, sizeof(run_id));
 	tidy_tree(r->tree, r->tree_n, run_id, &t);
 	tidy_report(r, &t);
 	tidy_result_free(&t);

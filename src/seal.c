@@ -31,14 +31,12 @@ struct walk {
 	struct image_file *v;
 	size_t n, cap;
 	uint64_t bytes;
-	const char *failed; /* the path that failed, for the error */
-	char failed_path[512];
+	char failed[512]; /* the path that failed, for the error; "" while none */
 };
 
 static int walk_fail(struct walk *w, const char *rel)
 {
-	snprintf(w->failed_path, sizeof(w->failed_path), "%s", rel);
-	w->failed = w->failed_path;
+	snprintf(w->failed, sizeof(w->failed), "%s", rel);
 	return -1;
 }
 
@@ -168,7 +166,7 @@ static int walk(struct walk *w, int ckfd, const char *const *dirs)
 	}
 	free(w->buf);
 	w->buf = NULL;
-	if (w->failed)
+	if (w->failed[0])
 		return -1;
 	qsort(w->v, w->n, sizeof(*w->v), manifest_file_cmp);
 	return 0;

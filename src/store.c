@@ -21,7 +21,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "criu_log.h"
 #include "fsutil.h"
 #include "tidy.h"
 
@@ -382,10 +381,8 @@ static int failed_entry_valid(const char *entry)
 static void dump_run_id(int dirfd, const char *name, char *dst, size_t size)
 {
 	int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	char head[4096];
-	ssize_t n = fd >= 0 ? fs_read_head_at(fd, "dump.log", head, sizeof(head)) : -1;
 
-	criu_log_run_id(head, n > 0 ? (size_t)n : 0, dst, size);
+	tidy_run_id_at(fd, "dump.log", dst, size);
 	if (fd >= 0)
 		close(fd);
 }

@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "criu_log.h"
+#include "fsutil.h"
 #include "netns.h"
 #include "proc.h"
 
@@ -264,6 +265,14 @@ void tidy_find(const struct manifest_proc *tree, size_t n, int own_netns, struct
 	strv_free(&names);
 	if (sk >= 0)
 		close(sk);
+}
+
+void tidy_run_id_at(int dirfd, const char *name, char *dst, size_t size)
+{
+	char head[4096];
+	ssize_t n = dirfd >= 0 ? fs_read_head_at(dirfd, name, head, sizeof(head)) : -1;
+
+	criu_log_run_id(head, n > 0 ? (size_t)n : 0, dst, size);
 }
 
 void tidy_unlock(int pid, const char *run_id, struct tidy_result *r)

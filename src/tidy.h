@@ -44,6 +44,10 @@ void tidy_tree(const struct manifest_proc *tree, size_t n, const char *run_id,
 void tidy_find(const struct manifest_proc *tree, size_t n, int own_netns,
 	       struct tidy_result *found);
 
+/* The run id of criu's log file name under dirfd (from its first lines;
+ * criu may still be writing it) into dst, "" when there is none. */
+void tidy_run_id_at(int dirfd, const char *name, char *dst, size_t size);
+
 /* Remove the lock tables of run run_id from pid's network namespace
  * (criuctl's own for pid <= 0).  Fills r as tidy_tree() does. */
 void tidy_unlock(int pid, const char *run_id, struct tidy_result *r);
