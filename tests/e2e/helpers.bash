@@ -76,10 +76,12 @@ while True:
 	wait_for 20 count_ge "$W/count" 2
 }
 
-# start_echo_server PORT: a tree whose one task accepts one TCP connection
-# on 127.0.0.1:PORT and echoes every line back; its pid in $SERVER.
+# start_echo_server PORT [MiB]: a tree whose one task (with MiB of touched
+# memory, 0) accepts one TCP connection on 127.0.0.1:PORT and echoes every
+# line back; its pid in $SERVER.
 start_echo_server() {
 	start python3 -c "import socket
+blob = bytearray(b'x' * (${2:-0} << 20))
 s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 s.bind(('127.0.0.1', $1)); s.listen(1)
 c, _ = s.accept()

@@ -113,15 +113,7 @@ $PID
 # A TCP echo server of SIZE MiB (the tree, $SERVER) and a client outside
 # the tree that counts its round trips in $W/rtt.
 start_tcp_big() {
-	start python3 -c "import socket
-blob = bytearray(b'x' * ($1 << 20))
-s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(('127.0.0.1', $TPORT)); s.listen(1)
-c, _ = s.accept()
-f = c.makefile('rwb', buffering=0)
-for line in f: f.write(line)"
-	SERVER=$REPLY
-	wait_for 20 listening "$TPORT"
+	start_echo_server "$TPORT" "$1"
 	start python3 -c "import socket, time
 c = socket.create_connection(('127.0.0.1', $TPORT))
 f = c.makefile('rwb', buffering=0)
