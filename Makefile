@@ -9,6 +9,7 @@ VERSION    := 0.1.0
 PREFIX     ?= /usr/local
 BINDIR     ?= $(PREFIX)/bin
 SBINDIR    ?= $(PREFIX)/sbin
+LIBEXECDIR ?= $(PREFIX)/libexec
 MANDIR     ?= $(PREFIX)/share/man
 COMPLETIONSDIR ?= $(PREFIX)/share/bash-completion/completions
 SYSCONFDIR ?= /etc
@@ -22,7 +23,8 @@ WARNINGS   := -Wall -Wextra -Wformat=2 -Wshadow -Wpointer-arith -Wno-format-trun
               -Wundef -Wwrite-strings -Wimplicit-fallthrough
 CFLAGS     ?= -O2 -g
 CFLAGS     += -std=gnu11 $(WARNINGS) $(WERROR) -D_FORTIFY_SOURCE=2 -fstack-protector-strong
-CPPFLAGS   += -D_GNU_SOURCE -DCRIUCTL_VERSION='"$(VERSION)"' -DSYSCONFDIR='"$(SYSCONFDIR)"' -Isrc \
+CPPFLAGS   += -D_GNU_SOURCE -DCRIUCTL_VERSION='"$(VERSION)"' -DSYSCONFDIR='"$(SYSCONFDIR)"' \
+              -DLIBEXECDIR='"$(LIBEXECDIR)"' -Isrc \
               $(shell $(PKG_CONFIG) --cflags libuv inih jansson zlib libxxhash 2>/dev/null)
 LDLIBS     += $(shell $(PKG_CONFIG) --libs libuv inih jansson zlib libxxhash 2>/dev/null) -pthread
 
@@ -32,10 +34,11 @@ B := build
 CORE := src/err.c src/strv.c src/name.c src/criu_argv.c src/criu_log.c \
         src/verdict.c src/proc_parse.c src/stats.c src/manifest.c src/config.c \
         src/phase.c src/escalate.c src/hang.c src/finding.c src/kconfig.c src/doctor.c \
-        src/jsonutil.c src/mountinfo.c src/text.c
+        src/jsonutil.c src/mountinfo.c src/text.c src/outcome.c
 # The I/O shell and the command line.
 SHELL_SRC := src/store.c src/proc.c src/supervisor.c src/output.c src/criu.c src/progress.c \
-        src/fsutil.c src/inspect.c src/seal.c src/netns.c src/tidy.c
+        src/fsutil.c src/inspect.c src/seal.c src/netns.c src/tidy.c src/interrupt.c \
+        src/fault.c src/commit.c src/recover.c
 CLI := src/main.c src/run_criu.c src/cmd_run.c src/cmd_dump.c src/cmd_restore.c \
        src/cmd_list.c src/cmd_show.c src/cmd_verify.c src/cmd_log.c src/cmd_rm.c src/cmd_check.c \
        src/cmd_explain.c src/cmd_config.c src/cmd_prune.c \
@@ -50,10 +53,14 @@ UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(B)/unit/%)
 .PHONY: all deps check test unit cli e2e guest-image demo install uninstall \
         clean format format-check lint bench
 
-all: $(B)/criuctl $(B)/guest-sandbox $(B)/container-run
+all: $(B)/criuctl $(B)/criuctl-hook $(B)/guest-sandbox $(B)/container-run
 
 $(B)/criuctl: $(CLI_OBJ) $(SHELL_OBJ) $(CORE_OBJ)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# criu's action script: static and tiny, criu runs it at every step.
+$(B)/criuctl-hook: src/hook.c | $(B)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -static -MMD -MP -o $@ $<
 
 $(B)/%.o: src/%.c | $(B)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
@@ -74,7 +81,7 @@ $(B) $(B)/unit $(B)/fixtures:
 	mkdir -p $@
 
 # Unit tests link the core only (plus the shell pieces a test names).
-$(B)/unit/test_%: tests/unit/test_%.c $(CORE_OBJ) $(SHELL_OBJ) | $(B)/unit
+$(B)/unit/test_%: tests/unit/test_%.c $(CORE_OBJ) $(SHELL_OBJ) | $(B)/unit $(B)/criuctl-hook
 	$(CC) $(CPPFLAGS) $(CFLAGS) -Wno-missing-prototypes -MMD -MP -o $@ $(filter %.c %.o,$^) \
 	    $(LDLIBS) $(shell $(PKG_CONFIG) --libs cmocka)
 
@@ -84,7 +91,7 @@ deps:
 unit: $(UNIT_BIN)
 	@tools/run-suites unit
 
-cli: $(B)/criuctl
+cli: $(B)/criuctl $(B)/criuctl-hook
 	@tools/run-suites cli
 
 e2e: all guest-image $(TEST_BINS)
@@ -111,10 +118,12 @@ demo: deps
 bench: all guest-image $(TEST_BINS)
 	@tools/guest-run bash /src/tools/bench
 
-install: $(B)/criuctl
+install: $(B)/criuctl $(B)/criuctl-hook
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
-	    $(DESTDIR)$(SYSCONFDIR)/criuctl $(DESTDIR)$(COMPLETIONSDIR)
+	    $(DESTDIR)$(SYSCONFDIR)/criuctl $(DESTDIR)$(COMPLETIONSDIR) \
+	    $(DESTDIR)$(LIBEXECDIR)/criuctl
 	install -m 0755 $(B)/criuctl $(DESTDIR)$(SBINDIR)/criuctl
+	install -m 0755 $(B)/criuctl-hook $(DESTDIR)$(LIBEXECDIR)/criuctl/criuctl-hook
 	install -m 0644 man/criuctl.1 $(DESTDIR)$(MANDIR)/man1/criuctl.1
 	install -m 0644 man/criuctl.conf.5 $(DESTDIR)$(MANDIR)/man5/criuctl.conf.5
 	install -m 0644 etc/bash-completion/criuctl $(DESTDIR)$(COMPLETIONSDIR)/criuctl
@@ -122,7 +131,8 @@ install: $(B)/criuctl
 	    install -m 0644 etc/criuctl.conf $(DESTDIR)$(SYSCONFDIR)/criuctl/criuctl.conf
 
 uninstall:
-	rm -f $(DESTDIR)$(SBINDIR)/criuctl $(DESTDIR)$(MANDIR)/man1/criuctl.1 \
+	rm -f $(DESTDIR)$(SBINDIR)/criuctl $(DESTDIR)$(LIBEXECDIR)/criuctl/criuctl-hook \
+	    $(DESTDIR)$(MANDIR)/man1/criuctl.1 \
 	    $(DESTDIR)$(MANDIR)/man5/criuctl.conf.5 $(DESTDIR)$(COMPLETIONSDIR)/criuctl
 
 FORMAT_FILES = $(wildcard src/*.c src/*.h tests/unit/*.c tests/unit/*.h tools/*.c)
@@ -140,7 +150,7 @@ lint:
 	    guest-image/build tests/fixtures/capture .ci/run
 
 clean:
-	rm -rf $(B)/*.o $(B)/*.d $(B)/criuctl $(B)/guest-sandbox $(B)/container-run $(B)/unit \
+	rm -rf $(B)/*.o $(B)/*.d $(B)/criuctl $(B)/criuctl-hook $(B)/guest-sandbox $(B)/container-run $(B)/unit \
 	    $(B)/fixtures
 
 -include $(wildcard $(B)/*.d $(B)/unit/*.d)

@@ -110,6 +110,10 @@ void cli_retention(struct cli *c, const char *spare);
  * and put them in the JSON document as "unlocked". */
 void cli_unlocked(struct cli *c);
 
+/* Say what opening the store found in tmp/ and resolved (store.recovered,
+ * recover.h), and put it in the JSON document as "recovered". */
+void cli_recovered(struct cli *c);
+
 /* Out of memory: sets c->err, returns 6. */
 int cli_oom(struct cli *c);
 

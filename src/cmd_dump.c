@@ -19,13 +19,14 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "commit.h"
 #include "criu.h"
-#include "criu_log.h"
+#include "fault.h"
 #include "fsutil.h"
 #include "inspect.h"
+#include "interrupt.h"
 #include "proc.h"
 #include "run_criu.h"
-#include "seal.h"
 
 static const char dump_usage[] =
 	"usage: criuctl dump (-t PID | --pidfile FILE) [OPTIONS]\n"
@@ -262,19 +263,6 @@ static void fill_identity(struct manifest *m)
 		snprintf(m->kernel, sizeof(m->kernel), "%s %s", u.release, u.machine);
 }
 
-/* criu writes stats-dump into its work directory, not the images. */
-static void read_stats(const struct attempt *a, struct stats *st)
-{
-	char *buf;
-	size_t len;
-
-	memset(st, 0, sizeof(*st));
-	if (fs_read_at(a->fd, "stats-dump", 1 << 16, &buf, &len) == 0) {
-		stats_decode((const unsigned char *)buf, len, st);
-		free(buf);
-	}
-}
-
 static void print_summary(struct cli *c, const struct manifest *m, const char *dir)
 {
 	char size[32];
@@ -304,40 +292,48 @@ static void print_summary(struct cli *c, const struct manifest *m, const char *d
 	printf("  images    %s in %s\n", size, dir);
 }
 
+/* What criuctl does while criu waits at post-dump (a worker thread): a tree
+ * that is to end gets its checkpoint sealed now, so that a failing disk
+ * leaves it running; one that runs on is sealed after, not in its frozen
+ * time.  The written manifest is the decision (commit.h). */
+struct decision {
+	int at_fd;
+	struct manifest *m;
+	struct cc_err *err;
+};
+
+static int decide(void *arg)
+{
+	struct decision *d = arg;
+
+	return checkpoint_decide(d->at_fd, d->m, !d->m->opts.leave_running, d->err);
+}
+
 /* Success: manifest, commit, summary. */
 static int commit_dump(struct cli *c, struct attempt *at, struct manifest *m,
 		       const struct criu_run *run)
 {
-	json_t *json;
-	char *text;
-	int rc;
+	int sig;
 
 	m->duration_ms = (int64_t)(run->res.duration * 1000.0);
-	criu_log_version(run->log, run->log_len, m->criu_version, sizeof(m->criu_version));
-	read_stats(at, &m->stats);
-	/* criu writes images and stats 0644; they hold process memory. */
-	fs_chmod_tree_at(at->fd, ".", 0600);
-	if (seal_files(at->fd, seal_dirs, &m->files, &m->n_files, &m->images_bytes, &c->err) < 0) {
-		store_abort(&c->store, at);
-		return c->err.exit_code;
-	}
-	m->sealed = 1;
-	json = manifest_to_json(m);
-	text = json ? json_dumps(json, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
-	rc = text ? fs_write_at(at->fd, "manifest.json", text, strlen(text), 0600) : -1;
-	free(text);
-	json_decref(json);
-	if (rc < 0) {
-		err_sys(&c->err, CC_EXIT_STORE, "store-io", errno, "write manifest of %s", m->name);
-		store_abort(&c->store, at);
-		return CC_EXIT_STORE;
-	}
-	if (store_commit(&c->store, at, &c->err) < 0) {
+	m->hook_wait_ms = (int64_t)(run->res.hook_wait * 1000.0);
+	fault_point("commit");
+	if (checkpoint_commit(&c->store, at, m, 0, &c->err) < 0) {
 		store_abort(&c->store, at);
 		return c->err.exit_code;
 	}
 	print_summary(c, m, at->dir);
 	store_release(at);
+	sig = intr_signal();
+	if (sig) {
+		/* Too late to stop: criu had checkpointed (and, unless -R, ended)
+		 * the tree; the checkpoint is all there is of it. */
+		cli_say(c,
+			"criuctl: signal %d (%s) came after criu had checkpointed the tree: the "
+			"checkpoint was committed, not dropped",
+			sig, strsignal(sig));
+		json_object_set_new(c->out, "deferred_signal", json_integer(sig));
+	}
 	return 0;
 }
 
@@ -370,6 +366,7 @@ static int run_step(struct cli *c, struct dump_args *a, struct manifest *m, stru
 		    int k, struct criu_run *run)
 {
 	char images[PATH_MAX + 160], rel[32], prev[32];
+	struct decision d = {at->fd, m, &run->precommit_err};
 	int code;
 
 	memset(run, 0, sizeof(*run)); /* the caller frees it whatever happens */
@@ -383,6 +380,9 @@ static int run_step(struct cli *c, struct dump_args *a, struct manifest *m, stru
 		snprintf(images, sizeof(images), "%s/%s", at->dir, rel);
 	}
 	code = run_criu_prepare(c, at, k ? "pre-dump" : "dump", k ? images : NULL, run);
+	/* The final dump ends the tree: criuctl decides when. */
+	if (code == 0 && k == 0)
+		code = run_criu_ask(c, run, "post-dump", decide, &d);
 	if (k > 0)
 		snprintf(run->log_name, sizeof(run->log_name), "pre-dump-%d.log", k);
 	/* --prev-images-dir is relative to the images directory. */
@@ -397,9 +397,11 @@ static int run_step(struct cli *c, struct dump_args *a, struct manifest *m, stru
 				       .images_dir = run->images_dir,
 				       .work_dir = at->dir,
 				       .log_name = run->log_name,
+				       .action_script = run->hook_ask ? run->hook_path : NULL,
 				       .opts = &a->opts};
 
-		if (criu_argv_dump(&req, &run->argv) < 0)
+		if (criu_argv_dump(&req, &run->argv) < 0 ||
+		    (k == 0 && record_argv(m, &run->argv, at->dir, c->store.root) < 0))
 			code = cli_oom(c);
 	}
 	run->timeout = a->opts.timeout;
@@ -424,11 +426,9 @@ static int do_dump(struct cli *c, struct dump_args *a, struct manifest *m)
 		if (code == 0)
 			run_criu_free(&run);
 	}
+	m->pre_dumps = a->pre_dumps;
 	if (code == 0)
 		code = run_step(c, a, m, &at, 0, &run);
-	m->pre_dumps = a->pre_dumps;
-	if (code == 0 && record_argv(m, &run.argv, at.dir, c->store.root) < 0)
-		code = cli_oom(c);
 	if (code == 0)
 		code = commit_dump(c, &at, m, &run);
 	else if (run.failed)

@@ -16,7 +16,8 @@
 
 static const char list_usage[] = "usage: criuctl list [--failed]\n";
 
-/* One checkpoint's row as JSON; damaged entries get status "damaged". */
+/* One checkpoint's row as JSON; damaged entries get status "damaged", one a
+ * later criuctl committed from tmp/ (recover.h) "recovered". */
 static json_t *checkpoint_row(struct store *s, const char *name)
 {
 	struct manifest m;
@@ -35,7 +36,8 @@ static json_t *checkpoint_row(struct store *s, const char *name)
 			"root_pid", m.root_pid, "command",
 			m.n_procs ? (m.procs[0].cmdline[0] ? m.procs[0].cmdline : m.procs[0].comm)
 				  : "",
-			"images_bytes", (json_int_t)m.images_bytes, "status", "ok");
+			"images_bytes", (json_int_t)m.images_bytes, "status",
+			m.recovered[0] ? "recovered" : "ok");
 		manifest_free(&m);
 	}
 	if (fd >= 0)

@@ -21,6 +21,7 @@
 
 #include "cli.h"
 #include "fsutil.h"
+#include "interrupt.h"
 #include "proc.h"
 #include "run_criu.h"
 #include "seal.h"
@@ -253,6 +254,10 @@ static int wait_root(struct cli *c, int pid)
 	waited_pid = pid;
 	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
 		sigaction(sigs[i], &sa, NULL);
+	/* A signal that came while criu finished the restore was kept for
+	 * now: with --wait, signals are the workload's. */
+	if (intr_signal())
+		kill(pid, intr_signal());
 	while (waitpid(pid, &status, 0) < 0) {
 		if (errno != EINTR) {
 			err_sys(&c->err, CC_EXIT_ENV, "wait-failed", errno,
@@ -287,6 +292,14 @@ static int finish_restore(struct cli *c, struct restore_args *a, struct attempt 
 		return c->err.exit_code;
 	cli_say(c, "restored '%s': pid %d (%.0f ms)", a->name, pid, run->res.duration * 1000);
 	*restored = pid;
+	if (intr_signal() && !a->wait) {
+		cli_say(c,
+			"criuctl: signal %d (%s) came after criu had started resuming the tree: "
+			"the "
+			"restore was finished, not undone",
+			intr_signal(), strsignal(intr_signal()));
+		json_object_set_new(c->out, "deferred_signal", json_integer(intr_signal()));
+	}
 	if (!a->wait && !c->json)
 		printf("%d\n", pid);
 	return 0;
@@ -309,6 +322,9 @@ static int do_restore(struct cli *c, struct restore_args *a, int ckfd, const str
 	}
 	snprintf(images, sizeof(images), "%s/checkpoints/%s/images", c->store.root, a->name);
 	code = run_criu_prepare(c, &at, "restore", images, &run);
+	/* Past post-restore the tree runs: criuctl decides when. */
+	if (code == 0)
+		code = run_criu_ask(c, &run, "post-restore", NULL, NULL);
 	if (code == 0) {
 		struct restore_req req = {.criu = c->criu,
 					  .images_dir = run.images_dir,
@@ -317,6 +333,7 @@ static int do_restore(struct cli *c, struct restore_args *a, int ckfd, const str
 					  .pidfile = run.pidfile,
 					  .root = a->root,
 					  .detach = 1,
+					  .action_script = run.hook_path,
 					  .opts = &a->opts};
 
 		if (criu_argv_restore(&req, &run.argv) < 0)

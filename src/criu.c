@@ -73,6 +73,31 @@ int criu_version(const char *path, char *out, size_t size, struct cc_err *e)
 	return 0;
 }
 
+int criu_hook_path(char *out, size_t size, struct cc_err *e)
+{
+	char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	char *slash;
+
+	if (n > 0) {
+		self[n] = '\0';
+		slash = strrchr(self, '/');
+		if (slash &&
+		    (size_t)snprintf(out, size, "%.*s/criuctl-hook", (int)(slash - self), self) <
+			    size &&
+		    executable(out))
+			return 0;
+	}
+	if ((size_t)snprintf(out, size, "%s/criuctl/criuctl-hook", LIBEXECDIR) < size &&
+	    executable(out))
+		return 0;
+	err_set(e, CC_EXIT_ENV, "hook-missing",
+		"criuctl-hook, criu's action script, is neither beside %s nor in %s/criuctl",
+		n > 0 ? self : "criuctl", LIBEXECDIR);
+	err_remedy(e, "Install criuctl completely (make install installs it).");
+	return -1;
+}
+
 int criu_environ(const struct strv *extra, struct strv *out)
 {
 	for (char **env = environ; *env; env++) {

@@ -29,4 +29,11 @@ int criu_version(const char *path, char *out, size_t size, struct cc_err *e);
  */
 int criu_environ(const struct strv *extra, struct strv *out);
 
+/*
+ * The criuctl-hook binary criu runs as its action script: beside criuctl's
+ * own binary (a build tree), else in LIBEXECDIR/criuctl/.  Returns 0 with
+ * the path in out, or -1 with e set (exit 6, "hook-missing").
+ */
+int criu_hook_path(char *out, size_t size, struct cc_err *e);
+
 #endif

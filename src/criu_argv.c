@@ -31,11 +31,13 @@ int criu_manage_cgroups_valid(const char *s)
 }
 
 static int push_common(struct strv *out, const char *criu, const char *action, const char *images,
-		       const char *work, const char *log)
+		       const char *work, const char *log, const char *script)
 {
 	if (strv_push(out, criu) || strv_push(out, action) || strv_push(out, "-D") ||
 	    strv_push(out, images) || strv_push(out, "-W") || strv_push(out, work) ||
 	    strv_push(out, "-o") || strv_push(out, log) || strv_push(out, "-v4"))
+		return -1;
+	if (script && (strv_push(out, "--action-script") || strv_push(out, script)))
 		return -1;
 	return 0;
 }
@@ -65,7 +67,7 @@ int criu_argv_dump(const struct dump_req *req, struct strv *out)
 	int pre = req->action && strcmp(req->action, "pre-dump") == 0;
 
 	if (push_common(out, req->criu, pre ? "pre-dump" : "dump", req->images_dir, req->work_dir,
-			req->log_name) ||
+			req->log_name, req->action_script) ||
 	    strv_pushf(out, "--tree=%d", req->pid))
 		return -1;
 	/* A pre-dump always leaves the tree running; criu refuses the flag. */
@@ -89,7 +91,8 @@ int criu_argv_dump(const struct dump_req *req, struct strv *out)
 
 int criu_argv_restore(const struct restore_req *req, struct strv *out)
 {
-	if (push_common(out, req->criu, "restore", req->images_dir, req->work_dir, req->log_name) ||
+	if (push_common(out, req->criu, "restore", req->images_dir, req->work_dir, req->log_name,
+			req->action_script) ||
 	    strv_push(out, "--pidfile") || strv_push(out, req->pidfile))
 		return -1;
 	if (req->detach && strv_push(out, "--restore-detached"))

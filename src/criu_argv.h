@@ -34,6 +34,7 @@ struct dump_req {
 	const char *images_dir;	     /* absolute */
 	const char *work_dir;	     /* absolute; the log is written here */
 	const char *log_name;	     /* relative to work_dir */
+	const char *action_script;   /* criuctl-hook (--action-script), or NULL */
 	const struct criu_opts *opts;
 };
 
@@ -42,9 +43,10 @@ struct restore_req {
 	const char *images_dir;
 	const char *work_dir;
 	const char *log_name;
-	const char *pidfile; /* absolute; criu writes the restored root's pid */
-	const char *root;    /* --root, or NULL */
-	int detach;	     /* 1: criu returns once the tree runs */
+	const char *pidfile;	   /* absolute; criu writes the restored root's pid */
+	const char *root;	   /* --root, or NULL */
+	int detach;		   /* 1: criu returns once the tree runs */
+	const char *action_script; /* criuctl-hook (--action-script), or NULL */
 	const struct criu_opts *opts;
 };
 

@@ -202,16 +202,29 @@ int criu_log_decisive(const char *buf, size_t len, size_t max, struct strv *out)
 	return (int)(out->n - from);
 }
 
+static int has_any(const char *buf, size_t len, const char *const *words)
+{
+	for (; buf && *words; words++)
+		if (memmem(buf, len, *words, strlen(*words)))
+			return 1;
+	return 0;
+}
+
 int criu_log_succeeded(const char *buf, size_t len)
 {
 	static const char *const ok[] = {"Dumping finished successfully",
 					 "Restore finished successfully",
 					 "Pre-dumping finished successfully", NULL};
 
-	for (const char *const *s = ok; *s; s++)
-		if (memmem(buf, len, *s, strlen(*s)))
-			return 1;
-	return 0;
+	return has_any(buf, len, ok);
+}
+
+int criu_log_failed(const char *buf, size_t len)
+{
+	static const char *const failed[] = {"Dumping FAILED.", "Restoring FAILED.",
+					     "Pre-dumping FAILED.", NULL};
+
+	return has_any(buf, len, failed);
 }
 
 /* The word after marker within the first 4 KiB of buf, into dst. */

@@ -66,4 +66,9 @@ int criu_lock_table_of(const char *name, const char *run_id);
 /* 1 when the log says the run finished successfully. */
 int criu_log_succeeded(const char *buf, size_t len);
 
+/* 1 when the log says the run failed ("Dumping FAILED.", "Restoring
+ * FAILED.", "Pre-dumping FAILED."): criu ended it itself and undid what it
+ * could (a dump resumed the tree, a restore killed what it made). */
+int criu_log_failed(const char *buf, size_t len);
+
 #endif

@@ -44,6 +44,25 @@ ssize_t fs_read_head_at(int at, const char *name, char *buf, size_t size)
 	return n < 0 ? -1 : (ssize_t)got;
 }
 
+ssize_t fs_read_tail_at(int at, const char *name, char *buf, size_t size)
+{
+	int fd = openat(at, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	struct stat st;
+	off_t from;
+	ssize_t n = -1;
+
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+		from = st.st_size > (off_t)size ? st.st_size - (off_t)size : 0;
+		n = pread(fd, buf, size, from);
+	} else {
+		errno = EINVAL;
+	}
+	close(fd);
+	return n;
+}
+
 int fs_read_fd(int fd, size_t max, char **buf, size_t *len)
 {
 	size_t cap = 0, n = 0;
@@ -107,7 +126,8 @@ static int write_all(int fd, const void *buf, size_t len)
 	return 0;
 }
 
-int fs_write_at(int at, const char *name, const void *buf, size_t len, mode_t mode)
+static int replace_at(int at, const char *name, const void *buf, size_t len, mode_t mode,
+		      int durable)
 {
 	char tmp[256];
 	int fd, saved;
@@ -116,7 +136,7 @@ int fs_write_at(int at, const char *name, const void *buf, size_t len, mode_t mo
 	fd = openat(at, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
 	if (fd < 0)
 		return -1;
-	if (write_all(fd, buf, len) < 0 || fsync(fd) < 0 || close(fd) < 0) {
+	if (write_all(fd, buf, len) < 0 || (durable && fsync(fd) < 0) || close(fd) < 0) {
 		saved = errno;
 		close(fd);
 		unlinkat(at, tmp, 0);
@@ -129,7 +149,17 @@ int fs_write_at(int at, const char *name, const void *buf, size_t len, mode_t mo
 		errno = saved;
 		return -1;
 	}
-	return fsync(at);
+	return durable ? fsync(at) : 0;
+}
+
+int fs_write_at(int at, const char *name, const void *buf, size_t len, mode_t mode)
+{
+	return replace_at(at, name, buf, len, mode, 1);
+}
+
+int fs_put_at(int at, const char *name, const void *buf, size_t len, mode_t mode)
+{
+	return replace_at(at, name, buf, len, mode, 0);
 }
 
 static int rm_children(int fd)

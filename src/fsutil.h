@@ -20,6 +20,10 @@ int fs_read_at(int at, const char *name, size_t max, char **buf, size_t *len);
  * buf (not NUL-terminated).  Returns the count, or -1 with errno set. */
 ssize_t fs_read_head_at(int at, const char *name, char *buf, size_t size);
 
+/* Up to size bytes from the end of the regular file name under at (a log's
+ * last lines), into buf.  Returns the count, or -1 with errno set. */
+ssize_t fs_read_tail_at(int at, const char *name, char *buf, size_t size);
+
 /* The same from an open fd (read to its end; the fd stays open). */
 int fs_read_fd(int fd, size_t max, char **buf, size_t *len);
 
@@ -28,6 +32,11 @@ int fs_read_fd(int fd, size_t max, char **buf, size_t *len);
  * over name, fsync of the directory.  Returns 0, or -1 with errno set.
  */
 int fs_write_at(int at, const char *name, const void *buf, size_t len, mode_t mode);
+
+/* The same without the fsyncs: the file outlives criuctl (atomic rename),
+ * not a crash of the machine.  For drafts that only have to survive a
+ * killed criuctl and must not cost a disk flush. */
+int fs_put_at(int at, const char *name, const void *buf, size_t len, mode_t mode);
 
 /* Remove name under at and everything below it, never following links.
  * A missing name is not an error.  Returns 0, or -1 with errno set. */

@@ -16,6 +16,7 @@
 #include "cli.h"
 #include "criu.h"
 #include "fsutil.h"
+#include "interrupt.h"
 #include "jsonutil.h"
 #include "progress.h"
 
@@ -215,11 +216,17 @@ static int parse_globals(struct cli *c, int argc, char **argv, const char **conf
 
 static int run_command(struct cli *c, const struct command *cmd, int argc, char **argv)
 {
+	/* A command that runs criu must not die between two of its steps
+	 * (interrupt.h): signals are recorded from here on. */
+	if ((cmd->needs & NEEDS_CRIU) && intr_install() < 0)
+		return err_sys(&c->err, CC_EXIT_ENV, "signals", errno, "signal handlers"),
+		       CC_EXIT_ENV;
 	if ((cmd->needs & NEEDS_CRIU) &&
 	    criu_resolve(c->criu_want, c->criu, sizeof(c->criu), &c->err) < 0)
 		return c->err.exit_code;
 	if ((cmd->needs & NEEDS_STORE) && store_open(&c->store, c->store_root, &c->err) < 0)
 		return c->err.exit_code;
+	cli_recovered(c);
 	return cmd->fn(c, argc, argv);
 }
 

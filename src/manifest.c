@@ -78,9 +78,10 @@ static json_t *mounts_to_json(const struct manifest *m)
 			 ext);
 }
 
+/* NULL (no "files" key) for a manifest that is not sealed (yet). */
 static json_t *files_to_json(const struct manifest *m)
 {
-	json_t *a = json_array();
+	json_t *a = m->sealed ? json_array() : NULL;
 
 	for (size_t i = 0; a && i < m->n_files; i++) {
 		char hex[33];
@@ -96,13 +97,16 @@ static json_t *files_to_json(const struct manifest *m)
 json_t *manifest_to_json(const struct manifest *m)
 {
 	return json_pack(
-		"{s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:I, s:I, s:o, s:o, s:i}",
+		"{s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:I, s:I, s:o*, s:o, s:i, s:I, "
+		"s:s*}",
 		"name", m->name, "created", m->created, "criuctl_version", m->criuctl_version,
 		"criu_version", m->criu_version, "kernel", m->kernel, "tree", tree_to_json(m),
 		"mounts", mounts_to_json(m), "options", opts_to_json(&m->opts), "auto_flags",
 		json_strv(&m->auto_flags), "criu_argv", json_strv(&m->criu_argv), "duration_ms",
 		(json_int_t)m->duration_ms, "images_bytes", (json_int_t)m->images_bytes, "files",
-		files_to_json(m), "stats", stats_to_json(&m->stats), "pre_dumps", m->pre_dumps);
+		files_to_json(m), "stats", stats_to_json(&m->stats), "pre_dumps", m->pre_dumps,
+		"hook_wait_ms", (json_int_t)m->hook_wait_ms, "recovered",
+		m->recovered[0] ? m->recovered : NULL);
 }
 
 static void copy_string(char *dst, size_t size, json_t *v)
@@ -264,6 +268,8 @@ int manifest_from_json(const char *text, size_t len, struct manifest *m, char *w
 		m->images_bytes =
 			(uint64_t)json_integer_value(json_object_get(root, "images_bytes"));
 		m->pre_dumps = (int)json_integer_value(json_object_get(root, "pre_dumps"));
+		m->hook_wait_ms = json_integer_value(json_object_get(root, "hook_wait_ms"));
+		copy_string(m->recovered, sizeof(m->recovered), json_object_get(root, "recovered"));
 		if (procs_from_json(m, json_object_get(tree, "processes")) ||
 		    opts_from_json(&m->opts, json_object_get(root, "options")) ||
 		    strv_from_json(&m->criu_argv, json_object_get(root, "criu_argv")) ||

@@ -58,6 +58,10 @@ struct manifest {
 	int sealed; /* files were recorded (manifests of criuctl 0.1.0 before sealing have none) */
 	struct stats stats;
 	int pre_dumps;
+	int64_t hook_wait_ms; /* how long criu waited at its point of no return for criuctl */
+	/* Why and when an attempt found in tmp/ was committed by another
+	 * criuctl than the one that ran criu; "" for a normal commit. */
+	char recovered[256];
 };
 
 /* A new JSON object for m (caller owns the reference), or NULL. */

@@ -98,6 +98,14 @@ void cli_unlocked(struct cli *c)
 		json_object_set_new(c->out, "unlocked", json_strv(&c->store.unlocked));
 }
 
+void cli_recovered(struct cli *c)
+{
+	for (size_t i = 0; i < c->store.recovered.n; i++)
+		cli_say(c, "criuctl: tmp/: %s", c->store.recovered.v[i]);
+	if (c->store.recovered.n)
+		json_object_set_new(c->out, "recovered", json_strv(&c->store.recovered));
+}
+
 void cli_retention(struct cli *c, const char *spare)
 {
 	struct strv removed = {0};

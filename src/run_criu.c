@@ -12,11 +12,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "criu.h"
 #include "criu_log.h"
+#include "fault.h"
 #include "fsutil.h"
+#include "interrupt.h"
 #include "jsonutil.h"
 #include "proc.h"
 #include "tidy.h"
@@ -39,6 +43,36 @@ int run_criu_prepare(struct cli *c, const struct attempt *at, const char *action
 	if (criu_environ(&c->cfg.criu_env, &r->env) < 0)
 		return cli_oom(c);
 	return 0;
+}
+
+int run_criu_ask(struct cli *c, struct criu_run *r, const char *action, int (*work)(void *arg),
+		 void *arg)
+{
+	if (criu_hook_path(r->hook_path, sizeof(r->hook_path), &c->err) < 0)
+		return c->err.exit_code;
+	r->hook_ask = action;
+	r->precommit = work;
+	r->precommit_arg = arg;
+	if (strv_pushf(&r->env, "CRIUCTL_HOOK_DIR=%s", r->at->dir) < 0 ||
+	    strv_pushf(&r->env, "CRIUCTL_HOOK_ASK=%s", action) < 0)
+		return cli_oom(c);
+	return 0;
+}
+
+/* The socket criuctl-hook asks on: hook.sock in the attempt directory,
+ * bound through the directory's fd (sun_path holds only 108 bytes). */
+static int hook_listen(int dirfd)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	int sk = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "/proc/self/fd/%d/hook.sock", dirfd);
+	unlinkat(dirfd, "hook.sock", 0);
+	if (sk >= 0 && bind(sk, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		close(sk);
+		sk = -1;
+	}
+	return sk;
 }
 
 /* ---- the hang report: /proc before anything is signalled ---- */
@@ -97,18 +131,28 @@ static void on_snapshot(void *arg, const struct sup_status *st)
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(list, task_json(&tasks[i]));
 	free(tasks);
-	r->hang = json_pack("{s:s, s:i, s:s, s:f, s:f, s:{s:s, s:o, s:s, s:i}, s:o, s:o}", "reason",
-			    esc_reason_id(st->esc->reason), "signal", st->esc->signum, "phase",
-			    phase_id(st->phase), "elapsed_s", st->elapsed, "idle_s", st->idle,
-			    "diagnosis", "id", r->diag.id, "summary", json_text(r->diag.summary),
-			    "remedy", r->diag.remedy, "culprit_pid", r->diag.culprit, "tasks", list,
-			    "last_log_lines", json_strv(st->last_lines));
+	r->hang = json_pack("{s:s, s:i, s:s, s:b, s:f, s:f, s:{s:s, s:o, s:s, s:i}, s:o, s:o}",
+			    "reason", esc_reason_id(st->esc->reason), "signal", st->esc->signum,
+			    "phase", phase_id(st->phase), "asking", st->asking, "elapsed_s",
+			    st->elapsed, "idle_s", st->idle, "diagnosis", "id", r->diag.id,
+			    "summary", json_text(r->diag.summary), "remedy", r->diag.remedy,
+			    "culprit_pid", r->diag.culprit, "tasks", list, "last_log_lines",
+			    json_strv(st->last_lines));
 	progress_end(&r->progress, NULL);
-	cli_say(r->cli, "criuctl: %s: %s after %.1f s (%s): %s; stopping criu", r->action,
+	cli_say(r->cli, "criuctl: %s: %s after %.1f s (%s): %s", r->action,
 		st->esc->reason == ESC_BY_STALL	     ? "no progress"
 		: st->esc->reason == ESC_BY_DEADLINE ? "deadline passed"
 						     : "interrupted",
-		st->elapsed, phase_name(st->phase), r->diag.summary);
+		st->elapsed, phase_name(st->phase),
+		st->asking ? "criu waits at its point of no return: telling it not to go on"
+			   : r->diag.summary);
+	if (st->esc->state == ESC_PENDING)
+		cli_say(r->cli,
+			"criuctl: %s: letting criu run to its point of no return, where it is told "
+			"not to go on and undoes its work (signal again to stop it at once)",
+			r->action);
+	else if (!st->asking)
+		cli_say(r->cli, "criuctl: %s: stopping criu", r->action);
 	/* Written now too: if criuctl itself is killed during the stop, the
 	 * report is already there. */
 	write_report(r, NULL);
@@ -272,10 +316,18 @@ static void write_report(const struct criu_run *r, const struct verdict *v)
 	json_decref(report);
 }
 
-static int succeeded(const struct criu_run *r)
+static enum outcome run_outcome(const struct criu_run *r)
 {
-	return r->res.end.exited && r->res.end.exit_status == 0 && r->res.esc.reason == ESC_NONE &&
-	       criu_log_succeeded(r->log, r->log_len);
+	const struct sup_result *res = &r->res;
+	struct run_facts f = {.exited_ok = res->end.exited && res->end.exit_status == 0,
+			      .stopped = res->esc.reason != ESC_NONE,
+			      .committed = res->esc.committed,
+			      .complete_at_ask =
+				      r->hook_ask && strcmp(r->hook_ask, "post-dump") == 0,
+			      .log_succeeded = r->log && criu_log_succeeded(r->log, r->log_len),
+			      .log_failed = r->log && criu_log_failed(r->log, r->log_len)};
+
+	return outcome_of(&f);
 }
 
 /* A stopped run: the verdict is the hang diagnosis. */
@@ -288,9 +340,21 @@ static int stopped_verdict(struct criu_run *r, struct verdict *v, char *title, s
 	for (size_t i = res->last_lines.n > EVIDENCE_TAIL ? res->last_lines.n - EVIDENCE_TAIL : 0;
 	     i < res->last_lines.n; i++)
 		strv_push(&v->evidence, res->last_lines.v[i]);
-	if (by_signal)
+	/* Stopped while criu waited at its point of no return: it was told no. */
+	if (by_signal && res->hook_refused)
+		snprintf(
+			title, size,
+			"interrupted by signal %d (%s) at criu's point of no return; criu was told "
+			"not to go on and undid its work",
+			res->esc.signum, strsignal(res->esc.signum));
+	else if (by_signal && res->esc.hard)
 		snprintf(title, size, "interrupted by signal %d (%s); criu was stopped while %s",
 			 res->esc.signum, strsignal(res->esc.signum), phase_name(res->phase));
+	else if (by_signal)
+		snprintf(title, size,
+			 "interrupted by signal %d (%s); criu ended by itself before its point of "
+			 "no return",
+			 res->esc.signum, strsignal(res->esc.signum));
 	else
 		snprintf(title, size, "%s: %s",
 			 res->esc.reason == ESC_BY_STALL ? "criu stalled" : "deadline passed",
@@ -304,6 +368,23 @@ static int stopped_verdict(struct criu_run *r, struct verdict *v, char *title, s
 	else
 		v->id = res->esc.reason == ESC_BY_STALL ? "stalled" : "timeout";
 	return by_signal ? 128 + res->esc.signum : CC_EXIT_TIMEOUT;
+}
+
+/* The pre-commit work failed (the seal, the manifest): criu was told no. */
+static int work_verdict(struct criu_run *r, struct verdict *v, char *title, size_t size)
+{
+	const struct cc_err *e = &r->precommit_err;
+
+	snprintf(title, size,
+		 "criuctl could not make the checkpoint safe (%s), so criu was told not to go "
+		 "on and undid its work",
+		 e->msg);
+	v->id = e->code[0] ? e->code : "store-io";
+	v->title = title;
+	v->remedy = e->remedy[0] ? e->remedy
+				 : "Look at the store (space, permissions, the disk), then run "
+				   "the command again.";
+	return e->exit_code ? e->exit_code : CC_EXIT_STORE;
 }
 
 /* Classify the log and what criu printed: some hints ("Task attached to
@@ -357,7 +438,9 @@ static int judge(struct cli *c, struct criu_run *r)
 
 	if (classify(r, &v) < 0)
 		return cli_oom(c);
-	if (r->res.esc.reason != ESC_NONE)
+	if (r->res.esc.reason == ESC_BY_WORK)
+		code = work_verdict(r, &v, title, sizeof(title));
+	else if (r->res.esc.reason != ESC_NONE)
 		code = stopped_verdict(r, &v, title, sizeof(title));
 	else
 		name_holder(r, &v, title, sizeof(title));
@@ -393,6 +476,49 @@ static int open_output(const struct attempt *at)
 		      0600);
 }
 
+/* The caller's pre-commit work, in the supervisor's worker thread. */
+static int run_precommit(void *arg)
+{
+	struct criu_run *r = arg;
+
+	return r->precommit(r->precommit_arg);
+}
+
+/* A signal before criu starts: nothing is frozen yet, criu never runs. */
+static int interrupted_before(struct cli *c, const struct criu_run *r, int sig)
+{
+	err_set(&c->err, 128 + sig, "interrupted",
+		"%s interrupted by signal %d (%s) before criu started: nothing was frozen",
+		r->action, sig, strsignal(sig));
+	err_remedy(&c->err, "Run the command again.");
+	return 128 + sig;
+}
+
+/* After criu: the outcome, or the verdict of a failure. */
+static int after_run(struct cli *c, const struct attempt *at, struct criu_run *r)
+{
+	if (fs_read_at(at->fd, r->log_name, 256u << 20, &r->log, &r->log_len) < 0) {
+		r->log = NULL;
+		r->log_len = 0;
+	}
+	r->outcome = run_outcome(r);
+	if (r->res.hook_wait > 0)
+		json_object_set_new(c->out, "hook_wait_ms",
+				    json_integer((json_int_t)(r->res.hook_wait * 1000)));
+	if (r->outcome == OUTCOME_UNFINISHED) {
+		/* Past the point of no return criu ended without its last line
+		 * (stopped, or killed by someone else): the images are whole. */
+		cli_say(c, "criuctl: criu ended after it was told to go on, without finishing; "
+			   "its images are complete");
+		tidy_dumped(r);
+		r->target = check_target(r);
+	}
+	if (r->outcome != OUTCOME_FAILED)
+		return 0;
+	r->failed = 1;
+	return judge(c, r);
+}
+
 int run_criu(struct cli *c, const struct attempt *at, struct criu_run *r, int new_session)
 {
 	struct sup_spec spec = {.argv = r->argv.v,
@@ -404,12 +530,22 @@ int run_criu(struct cli *c, const struct attempt *at, struct criu_run *r, int ne
 				.keep_fd = at->fd,
 				.log_dirfd = at->fd,
 				.log_name = r->log_name,
+				.hook_fd = r->hook_ask ? hook_listen(at->fd) : -1,
+				.hook_work = r->precommit ? run_precommit : NULL,
 				.on_snapshot = on_snapshot,
 				.on_freeze = on_freeze,
 				.on_tick = c->progress != PROGRESS_NEVER ? on_tick : NULL,
 				.arg = r};
 	int rc;
 
+	fault_point("before-criu");
+	if (intr_signal()) {
+		if (spec.output_fd >= 0)
+			close(spec.output_fd);
+		if (spec.hook_fd >= 0)
+			close(spec.hook_fd);
+		return interrupted_before(c, r, intr_signal());
+	}
 	r->progress = (struct progress){
 		.mode = c->progress,
 		.action = r->action,
@@ -424,16 +560,11 @@ int run_criu(struct cli *c, const struct attempt *at, struct criu_run *r, int ne
 		close(r->progress.images_fd);
 	if (spec.output_fd >= 0)
 		close(spec.output_fd);
+	if (r->hook_ask)
+		unlinkat(at->fd, "hook.sock", 0);
 	if (rc < 0)
 		return c->err.exit_code;
-	if (fs_read_at(at->fd, r->log_name, 256u << 20, &r->log, &r->log_len) < 0) {
-		r->log = NULL;
-		r->log_len = 0;
-	}
-	if (succeeded(r))
-		return 0;
-	r->failed = 1;
-	return judge(c, r);
+	return after_run(c, at, r);
 }
 
 void run_criu_keep_failed(struct cli *c, struct attempt *at, const struct criu_run *r)

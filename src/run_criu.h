@@ -15,6 +15,7 @@
 #include "cli.h"
 #include "hang.h"
 #include "manifest.h"
+#include "outcome.h"
 #include "progress.h"
 #include "store.h"
 #include "supervisor.h"
@@ -32,8 +33,15 @@ struct criu_run {
 	size_t tree_n;
 	uint64_t expected_bytes; /* for the progress line */
 	int own_pidns;		 /* restore into a new pid namespace: its pids are not ours */
+	/* criu's point of no return, asked through criuctl-hook (run_criu_ask). */
+	const char *hook_ask;	     /* "post-dump", "post-restore", or NULL */
+	char hook_path[PATH_MAX];    /* the hook binary, for --action-script */
+	int (*precommit)(void *arg); /* runs while criu waits there (worker thread) */
+	void *precommit_arg;
+	struct cc_err precommit_err; /* set by precommit when it fails */
 	/* Results. */
 	int failed; /* criu ran and did not succeed: a verdict exists */
+	enum outcome outcome;
 	struct sup_result res;
 	char *log; /* the log text after the run; owned */
 	size_t log_len;
@@ -56,9 +64,22 @@ int run_criu_prepare(struct cli *c, const struct attempt *at, const char *action
 		     const char *images_dir, struct criu_run *r);
 
 /*
- * Run criu (r->argv).  Returns 0 when criu succeeded; otherwise writes
- * report.json into the attempt, records the verdict in c and returns its
- * exit code (1, 4 or 128+N), or 6 when criu could not be started.
+ * Make criu ask criuctl at its step action before it passes its point of no
+ * return (see supervisor.h); work(arg), if not NULL, runs first and must
+ * succeed for criu to go on.  Resolves r->hook_path (the caller passes it
+ * to criu as --action-script).  Returns 0, or an exit code with c->err set
+ * (criuctl-hook missing: exit 6).
+ */
+int run_criu_ask(struct cli *c, struct criu_run *r, const char *action, int (*work)(void *arg),
+		 void *arg);
+
+/*
+ * Run criu (r->argv).  Returns 0 when criu succeeded, or ended after
+ * criuctl let it pass its point of no return with its result complete
+ * (r->outcome says which); otherwise writes report.json into the attempt,
+ * records the verdict in c and returns its exit code (1, 4, 5 when the
+ * pre-commit work failed, or 128+N), or 6 when criu could not be started.
+ * A signal received before criu would start: 128+N, criu never runs.
  */
 int run_criu(struct cli *c, const struct attempt *at, struct criu_run *r, int new_session);
 

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "fsutil.h"
+#include "recover.h"
 #include "tidy.h"
 
 #define STORE_LOCK ".lock"
@@ -55,7 +56,7 @@ static int with_store_lock(struct store *s, int mode)
 	return fd;
 }
 
-/* Remove attempts whose owner is gone (their flock can be taken). */
+/* Resolve attempts whose owner is gone (their flock can be taken). */
 static void clean_tmp(struct store *s)
 {
 	int lock = with_store_lock(s, LOCK_EX);
@@ -69,9 +70,11 @@ static void clean_tmp(struct store *s)
 		if (de->d_name[0] == '.')
 			continue;
 		fd = openat(s->tmp_fd, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) == 0)
+		if (fd < 0)
 			fs_rmtree_at(s->tmp_fd, de->d_name);
-		if (fd >= 0)
+		else if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+			recover_attempt(s, de->d_name, fd);
+		else
 			close(fd);
 	}
 	if (d)
@@ -115,6 +118,7 @@ void store_close(struct store *s)
 			*fds[i] = -1;
 		}
 	strv_free(&s->unlocked);
+	strv_free(&s->recovered);
 }
 
 static int exists_at(int dirfd, const char *name)
@@ -202,7 +206,7 @@ int store_hold_name(struct store *s, const char *name, struct cc_err *e)
 	return lock_fd(fd, name, e);
 }
 
-static int lock_name(struct store *s, const char *name, struct cc_err *e)
+int store_lock_name(struct store *s, const char *name, struct cc_err *e)
 {
 	int fd = openat(s->locks_fd, name, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 
@@ -245,7 +249,7 @@ int store_begin(struct store *s, const char *name, enum attempt_kind kind, struc
 		return -1;
 	}
 	snprintf(a->name, sizeof(a->name), "%s", name);
-	a->name_lock = lock_name(s, name, e);
+	a->name_lock = store_lock_name(s, name, e);
 	if (a->name_lock < 0)
 		return -1;
 	/* Checked again under the lock: a dump that just finished may have made it. */
@@ -416,7 +420,7 @@ int store_remove(struct store *s, const char *name, struct cc_err *e)
 				       "no checkpoint named '%s' in %s", name, s->root);
 		dirfd = s->failed_fd;
 	}
-	lock = dirfd == s->ck_fd ? lock_name(s, name, e) : -2;
+	lock = dirfd == s->ck_fd ? store_lock_name(s, name, e) : -2;
 	if (lock == -1)
 		return -1;
 	if (dirfd == s->ck_fd)

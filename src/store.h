@@ -30,6 +30,8 @@ struct store {
 	/* "NAME: inet CRIU-...": the network locks criu kept for removed
 	 * checkpoints that were never restored, released with them. */
 	struct strv unlocked;
+	/* "NAME: ...": what the start-up found in tmp/ and did (recover.h). */
+	struct strv recovered;
 };
 
 enum attempt_kind { ATTEMPT_DUMP, ATTEMPT_RESTORE };
@@ -45,8 +47,9 @@ struct attempt {
 
 /*
  * Open the store at root, creating it (0700) and its subdirectories when
- * missing, and remove leftovers of killed runs from tmp/.  Returns 0, or -1
- * with e set (exit 5).
+ * missing, and resolve what killed runs left in tmp/ (recover.h: a complete
+ * dump is committed, the logs of the rest kept under failed/).  Returns 0,
+ * or -1 with e set (exit 5).
  */
 int store_open(struct store *s, const char *root, struct cc_err *e);
 void store_close(struct store *s);
@@ -76,6 +79,10 @@ int store_keep_failed(struct store *s, struct attempt *a, struct cc_err *e);
 
 /* Remove an attempt and release it. */
 void store_abort(struct store *s, struct attempt *a);
+
+/* Take the lock of a checkpoint name without waiting: the lock fd, or -1
+ * with e set ("name-busy", exit 5, while another criuctl holds it). */
+int store_lock_name(struct store *s, const char *name, struct cc_err *e);
 
 /* Release a committed attempt (closes its fd and lock). */
 void store_release(struct attempt *a);

@@ -8,6 +8,10 @@
  * After the child exits, the log is read to its end and captured pipes are
  * drained for a short while (a grandchild may still hold them); then every
  * handle is closed and the loop must close cleanly.
+ *
+ * The hook: one connection at a time carries one request line (criu's
+ * action) and gets one answer line, "ok" or "no REASON".  The answer is
+ * what the escalation machine decided (ESC_ACT_ALLOW / ESC_ACT_REFUSE).
  */
 #include "supervisor.h"
 
@@ -20,6 +24,8 @@
 #include <unistd.h>
 #include <uv.h>
 
+#include "fault.h"
+#include "interrupt.h"
 #include "proc.h"
 
 #define DEFAULT_OUTPUT_MAX (64 * 1024)
@@ -28,15 +34,30 @@
 #define DRAIN_MS	   200
 #define PARTIAL_MAX	   4096
 
-static const int forwarded[] = {SIGINT, SIGTERM, SIGHUP};
-#define N_SIGNALS (sizeof(forwarded) / sizeof(forwarded[0]))
+#define HOOK_REQ_MAX 128
+/* After a signal criu is let run to its point of no return only while it
+ * moves: this long without a new log line, and it is stopped at once. */
+#define PENDING_IDLE 1.0
+
+/* The hook connection that waits for an answer. */
+struct hook_conn {
+	uv_pipe_t pipe;
+	uv_write_t write;
+	char req[HOOK_REQ_MAX];
+	size_t req_len;
+};
 
 struct sup {
 	uv_loop_t loop;
 	uv_process_t proc;
 	uv_pipe_t out[2];
 	uv_timer_t deadline, grace, drain, tick;
-	uv_signal_t sig[N_SIGNALS];
+	uv_poll_t intr; /* interrupt.h's pipe */
+	uv_pipe_t hook_server;
+	struct hook_conn *hook; /* the connection waiting for an answer, or NULL */
+	uv_work_t work;
+	int work_rc;
+	uint64_t hook_at; /* when criu asked */
 	const struct sup_spec *spec;
 	struct sup_result *res;
 	int capture;
@@ -58,16 +79,29 @@ static double since(uint64_t t)
 	return (double)(uv_hrtime() - t) / 1e9;
 }
 
+static void close_hook(uv_handle_t *h);
+
 static void close_one(uv_handle_t *h, void *arg)
 {
-	(void)arg;
-	if (!uv_is_closing(h))
-		uv_close(h, NULL);
+	struct sup *s = arg;
+
+	if (uv_is_closing(h))
+		return;
+	/* A hook connection owns its memory; a waiting one is answered by
+	 * its closing: no. */
+	if (h->type == UV_NAMED_PIPE && h != (uv_handle_t *)&s->out[0] &&
+	    h != (uv_handle_t *)&s->out[1] && h != (uv_handle_t *)&s->hook_server) {
+		if (s->hook && h == (uv_handle_t *)&s->hook->pipe)
+			s->hook = NULL;
+		uv_close(h, close_hook);
+		return;
+	}
+	uv_close(h, NULL);
 }
 
 static void finish(struct sup *s)
 {
-	uv_walk(&s->loop, close_one, NULL);
+	uv_walk(&s->loop, close_one, s);
 }
 
 /* ---- the log ---- */
@@ -139,6 +173,7 @@ static void fill_status(struct sup *s, struct sup_status *st)
 	st->log_lines = s->lines;
 	st->last_lines = &s->res->last_lines;
 	st->esc = &s->res->esc;
+	st->asking = s->hook != NULL;
 }
 
 /* ---- stopping ---- */
@@ -155,6 +190,8 @@ static void kill_child(struct sup *s, int sig)
 }
 
 static void on_grace(uv_timer_t *t);
+static void answer_hook(struct sup *s, const char *answer);
+static void start_work(struct sup *s);
 
 /* After SIGSTOP: until criu is really stopped (a task in D state stops only
  * when it leaves it), at most 200 ms; the loop waits meanwhile. */
@@ -205,6 +242,14 @@ static void act(struct sup *s, unsigned actions)
 	/* criu has exited: its pid still names the group while members live. */
 	if (actions & ESC_ACT_REAP && s->spec->new_session)
 		uv_kill(-s->res->pid, SIGKILL);
+	if (actions & ESC_ACT_WORK)
+		start_work(s);
+	if (actions & ESC_ACT_ALLOW)
+		answer_hook(s, "ok\n");
+	if (actions & ESC_ACT_REFUSE)
+		answer_hook(s, s->res->esc.reason == ESC_BY_WORK ? "no criuctl could not commit\n"
+			       : s->res->esc.reason != ESC_NONE ? "no criuctl is stopping the run\n"
+								: "no criuctl is busy\n");
 }
 
 static void on_grace(uv_timer_t *t)
@@ -221,11 +266,137 @@ static void on_deadline(uv_timer_t *t)
 	act(s, esc_step(&s->res->esc, ESC_DEADLINE, 0));
 }
 
-static void on_signal(uv_signal_t *h, int signum)
+/* One byte per signal criuctl received (interrupt.h): each is an event, so
+ * that a second Ctrl-C insists. */
+static void take_signals(struct sup *s)
 {
-	struct sup *s = h->data;
+	unsigned char buf[16];
+	ssize_t n;
 
-	act(s, esc_step(&s->res->esc, ESC_SIGNAL, signum));
+	while (intr_fd() >= 0 && (n = read(intr_fd(), buf, sizeof(buf))) > 0)
+		for (ssize_t i = 0; i < n; i++)
+			act(s, esc_step(&s->res->esc, ESC_SIGNAL, buf[i]));
+}
+
+static void on_interrupt(uv_poll_t *h, int status, int events)
+{
+	(void)status;
+	(void)events;
+	take_signals(h->data);
+}
+
+/* ---- the hook ---- */
+
+static void close_hook(uv_handle_t *h)
+{
+	free(h->data);
+}
+
+static void on_answered(uv_write_t *w, int status)
+{
+	(void)status;
+	uv_close((uv_handle_t *)w->handle, close_hook);
+}
+
+/* Answer the waiting connection, if any, and let it go. */
+static void answer_hook(struct sup *s, const char *answer)
+{
+	struct hook_conn *h = s->hook;
+	uv_buf_t b = uv_buf_init((char *)answer, (unsigned)strlen(answer));
+
+	if (!h)
+		return;
+	s->hook = NULL;
+	s->res->hook_wait = since(s->hook_at);
+	s->res->hook_refused = answer[0] == 'n';
+	/* criu waited for us, it did not stall: the idle clock starts again. */
+	s->last_line_at = uv_hrtime();
+	if (uv_write(&h->write, (uv_stream_t *)&h->pipe, &b, 1, on_answered) < 0)
+		uv_close((uv_handle_t *)&h->pipe, close_hook);
+	else if (answer[0] == 'o')
+		fault_point("decided"); /* the answer is in the socket */
+}
+
+static void work_thread(uv_work_t *w)
+{
+	struct sup *s = w->data;
+
+	s->work_rc = s->spec->hook_work(s->spec->arg);
+}
+
+static void work_done(uv_work_t *w, int status)
+{
+	struct sup *s = w->data;
+
+	/* A signal that came while the work ran is heard before its result. */
+	take_signals(s);
+	act(s, esc_step(&s->res->esc,
+			status == 0 && s->work_rc == 0 ? ESC_WORK_OK : ESC_WORK_FAILED, 0));
+}
+
+static void start_work(struct sup *s)
+{
+	s->work.data = s;
+	if (!s->spec->hook_work) {
+		/* Nothing to do first; a signal that came meanwhile is heard
+		 * before the answer all the same. */
+		take_signals(s);
+		act(s, esc_step(&s->res->esc, ESC_WORK_OK, 0));
+		return;
+	}
+	if (uv_queue_work(&s->loop, &s->work, work_thread, work_done) < 0)
+		act(s, esc_step(&s->res->esc, ESC_WORK_FAILED, 0));
+}
+
+static void on_hook_read(uv_stream_t *st, ssize_t n, const uv_buf_t *buf)
+{
+	struct hook_conn *h = st->data;
+	struct sup *s = st->loop->data;
+	const char *nl;
+
+	(void)buf;
+	if (n < 0) { /* the hook went away before its answer */
+		if (s->hook == h)
+			s->hook = NULL;
+		uv_close((uv_handle_t *)st, close_hook);
+		return;
+	}
+	h->req_len += (size_t)n;
+	nl = memchr(h->req, '\n', h->req_len);
+	if (!nl && h->req_len < sizeof(h->req))
+		return;
+	uv_read_stop(st);
+	s->hook = h;
+	s->hook_at = uv_hrtime();
+	fault_point("deciding");
+	act(s, esc_step(&s->res->esc, ESC_HOOK, 0));
+}
+
+static void on_hook_alloc(uv_handle_t *hd, size_t suggested, uv_buf_t *buf)
+{
+	struct hook_conn *h = hd->data;
+
+	(void)suggested;
+	*buf = uv_buf_init(h->req + h->req_len, (unsigned)(sizeof(h->req) - h->req_len));
+}
+
+static void on_hook_connect(uv_stream_t *server, int status)
+{
+	struct sup *s = server->data;
+	struct hook_conn *h = calloc(1, sizeof(*h));
+
+	if (status < 0 || !h) {
+		free(h);
+		return;
+	}
+	uv_pipe_init(&s->loop, &h->pipe, 0);
+	h->pipe.data = h;
+	if (uv_accept(server, (uv_stream_t *)&h->pipe) < 0 || s->hook) {
+		/* Only one question at a time; closing says no. */
+		uv_close((uv_handle_t *)&h->pipe, close_hook);
+		return;
+	}
+	uv_read_start((uv_stream_t *)&h->pipe, on_hook_alloc, on_hook_read);
 }
 
 static void on_tick(uv_timer_t *t)
@@ -237,8 +408,12 @@ static void on_tick(uv_timer_t *t)
 		s->last_line_at = uv_hrtime();
 	if (s->exited)
 		return;
-	if (s->spec->stall_timeout > 0 && s->res->esc.state == ESC_RUNNING &&
-	    since(s->last_line_at) >= s->spec->stall_timeout)
+	/* Not while criu waits for criuctl's answer (deciding): that is
+	 * criuctl's time, bounded by the deadline. */
+	if ((s->res->esc.state == ESC_PENDING && since(s->last_line_at) >= PENDING_IDLE) ||
+	    (s->spec->stall_timeout > 0 &&
+	     (s->res->esc.state == ESC_RUNNING || s->res->esc.state == ESC_COMMITTED) &&
+	     since(s->last_line_at) >= s->spec->stall_timeout))
 		act(s, esc_step(&s->res->esc, ESC_STALL, 0));
 	if (s->spec->on_tick) {
 		fill_status(s, &st);
@@ -331,6 +506,7 @@ static int init_handles(struct sup *s)
 
 	if (uv_loop_init(&s->loop) < 0)
 		return -1;
+	s->loop.data = s;
 	uv_pipe_init(&s->loop, &s->out[0], 0);
 	uv_pipe_init(&s->loop, &s->out[1], 0);
 	s->proc.data = s->out[0].data = s->out[1].data = s;
@@ -338,10 +514,18 @@ static int init_handles(struct sup *s)
 		uv_timer_init(&s->loop, timers[i]);
 		timers[i]->data = s;
 	}
-	for (size_t i = 0; i < N_SIGNALS; i++) {
-		uv_signal_init(&s->loop, &s->sig[i]);
-		s->sig[i].data = s;
-		uv_signal_start(&s->sig[i], on_signal, forwarded[i]);
+	if (intr_fd() >= 0 && uv_poll_init(&s->loop, &s->intr, intr_fd()) == 0) {
+		s->intr.data = s;
+		uv_poll_start(&s->intr, UV_READABLE, on_interrupt);
+	}
+	if (s->spec->hook_fd > 2) {
+		uv_pipe_init(&s->loop, &s->hook_server, 0);
+		s->hook_server.data = s;
+		/* Should this fail, criu's question finds nobody: criu aborts. */
+		if (uv_pipe_open(&s->hook_server, s->spec->hook_fd) < 0)
+			close(s->spec->hook_fd);
+		else
+			uv_listen((uv_stream_t *)&s->hook_server, 4, on_hook_connect);
 	}
 	return 0;
 }
@@ -408,11 +592,12 @@ int supervisor_run(const struct sup_spec *spec, struct sup_result *res, struct c
 	int rc;
 
 	memset(res, 0, sizeof(*res));
+	if (s)
+		s->spec = spec;
 	if (!s || init_handles(s) < 0) {
 		free(s);
 		return err_set(e, CC_EXIT_ENV, "out-of-memory", "cannot start the event loop");
 	}
-	s->spec = spec;
 	s->res = res;
 	s->log_fd = -1;
 	s->capture = spec->output_fd <= 2;
@@ -424,6 +609,8 @@ int supervisor_run(const struct sup_spec *spec, struct sup_result *res, struct c
 			       spec->argv[0], uv_strerror(rc));
 	}
 	res->pid = s->proc.pid;
+	/* A run that asks at its point of no return is stopped there, softly. */
+	res->esc.soft = spec->hook_fd > 2;
 	start_watching(s);
 	uv_run(&s->loop, UV_RUN_DEFAULT);
 	shutdown_loop(s);

@@ -4,8 +4,17 @@
  * blocks on a slow reader and goes on if criuctl dies), knows the phase
  * from the log, enforces a whole-run deadline and a stall deadline (no new
  * log line), and stops criu step by step (see escalate.h) when one passes
- * or when criuctl receives SIGINT, SIGTERM or SIGHUP; the caller's snapshot
+ * or when criuctl receives SIGINT, SIGTERM or SIGHUP (seen through
+ * interrupt.h, when the command installed it); the caller's snapshot
  * callback runs before the first signal is sent.
+ *
+ * criu's point of no return (the end of a dump, after which criu ends the
+ * tree; the end of a restore, after which the tree runs) is criuctl's to
+ * decide: criu runs criuctl-hook as its action script, the hook asks over
+ * the socket hook_fd, the caller's work runs (in a worker thread, the loop
+ * going on), and criu is told to go on only when the work succeeded and
+ * nothing asked for a stop meanwhile.  A criuctl that is gone answers
+ * nothing, and criu then aborts and resumes the tree by itself.
  *
  * libuv reaps only what it spawned; nothing here calls waitpid(-1).
  */
@@ -32,6 +41,7 @@ struct sup_status {
 	uint64_t log_lines;
 	const struct strv *last_lines; /* the last SUP_LAST_LINES log lines, oldest first */
 	const struct escalation *esc;
+	int asking; /* criu waits for criuctl's answer at its point of no return */
 };
 
 struct sup_spec {
@@ -45,6 +55,11 @@ struct sup_spec {
 	int keep_fd;	      /* > 2: handed to the child as fd 3 (keeps a flock alive) */
 	int log_dirfd;	      /* with log_name: the log to follow */
 	const char *log_name;
+	int hook_fd; /* > 2: a listening unix socket for criuctl-hook; closed by the
+			supervisor */
+	/* Runs in a worker thread when criu asks to pass its point of no
+	 * return; 0 lets it go on.  NULL: nothing to do first. */
+	int (*hook_work)(void *arg);
 	size_t output_max; /* bytes of captured output kept; 0 = 64 KiB */
 	/* Called once, before criu gets its first signal; may be NULL. */
 	void (*on_snapshot)(void *arg, const struct sup_status *st);
@@ -64,6 +79,8 @@ struct sup_result {
 	enum phase phase;	/* the last phase seen */
 	double duration;	/* seconds from spawn to exit */
 	double idle_at_stop;	/* seconds without a log line when the stop began */
+	double hook_wait;	/* seconds criu waited for criuctl's answer at its hook */
+	int hook_refused;	/* criu asked, and was told no */
 	struct strv last_lines; /* owned */
 	char *output;		/* captured stdout+stderr (no output_fd), NUL-terminated; owned */
 	size_t output_len;

@@ -23,6 +23,9 @@ criu_pid() { pgrep -o -f '^/usr/sbin/criu dump'; }
 # sandbox's init reaps it, is not running).
 criu_gone() { ! ps -eo stat=,comm= | awk '$2 == "criu" && $1 !~ /^Z/ { found = 1 } END { exit !found }'; }
 
+# The log of the dump in progress contains $1.
+attempt_log_has() { grep -qF -- "$1" "$STORE"/tmp/*/dump.log 2>/dev/null; }
+
 # SIGSTOP the criu dump of criuctl as soon as it runs (one pgrep and one
 # kill, retried: a slow machine may run criu before pgrep sees it).
 stop_criu() {
@@ -95,6 +98,9 @@ $PID
 @test "criu stopped by SIGSTOP mid-dump: a real stall, reported as criu-stopped" {
 	start_counter 1024
 	ctl_bg dump --tree "$PID" --name stopped --stall-timeout 2
+	# Once it dumps memory: criu stopped for good while it injects its
+	# parasite would leave the task running injected code.
+	wait_for 60 attempt_log_has page-xfer
 	stop_criu
 	ctl_bg_exits 4
 	run cat "$W/out"
@@ -137,9 +143,6 @@ assert_lock_removed_and_talking() {
 	at=$(last_line "$W/rtt")
 	wait_for 10 count_ge "$W/rtt" $((at + 5))
 }
-
-# The log of the dump in progress contains $1.
-attempt_log_has() { grep -qF -- "$1" "$STORE"/tmp/*/dump.log 2>/dev/null; }
 
 @test "criu stopped after it put the tree's TCP socket in repair mode: the socket is repaired, the lock removed, the connection goes on" {
 	start_tcp_big 1024
@@ -188,26 +191,28 @@ attempt_log_has() { grep -qF -- "$1" "$STORE"/tmp/*/dump.log 2>/dev/null; }
 	wait_for 10 count_ge "$W/count" $((at_dump + 3))
 }
 
-@test "criuctl killed with SIGKILL mid-dump: criu finishes, the tree lives, nothing partial is listed" {
+@test "criuctl killed with SIGKILL mid-dump: criu goes on alone, finds criuctl gone at its point of no return, the tree lives" {
 	start_counter 1024
 	ctl_bg dump --tree "$PID" --name orphan --leave-running
 	wait_for 20 criu_pid
 	kill -KILL "$CTL"
 	wait "$CTL" || true
 	# criu goes on without criuctl (own session, log and output in files).
-	run ctl list
+	run --separate-stderr ctl list
 	assert_success
 	refute_output --partial orphan
 	wait_for 60 bash -c '! pgrep -f "^/usr/sbin/criu dump" >/dev/null'
 	alive "$PID"
 	at=$(last_line "$W/count")
 	wait_for 10 count_ge "$W/count" $((at + 3))
-	# The next criuctl cleans the unfinished attempt out of tmp/.
-	run ctl list
+	# The next criuctl keeps the attempt's logs as abandoned, not tmp/.
+	run --separate-stderr ctl list
 	assert_success
 	refute_output --partial orphan
 	run ls -A "$STORE/tmp"
 	assert_output ""
+	run jq -r .verdict.id "$STORE"/failed/orphan.*/report.json
+	assert_output abandoned
 }
 
 @test "SIGINT to criuctl mid-dump stops criu, reports, exits 130, commits nothing" {

@@ -61,6 +61,8 @@ static void fill(struct manifest *m)
 	m->stats.f[0] = (struct stats_field){"frozen_time_us", 6109};
 	m->stats.f[1] = (struct stats_field){"pages_written", 59};
 	m->pre_dumps = 2;
+	m->hook_wait_ms = 42;
+	snprintf(m->recovered, sizeof(m->recovered), "committed from tmp/");
 }
 
 static char *dump_text(const struct manifest *m)
@@ -122,6 +124,8 @@ static void test_roundtrip(void **state)
 	assert_int_equal(back.duration_ms, 1234);
 	assert_true(back.images_bytes == 5000000000ULL);
 	assert_int_equal(back.pre_dumps, 2);
+	assert_int_equal(back.hook_wait_ms, 42);
+	assert_string_equal(back.recovered, "committed from tmp/");
 	/* Files come back sorted by path. */
 	assert_int_equal(back.sealed, 1);
 	assert_int_equal(back.n_files, 2);
@@ -423,13 +427,45 @@ static void test_format_time(void **state)
 	}
 }
 
+/* A manifest written at criu's point of no return for a tree that runs on
+ * is not sealed yet: it must come back unsealed (not "sealed, no files"),
+ * and a normal commit has no "recovered" note. */
+static void test_unsealed_draft(void **state)
+{
+	struct manifest m, back;
+	char why[256], *text;
+
+	(void)state;
+	fill(&m);
+	free(m.files);
+	m.files = NULL;
+	m.n_files = 0;
+	m.sealed = 0;
+	m.recovered[0] = '\0';
+	text = dump_text(&m);
+	assert_null(strstr(text, "\"files\""));
+	assert_null(strstr(text, "\"recovered\""));
+	assert_int_equal(manifest_from_json(text, strlen(text), &back, why, sizeof(why)), 0);
+	assert_int_equal(back.sealed, 0);
+	assert_int_equal(back.n_files, 0);
+	assert_string_equal(back.recovered, "");
+	free(text);
+	manifest_free(&back);
+	manifest_free(&m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_roundtrip),     cmocka_unit_test(test_encoding),
-		cmocka_unit_test(test_non_utf8_text), cmocka_unit_test(test_invalid),
-		cmocka_unit_test(test_why_truncated), cmocka_unit_test(test_unknown_fields_ignored),
-		cmocka_unit_test(test_format_time),   cmocka_unit_test(test_compare_files),
+		cmocka_unit_test(test_roundtrip),
+		cmocka_unit_test(test_encoding),
+		cmocka_unit_test(test_non_utf8_text),
+		cmocka_unit_test(test_invalid),
+		cmocka_unit_test(test_why_truncated),
+		cmocka_unit_test(test_unknown_fields_ignored),
+		cmocka_unit_test(test_format_time),
+		cmocka_unit_test(test_compare_files),
+		cmocka_unit_test(test_unsealed_draft),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -14,7 +14,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+
 #include "fsutil.h"
+#include "interrupt.h"
 #include "proc.h"
 #include "supervisor.h"
 
@@ -53,7 +58,24 @@ struct seen {
 	int snapshots_at_freeze;
 	char freeze_state; /* the child's state in on_freeze */
 	int freeze_pid;
+	/* The pre-commit work, in the worker thread. */
+	int work_calls;
+	int work_rc;	   /* what it returns */
+	int work_ms;	   /* how long it takes */
+	int raise_in_work; /* it raises SIGINT first (a Ctrl-C while criu waits) */
 };
+
+static int work(void *arg)
+{
+	struct seen *s = arg;
+	const struct timespec t = {s->work_ms / 1000, (long)(s->work_ms % 1000) * 1000000L};
+
+	s->work_calls++;
+	if (s->raise_in_work)
+		kill(getpid(), SIGINT);
+	nanosleep(&t, NULL);
+	return s->work_rc;
+}
 
 /* 1 when /proc/PID/status shows a pending signal (thread or process). */
 static int signal_pending(int pid)
@@ -141,7 +163,8 @@ static void run(struct sup_spec *spec, struct seen *s, struct sup_result *res)
 	spec->arg = s;
 	if (supervisor_run(spec, res, &e) != 0)
 		fail_msg("supervisor_run: %s", e.msg);
-	assert_int_equal(count_fds(), fds);
+	/* The hook's socket is the supervisor's to close. */
+	assert_int_equal(count_fds(), fds - (spec->hook_fd > 2));
 	assert_true(res->pid > 0);
 	assert_true(res->duration > 0 && res->duration < 2.5);
 }
@@ -162,6 +185,18 @@ static void rm_dir(const char *path, int fd)
 {
 	close(fd);
 	assert_int_equal(fs_rmtree_at(AT_FDCWD, path), 0);
+}
+
+/* A listening socket hook.sock in the directory dirfd, as run_criu makes. */
+static int hook_socket(int dirfd)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	int sk = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	assert_true(sk > 2);
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "/proc/self/fd/%d/hook.sock", dirfd);
+	assert_int_equal(bind(sk, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	return sk;
 }
 
 static const struct {
@@ -588,6 +623,115 @@ static void test_second_sigint(void **state)
 	sup_result_free(&res);
 }
 
+/*
+ * criu's point of no return, with the real criuctl-hook: the child is criu,
+ * running the hook at "post-dump" (and, first, at a step that is not asked)
+ * and exiting with its status; then it goes on a while, as criu does.
+ */
+#define HOOK_CHILD                                                                                 \
+	"sleep $1; CRTOOLS_SCRIPT_ACTION=pre-dump build/criuctl-hook || exit 9; "                  \
+	"CRTOOLS_SCRIPT_ACTION=post-dump build/criuctl-hook; rc=$?; sleep 0.3; exit $rc"
+
+static const struct {
+	const char *name;
+	const char *delay; /* seconds before the child runs the hook */
+	struct seen s;
+	int work_calls; /* the pre-commit work ran (not when criu is refused at once) */
+	int status;	/* the hook's, through the child */
+	int committed;	/* criuctl let criu go on */
+	int refused;	/* criuctl said no */
+	enum esc_reason reason;
+	int deferred;
+} hook_cases[] = {
+	{"work done: go on", "0", {.work_rc = 0}, 1, 0, 1, 0, ESC_NONE, 0},
+	{"work failed: no", "0", {.work_rc = -1}, 1, 1, 0, 1, ESC_BY_WORK, 0},
+	{"Ctrl-C while the work runs: no, and the work's late result is ignored",
+	 "0",
+	 {.work_rc = 0, .work_ms = 300, .raise_in_work = 1},
+	 1,
+	 1,
+	 0,
+	 1,
+	 ESC_BY_SIGNAL,
+	 0},
+	{"Ctrl-C once criu was told to go on: kept for later, criu runs to its end",
+	 "0",
+	 {.work_rc = 0, .raise_at = 2},
+	 1,
+	 0,
+	 1,
+	 0,
+	 ESC_NONE,
+	 SIGINT},
+	{"Ctrl-C before criu asks: criu is not signalled, runs on to its question, is told no",
+	 "0.4",
+	 {.work_rc = 0, .raise_at = 1},
+	 0,
+	 1,
+	 0,
+	 1,
+	 ESC_BY_SIGNAL,
+	 0},
+};
+
+static void test_hook(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(hook_cases) / sizeof(hook_cases[0]); i++) {
+		char dir[64], env_dir[96];
+		int dfd = make_dir(dir, sizeof(dir));
+		char *env[] = {env_dir, (char *)"CRIUCTL_HOOK_ASK=post-dump",
+			       (char *)"PATH=/usr/bin:/bin", NULL};
+		struct cmd c;
+		struct sup_spec spec = {.argv = sh(&c, HOOK_CHILD, hook_cases[i].delay),
+					.env = env,
+					.grace = 1,
+					.hook_fd = hook_socket(dfd),
+					.hook_work = work};
+		struct seen s = hook_cases[i].s;
+		struct sup_result res;
+		const char *row = hook_cases[i].name;
+
+		snprintf(env_dir, sizeof(env_dir), "CRIUCTL_HOOK_DIR=%s", dir);
+		run(&spec, &s, &res);
+		check_int(row, res.end.exited, 1);
+		check_int(row, res.end.exit_status, hook_cases[i].status);
+		check_int(row, s.work_calls, hook_cases[i].work_calls);
+		check_int(row, res.esc.hard, 0);
+		check_int(row, res.esc.committed, hook_cases[i].committed);
+		check_int(row, res.hook_refused, hook_cases[i].refused);
+		check_int(row, res.esc.reason, hook_cases[i].reason);
+		check_int(row, res.esc.deferred, hook_cases[i].deferred);
+		/* criu waited for the answer, and no longer than the work took. */
+		check_int(row, res.hook_wait > 0 && res.hook_wait < 1.5, 1);
+		sup_result_free(&res);
+		rm_dir(dir, dfd);
+	}
+}
+
+/* Nobody answers (criuctl is gone): the hook says no, whatever the step. */
+static void test_hook_alone(void **state)
+{
+	char dir[64], env_dir[96];
+	int dfd = make_dir(dir, sizeof(dir));
+	char *env[] = {env_dir, (char *)"CRIUCTL_HOOK_ASK=post-dump", (char *)"PATH=/usr/bin:/bin",
+		       NULL};
+	struct cmd c;
+	struct sup_spec spec = {.argv = sh(&c, HOOK_CHILD, "0"), .env = env, .hook_work = work};
+	struct seen s = {0};
+	struct sup_result res;
+
+	(void)state;
+	snprintf(env_dir, sizeof(env_dir), "CRIUCTL_HOOK_DIR=%s", dir);
+	run(&spec, &s, &res);
+	assert_int_equal(res.end.exit_status, 1);
+	assert_int_equal(s.work_calls, 0);
+	assert_int_equal(res.esc.committed, 0);
+	assert_true(res.output && strstr(res.output, "criuctl is gone"));
+	sup_result_free(&res);
+	rm_dir(dir, dfd);
+}
+
 static int setup(void **state)
 {
 	struct cmd c;
@@ -597,6 +741,9 @@ static int setup(void **state)
 	int rc;
 
 	(void)state;
+	/* As dump and restore do: signals are recorded, not fatal. */
+	if (intr_install() < 0)
+		return -1;
 	/* The children's /proc, not a fixture tree. */
 	unsetenv("CRIUCTL_PROC_ROOT");
 	/* libuv opens one process-wide pipe for signals on first use and keeps
@@ -616,6 +763,7 @@ int main(void)
 		cmocka_unit_test(test_phase),	  cmocka_unit_test(test_spawn_fails),
 		cmocka_unit_test(test_keep_fd),	  cmocka_unit_test(test_new_session),
 		cmocka_unit_test(test_sigint),	  cmocka_unit_test(test_second_sigint),
+		cmocka_unit_test(test_hook),	  cmocka_unit_test(test_hook_alone),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);

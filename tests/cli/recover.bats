@@ -1,0 +1,99 @@
+#!/usr/bin/env bats
+# CLI: what a killed criuctl leaves in tmp/ is resolved by the next criuctl
+# that opens the store (src/recover.h), never deleted unread.  The fake criu
+# runs criuctl-hook at its point of no return as criu does; the real criu
+# does the same in tests/e2e/faults.bats.
+
+load helpers
+
+# killed_at POINT ARGS...: criuctl ARGS in the background, stopped by
+# CRIUCTL_FAULT at POINT, then SIGKILLed; returns once the fake criu, which
+# goes on alone, has ended too.
+killed_at() {
+	local point=$1 deadline=$((SECONDS + 20)) criu
+	shift
+	CRIUCTL_FAULT=$point bg_criuctl "$@"
+	until [[ $(proc_field "$BG_PID" 1 2>/dev/null) == T ]]; do
+		((SECONDS < deadline)) || fail "criuctl never reached $point: $(cat "$BG_ERR")"
+		sleep 0.02
+	done
+	criu=$(fake_criu_pid)
+	kill -KILL "$BG_PID"
+	bg_wait
+	wait_gone "$criu"
+}
+
+@test "a dump criuctl had decided to commit, then was killed: the next criuctl commits it (recovered)" {
+	workload
+	killed_at decided dump -t "$WPID" -n keep
+	assert_equal "$BG_STATUS" 137
+	assert_dir_exists "$STORE/tmp/$(ls "$STORE/tmp")"
+	run -0 --separate-stderr criuctl list
+	[[ $stderr == *"criuctl: tmp/: keep: criuctl ended after criu had checkpointed the tree; committed as checkpoint keep"* ]] ||
+		fail "stderr: $stderr"
+	assert_line --regexp '^keep .* recovered '
+	assert_dir_empty "$STORE/tmp"
+	run -0 jq -r '.recovered | test("^committed at .* by criuctl pid [0-9]+ from tmp/")' \
+		"$STORE/checkpoints/keep/manifest.json"
+	assert_output true
+	run -0 criuctl verify keep
+	run -0 criuctl --json list
+	run -0 jq -r '.checkpoints[0].status' <<<"$output"
+	assert_output recovered
+}
+
+@test "a recovered dump whose name was taken meanwhile is committed as NAME.recovered" {
+	dump_ok other
+	workload
+	killed_at decided dump -t "$WPID" -n taken
+	mv "$STORE/checkpoints/other" "$STORE/checkpoints/taken"
+	run -0 --separate-stderr criuctl --json list
+	run -0 jq -r '.recovered[0], ([.checkpoints[].name] | join(" "))' <<<"$output"
+	assert_output "taken: criuctl ended after criu had checkpointed the tree; committed as checkpoint taken.recovered
+taken taken.recovered"
+	run -0 jq -r .name "$STORE/checkpoints/taken.recovered/manifest.json"
+	assert_output taken.recovered
+}
+
+@test "criuctl killed while criu waits at its point of no return: criu aborts, the tree lives, the logs are kept as abandoned" {
+	workload
+	killed_at deciding dump -t "$WPID" -n gone
+	alive "$WPID"
+	run -0 --separate-stderr criuctl list --failed
+	[[ $stderr == *"gone: criuctl ended before criu did; its logs are kept in $STORE/failed/gone."* ]] ||
+		fail "stderr: $stderr"
+	assert_output --partial abandoned
+	assert_dir_empty "$STORE/tmp"
+	run -0 jq -r '.verdict.id, .action, .abandoned' "$STORE"/failed/gone.*/report.json
+	assert_output $'abandoned\ndump\ntrue'
+	run -0 grep -h "criuctl-hook: post-dump: criuctl did not answer" "$STORE"/failed/gone.*/dump.log
+	run -0 find "$STORE/failed" -name images
+	assert_output ""
+	run -0 criuctl list
+	refute_output --partial gone
+}
+
+@test "a restore criu finished after criuctl was killed: its log goes to the checkpoint" {
+	dump_ok back
+	wait_gone "$WPID"
+	killed_at decided restore back
+	assert_file_not_exists "$STORE/checkpoints/back/restore.log"
+	run -0 --separate-stderr criuctl list
+	[[ $stderr == *"back: criu finished a restore after criuctl ended; its log is kept with the checkpoint"* ]] ||
+		fail "stderr: $stderr"
+	assert_file_exists "$STORE/checkpoints/back/restore.log"
+	assert_dir_empty "$STORE/tmp"
+}
+
+@test "an attempt whose criu never wrote a line is removed, and a running one is left alone" {
+	mkdir -p "$STORE/tmp/old.12345678/images" "$STORE/tmp/busy.87654321"
+	echo x >"$STORE/tmp/old.12345678/images/pages-1.img"
+	exec {lock}<"$STORE/tmp/busy.87654321"
+	flock -x "$lock"
+	run -0 criuctl list
+	exec {lock}<&-
+	assert_dir_exists "$STORE/tmp/busy.87654321"
+	assert_dir_not_exists "$STORE/tmp/old.12345678"
+	run -0 ls "$STORE/failed"
+	assert_output ""
+}
