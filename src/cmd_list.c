@@ -93,18 +93,18 @@ static void print_rows(json_t *rows, int failed)
 		char size[32];
 
 		if (failed) {
-			printf("%-40s %-8s %s\n", field(row, "name"), field(row, "action"),
-			       field(row, "verdict"));
+			cli_print(stdout, "%-40s %-8s %s", field(row, "name"), field(row, "action"),
+				  field(row, "verdict"));
 			continue;
 		}
 		cli_human_size(size, sizeof(size),
 			       (unsigned long long)json_integer_value(
 				       json_object_get(row, "images_bytes")));
-		printf("%-40s %-20s %7lld %10s %-8s %.*s%s\n", field(row, "name"),
-		       field(row, "created"),
-		       (long long)json_integer_value(json_object_get(row, "root_pid")), size,
-		       field(row, "status"), COMMAND_WIDTH, tail_text(row),
-		       strlen(tail_text(row)) > COMMAND_WIDTH ? "..." : "");
+		cli_print(stdout, "%-40s %-20s %7lld %10s %-8s %.*s%s", field(row, "name"),
+			  field(row, "created"),
+			  (long long)json_integer_value(json_object_get(row, "root_pid")), size,
+			  field(row, "status"), COMMAND_WIDTH, tail_text(row),
+			  strlen(tail_text(row)) > COMMAND_WIDTH ? "..." : "");
 	}
 }
 

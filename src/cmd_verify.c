@@ -49,11 +49,12 @@ static json_t *verify_one(struct cli *c, const char *name, int *bad)
 			(json_int_t)m.n_files, "images_bytes", (json_int_t)m.images_bytes, "code",
 			e.code[0] ? e.code : NULL, "problem", e.msg[0] ? e.msg : NULL);
 	if (!c->json)
-		printf("%-9s %-40s %s\n", status, name,
-		       e.msg[0] ? e.msg
-		       : m.sealed
-			       ? "every sealed file is as it was"
-			       : "no seal in its manifest (dumped before criuctl sealed images)");
+		cli_print(
+			stdout, "%-9s %-40s %s", status, name,
+			e.msg[0] ? e.msg
+			: m.sealed
+				? "every sealed file is as it was"
+				: "no seal in its manifest (dumped before criuctl sealed images)");
 	if (*bad && !c->err.exit_code)
 		c->err = e;
 	manifest_free(&m);

@@ -118,7 +118,7 @@ static void print_version(struct cli *c)
 
 static void print_error(const struct cli *c)
 {
-	fprintf(stderr, "criuctl: %s\n", c->err.msg);
+	cli_print(stderr, "criuctl: %s", c->err.msg);
 	if (c->evidence.n) {
 		/* A stopped run's evidence is where criu was, not what it said went wrong. */
 		fprintf(stderr, "  %s\n",
@@ -126,12 +126,12 @@ static void print_error(const struct cli *c)
 				? "criu's last log lines:"
 				: "criu said:");
 		for (size_t i = 0; i < c->evidence.n; i++)
-			fprintf(stderr, "    %s\n", c->evidence.v[i]);
+			cli_print(stderr, "    %s", c->evidence.v[i]);
 	}
 	if (c->err.remedy[0])
-		fprintf(stderr, "  remedy: %s\n", c->err.remedy);
+		cli_print(stderr, "  remedy: %s", c->err.remedy);
 	if (c->err.log[0])
-		fprintf(stderr, "  log: %s\n", c->err.log);
+		cli_print(stderr, "  log: %s", c->err.log);
 }
 
 static void print_json(struct cli *c, int code)
@@ -206,8 +206,10 @@ static int parse_globals(struct cli *c, int argc, char **argv, const char **conf
 		case 'V': *version = 1; break;
 		case ':':
 			return cli_usage(c, "criuctl", "option '%s' needs an argument",
-					 argv[optind - 1]);
-		default: return cli_usage(c, "criuctl", "unknown option '%s'", argv[optind - 1]);
+					 cli_refused(argc, argv));
+		default:
+			return cli_usage(c, "criuctl", "unknown option '%s'",
+					 cli_refused(argc, argv));
 		}
 	}
 	return -1;
