@@ -116,3 +116,106 @@ BAD_NAMES=(
 	[[ $(json_get .error.message) == *"a?b"* ]] || fail "$output"
 	assert_unchanged
 }
+
+# ---- pids: dump --tree, check --tree, a pidfile's contents ----
+
+# Run criuctl on the pid spec $1 in the way $2 (dump: dump --tree --force;
+# check: check --tree; pidfile: dump --pidfile --force), with --json.  The
+# spec "self" is criuctl's own pid (the shell execs it), "parent" the pid of
+# the shell that runs it; the pid used goes to $BATS_TEST_TMPDIR/used.
+run_pid() {
+	local spec=$1 way=$2
+	run --separate-stderr bash -c '
+		spec=$1 way=$2 pidfile=$3/w.pid; shift 3
+		case $spec in self | parent) pid=$$ ;; *) pid=$spec ;; esac
+		printf "%s" "$pid" >"${pidfile%/*}/used"
+		case $way in
+		dump) set -- "$@" dump --force -n badpid --tree "$pid" ;;
+		check) set -- "$@" check --tree "$pid" ;;
+		pidfile)
+			printf "%s\n" "$pid" >"$pidfile"
+			set -- "$@" dump --force -n badpid --pidfile "$pidfile"
+			;;
+		esac
+		[[ $spec == self ]] && exec "$@"
+		"$@" # not the last command: bash forks it, and stays its parent
+		exit $?' _ "$spec" "$way" "$BATS_TEST_TMPDIR" \
+		"$CRIUCTL" --json --store "$STORE" --criu "$FAKE_CRIU"
+}
+
+# A zombie: the child of a workload that never reaps it; its pid in $ZPID.
+zombie() {
+	local stat line rest deadline=$((SECONDS + 10))
+	workload sh -c 'sleep 0.1 & exec sleep 1000'
+	ZPID=
+	while [[ -z $ZPID ]]; do
+		((SECONDS < deadline)) || fail "no zombie child of $WPID"
+		for stat in /proc/[0-9]*/stat; do
+			read -r line <"$stat" 2>/dev/null || continue
+			rest=${line##*) }
+			[[ $rest == "Z $WPID "* ]] && ZPID=${line%% *}
+		done
+		sleep 0.05
+	done
+}
+
+@test "pids that cannot be a tree's root, for dump --tree, check --tree and a pidfile: exit 2 or 3, named, nothing changed" {
+	local row spec want code words way used nopid=999999
+	[[ ! -e /proc/$nopid ]] || skip "pid $nopid exists here"
+	[[ $(cat /proc/2/comm 2>/dev/null) == kthreadd ]] || skip "pid 2 is not kthreadd here"
+	stored
+	zombie
+	snapshot
+	# spec | exit | error code | words of the message (besides the pid)
+	for row in \
+		"$nopid|2|no-such-process|No such file or directory" \
+		"1|3|not-dumpable|an ancestor of criuctl" \
+		"self|3|not-dumpable|criuctl itself" \
+		"parent|3|not-dumpable|an ancestor of criuctl" \
+		"2|3|not-dumpable|a kernel thread" \
+		"$ZPID|3|not-dumpable|a zombie" \
+		"-5|2|invalid-pid|is not a pid" \
+		"abc|2|invalid-pid|is not a pid" \
+		"0|2|invalid-pid|is not a pid" \
+		"99999999999|2|invalid-pid|is not a pid"; do
+		IFS='|' read -r spec want code words <<<"$row"
+		for way in dump check pidfile; do
+			run_pid "$spec" "$way"
+			used=$(cat "$BATS_TEST_TMPDIR/used")
+			((status == want)) || fail "$way $spec: exit $status, want $want: $output"
+			assert_json_error "$want" "$code"
+			[[ $(json_get .error.message) == *"$used"*"$words"* ]] ||
+				fail "$way $spec: the message lacks '$used' and '$words': $output"
+			if [[ $way == pidfile && $code == invalid-pid ]]; then
+				[[ $(json_get .error.message) == *"$BATS_TEST_TMPDIR/w.pid"* ]] ||
+					fail "pidfile $spec: the message does not name the file: $output"
+			fi
+		done
+	done
+	assert_unchanged
+	alive "$WPID"
+	[[ $(proc_field "$ZPID" 1) == Z ]] || fail "the zombie $ZPID changed"
+}
+
+@test "pidfiles that hold no pid (empty, binary, a directory, missing): exit 2 naming the file, nothing changed" {
+	local f=$BATS_TEST_TMPDIR/p row kind code words
+	stored
+	snapshot
+	for row in "empty|invalid-pid|is not a pid" "binary|invalid-pid|is not a pid" \
+		"directory|pidfile-unreadable|Is a directory" \
+		"missing|pidfile-unreadable|No such file or directory"; do
+		IFS='|' read -r kind code words <<<"$row"
+		rm -rf "$f"
+		case $kind in
+		empty) : >"$f" ;;
+		binary) printf '\x7fELF\x02\x01\x01\x00\xff\xfe\x1b[2J' >"$f" ;;
+		directory) mkdir "$f" ;;
+		esac
+		run -2 --separate-stderr criuctl --json dump --pidfile "$f" -n badpid
+		assert_json_error 2 "$code"
+		[[ $(json_get .error.message) == *"$f"*"$words"* ]] || fail "$kind: $output"
+		run -2 --separate-stderr criuctl dump --pidfile "$f" -n badpid
+		assert_stderr_clean
+	done
+	assert_unchanged
+}
