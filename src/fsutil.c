@@ -28,6 +28,20 @@ int fs_read_at(int at, const char *name, size_t max, char **buf, size_t *len)
 	return rc;
 }
 
+int fs_read_path(const char *path, size_t max, char **buf, size_t *len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int rc, saved;
+
+	if (fd < 0)
+		return -1;
+	rc = fs_read_fd(fd, max, buf, len);
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return rc;
+}
+
 ssize_t fs_read_head_at(int at, const char *name, char *buf, size_t size)
 {
 	int fd = openat(at, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);

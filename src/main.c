@@ -84,14 +84,18 @@ static int load_config(struct cli *c, const char *named)
 
 	if (!must_exist)
 		path = CONFIG_DEFAULT_PATH;
-	if (fs_read_at(AT_FDCWD, path, 1 << 20, &text, &len) < 0) {
+	if (fs_read_path(path, CONFIG_MAX_SIZE, &text, &len) < 0) {
 		if (!must_exist && errno == ENOENT)
 			return 0;
+		if (errno == EFBIG)
+			return err_set(&c->err, CC_EXIT_USAGE, "config-unreadable",
+				       "config %s: larger than %d KiB, not a criuctl.conf", path,
+				       CONFIG_MAX_SIZE >> 10);
 		err_sys(&c->err, CC_EXIT_USAGE, "config-unreadable", errno, "config %s", path);
 		return -1;
 	}
 	c->config_path = path;
-	rc = config_parse(&c->cfg, text, path, &c->err);
+	rc = config_parse(&c->cfg, text, len, path, &c->err);
 	free(text);
 	return rc;
 }

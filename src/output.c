@@ -187,7 +187,7 @@ int cli_read_pidfile(struct cli *c, const char *path, int *pid)
 	size_t len;
 	int rc;
 
-	if (fs_read_at(AT_FDCWD, path, 64, &buf, &len) < 0)
+	if (fs_read_path(path, 64, &buf, &len) < 0)
 		return err_sys(&c->err, CC_EXIT_USAGE, "pidfile-unreadable", errno, "pidfile %s",
 			       path);
 	rc = cli_parse_pid(c, path, buf, pid);

@@ -219,3 +219,124 @@ zombie() {
 	done
 	assert_unchanged
 }
+
+# ---- config files: -c FILE and $CRIUCTL_CONFIG ----
+
+# Make the config file $2 of kind $1.
+make_conf() {
+	local kind=$1 f=$2
+	rm -rf "$f"
+	case $kind in
+	empty) : >"$f" ;;
+	symlink)
+		printf '[store]\nkeep = 3\n' >"$f.real"
+		ln -s "$f.real" "$f"
+		;;
+	binary) printf '\x7fELF\x02\x01\x01\x00\x00\xff\xfe[bogus]\n' >"$f" ;;
+	nul-inside) printf '[store]\nkeep = 1\x00junk\n[bogus]\n' >"$f" ;;
+	control) printf '\x1b[2J\xff\xfe\x07 garbage\n' >"$f" ;;
+	huge) head -c 5000000 /dev/zero | tr '\0' '#' >"$f" ;;
+	long-line) printf '[dump]\ncriu_opt = %s\n' "$(printf 'a%.0s' {1..300})" >"$f" ;;
+	keep-1e20) printf '[store]\nkeep = 100000000000000000000\n' >"$f" ;;
+	keep-failed-neg) printf '[store]\nkeep_failed = -1\n' >"$f" ;;
+	timeout-neg) printf '[dump]\ntimeout = -5\n' >"$f" ;;
+	stall-31d) printf '[restore]\nstall_timeout = 31d\n' >"$f" ;;
+	directory) mkdir "$f" ;;
+	esac
+}
+
+@test "config files that are fine: empty (built-in defaults), a symlink to a file (followed)" {
+	local f=$BATS_TEST_TMPDIR/c.conf
+	make_conf empty "$f"
+	run -0 --separate-stderr criuctl -c "$f" config
+	assert_output --regexp 'store +keep += 0 +# built-in'
+	make_conf symlink "$f"
+	run -0 --separate-stderr criuctl -c "$f" --json config
+	assert_equal "$(json_get '.keys[] | select(.key == "keep") | .value')" 3
+	CRIUCTL_CONFIG=$f run -0 --separate-stderr criuctl --json config
+	assert_equal "$(json_get '.keys[] | select(.key == "keep") | .origin')" "$f:2"
+}
+
+@test "bad config files, by -c and by \$CRIUCTL_CONFIG: exit 2 naming the file (and line), nothing changed" {
+	local f=$BATS_TEST_TMPDIR/c.conf row kind code words how
+	stored
+	workload
+	snapshot
+	# kind | error code | the message after the file name
+	for row in \
+		"binary|config-invalid|:1: a NUL byte" \
+		"nul-inside|config-invalid|:2: a NUL byte" \
+		"control|config-invalid|:1: syntax error" \
+		"huge|config-unreadable|: larger than 1024 KiB" \
+		"long-line|config-invalid|:2: line longer than 199 characters" \
+		"keep-1e20|config-invalid|:2: keep: '100000000000000000000' is not a count" \
+		"keep-failed-neg|config-invalid|:2: keep_failed: '-1' is not a count" \
+		"timeout-neg|config-invalid|:2: timeout: '-5' is not a duration" \
+		"stall-31d|config-invalid|:2: stall_timeout: '31d' is not a duration" \
+		"directory|config-unreadable|: Is a directory"; do
+		IFS='|' read -r kind code words <<<"$row"
+		make_conf "$kind" "$f"
+		for how in -c env; do
+			if [[ $how == -c ]]; then
+				run -2 --separate-stderr criuctl --json -c "$f" dump -t "$WPID" -n cfg
+			else
+				CRIUCTL_CONFIG=$f run -2 --separate-stderr criuctl --json dump -t "$WPID" -n cfg
+			fi
+			assert_json_error 2 "$code"
+			[[ $(json_get .error.message) == *"$f$words"* ]] || fail "$kind ($how): $output"
+		done
+		run -2 --separate-stderr criuctl -c "$f" list
+		assert_stderr_clean
+	done
+	assert_unchanged
+	alive "$WPID"
+}
+
+@test "files the user names are followed through symlinks (--pidfile, explain, --kernel-config), unlike the store's" {
+	local d=$BATS_TEST_TMPDIR
+	workload
+	echo "$WPID" >"$d/w.pid"
+	ln -s "$d/w.pid" "$d/link.pid"
+	run -0 --separate-stderr criuctl -q --json dump -R --pidfile "$d/link.pid" -n linked
+	assert_equal "$(json_get .root_pid)" "$WPID"
+	ln -s "$FIXTURES/dump-ok.log" "$d/link.log"
+	run -0 --separate-stderr criuctl explain "$d/link.log"
+	assert_output --partial "finished successfully"
+	printf 'CONFIG_CHECKPOINT_RESTORE=y\n' >"$d/kconfig"
+	ln -s "$d/kconfig" "$d/link.kconfig"
+	run --separate-stderr criuctl --json check --kernel-config "$d/link.kconfig"
+	assert_equal "$(json_get '.findings[] | select(.id == "kconfig-CHECKPOINT_RESTORE") | .level')" ok
+}
+
+# ---- explain ----
+
+@test "explain of binary garbage: exit 2, not-a-criu-log, naming the file, no raw bytes on stderr" {
+	local f=$BATS_TEST_TMPDIR/garbage.bin
+	{
+		printf '\x7fELF\x02\x01\x01\x00\x1b[2J\x1b]0;title\x07\xff\xfe\r\n'
+		for i in {0..255}; do printf "\\x$(printf %02x "$i")"; done
+		printf '(\x01\x02) Error Warn\n'
+	} >"$f"
+	run -2 --separate-stderr criuctl --json explain "$f"
+	assert_json_error 2 not-a-criu-log
+	[[ $(json_get .error.message) == *"$f"* ]] || fail "$output"
+	run -2 --separate-stderr criuctl explain "$f"
+	[[ $stderr == *"$f does not look like a CRIU log"* ]] || fail "$stderr"
+	assert_stderr_clean
+}
+
+@test "explain of a 100 MB log: it finishes with the verdict of its decisive lines" {
+	local f=$BATS_TEST_TMPDIR/big.log fix=$FIXTURES/dump-tcp-no-established.log
+	{
+		head -n 20 "$fix"
+		seq -f '(00.000001) page-xfer: p 0x%g - 0x1000' 2600000
+		tail -n +21 "$fix"
+	} >"$f"
+	(($(stat -c %s "$f") > 100000000)) || fail "the log is only $(stat -c %s "$f") bytes"
+	run -1 --separate-stderr criuctl --json explain "$f"
+	assert_json_error 1 tcp-established-needed
+	assert_equal "$(json_get '.verdict.evidence[0]')" \
+		"inet: Connected TCP socket, consider using --tcp-established option."
+	assert_equal "$(json_get .criu_version)" 4.2.1
+	assert_equal "$(json_get .reached)" parasite
+}
