@@ -15,6 +15,7 @@
 
 #include "cli.h"
 #include "criu_log.h"
+#include "jsonutil.h"
 #include "log_digest.h"
 #include "phase.h"
 
@@ -81,7 +82,7 @@ static int explain(struct cli *c, const char *path, const char *buf, size_t len)
 	struct verdict v;
 
 	criu_log_version(buf, len, version, sizeof(version));
-	json_object_set_new(c->out, "log", json_string(path));
+	json_object_set_new(c->out, "log", json_text(path));
 	json_object_set_new(c->out, "criu_version",
 			    version[0] ? json_string(version) : json_null());
 	json_object_set_new(c->out, "phase", json_string(phase_id(ph)));

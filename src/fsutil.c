@@ -239,6 +239,13 @@ void fs_chmod_tree_at(int at, const char *name, mode_t mode)
 	closedir(d);
 }
 
+int fs_is_link_at(int at, const char *name)
+{
+	struct stat st;
+
+	return fstatat(at, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode);
+}
+
 int fs_mkdir_open_at(int at, const char *name, mode_t mode)
 {
 	if (mkdirat(at, name, mode) < 0 && errno != EEXIST)

@@ -12,7 +12,7 @@
 # (damaged manifests, checkpoints/evil and other planted links for list,
 # show, log, restore and rm).
 
-# shellcheck disable=SC2154 # $stderr: set by bats
+# shellcheck disable=SC2030,SC2031,SC2153,SC2154 # $status, $output, $stderr: bats; $STORE, $WPID: helpers
 load helpers
 
 # One checkpoint, ck1, dumped once for the whole file (criu's kill of the
@@ -125,6 +125,7 @@ BAD_NAMES=(
 # the shell that runs it; the pid used goes to $BATS_TEST_TMPDIR/used.
 run_pid() {
 	local spec=$1 way=$2
+	# shellcheck disable=SC2016 # expanded by that shell, not this one
 	run --separate-stderr bash -c '
 		spec=$1 way=$2 pidfile=$3/w.pid; shift 3
 		case $spec in self | parent) pid=$$ ;; *) pid=$spec ;; esac
@@ -311,10 +312,10 @@ make_conf() {
 # ---- explain ----
 
 @test "explain of binary garbage: exit 2, not-a-criu-log, naming the file, no raw bytes on stderr" {
-	local f=$BATS_TEST_TMPDIR/garbage.bin
+	local f=$BATS_TEST_TMPDIR/garbage.bin i
 	{
 		printf '\x7fELF\x02\x01\x01\x00\x1b[2J\x1b]0;title\x07\xff\xfe\r\n'
-		for i in {0..255}; do printf "\\x$(printf %02x "$i")"; done
+		for i in {0..255}; do printf '%b' "\\x$(printf %02x "$i")"; done
 		printf '(\x01\x02) Error Warn\n'
 	} >"$f"
 	run -2 --separate-stderr criuctl --json explain "$f"
@@ -339,4 +340,206 @@ make_conf() {
 		"inet: Connected TCP socket, consider using --tcp-established option."
 	assert_equal "$(json_get .criu_version)" 4.2.1
 	assert_equal "$(json_get .reached)" parasite
+}
+
+# ---- manifests in the store ----
+
+# Damage ck1's manifest in the way $1 (with jq, from the template's copy).
+damage_manifest() {
+	local m=$STORE/checkpoints/ck1/manifest.json orig=$BATS_FILE_TMPDIR/template/checkpoints/ck1/manifest.json
+	case $1 in
+	truncated) head -c 300 "$orig" >"$m" ;;
+	empty) : >"$m" ;;
+	future) jq '.format = 2 | .tree = "elsewhere" | .pages_v2 = {"x": 1}' "$orig" >"$m" ;;
+	file-up) jq '.files[0].path = "images/../../../../etc/passwd"' "$orig" >"$m" ;;
+	file-absolute) jq '.files[0].path = "/etc/shadow"' "$orig" >"$m" ;;
+	root-relative) jq '.mounts.own_namespace = true | .mounts.root = "rootfs"' "$orig" >"$m" ;;
+	key-breaks-out) jq '.mounts.own_namespace = true | .mounts.root = "/" |
+		.mounts.external = [{"mountpoint": "/x", "key": "k]:/etc", "source": "/tmp"}]' "$orig" >"$m" ;;
+	cgroups-mode) jq '.options.manage_cgroups = "soft --action-script=/tmp/x"' "$orig" >"$m" ;;
+	name-up) jq '.name = "../../etc"' "$orig" >"$m" ;;
+	esac
+}
+
+@test "damaged manifests for show, list, restore and verify: named, exit 5 (list: a status), criu never runs, nothing changed" {
+	local row kind code words listed show_exit cmd
+	# kind | error code | words | list's status | show's exit
+	for row in \
+		"truncated|manifest-invalid|manifest.json: invalid JSON at line|damaged|5" \
+		"empty|manifest-invalid|manifest.json: invalid JSON at line 1|damaged|5" \
+		"future|manifest-too-new|manifest.json: format 2 is newer than criuctl|newer|0" \
+		"file-up|manifest-invalid|files[0]: 'images/../../../../etc/passwd' is not a path below|damaged|0" \
+		"file-absolute|manifest-invalid|files[0]: '/etc/shadow' is not a path below|damaged|0" \
+		"root-relative|manifest-invalid|mounts.root 'rootfs' is not an absolute path|damaged|0" \
+		"key-breaks-out|manifest-invalid|mounts.external[0]: key 'k]:/etc' is not a key|damaged|0" \
+		"cgroups-mode|manifest-invalid|manage_cgroups or network_lock is not a mode|damaged|0" \
+		"name-up|manifest-invalid|name '../../etc' is not a checkpoint name|damaged|0"; do
+		IFS='|' read -r kind code words listed show_exit <<<"$row"
+		rm -rf "$STORE"
+		stored
+		damage_manifest "$kind"
+		snapshot
+		for cmd in restore "restore --no-verify" verify; do
+			# shellcheck disable=SC2086 # $cmd is words
+			run -5 --separate-stderr criuctl --json $cmd ck1
+			assert_json_error 5 "$code"
+			[[ $(json_get .error.message) == *"'ck1'"*"$words"* ]] || fail "$kind, $cmd: $output"
+		done
+		run -0 --separate-stderr criuctl --json list
+		assert_equal "$(json_get '.checkpoints[0].status')" "$listed"
+		[[ $(json_get '.checkpoints[0].problem') == *"$words"* ]] || fail "$kind, list: $output"
+		run --separate-stderr criuctl show ck1
+		((status == show_exit)) || fail "$kind, show: exit $status: $stderr"
+		assert_unchanged
+	done
+}
+
+@test "a manifest from the future: show prints it as stored, rm removes the checkpoint" {
+	stored
+	damage_manifest future
+	run -0 --separate-stderr criuctl --json show ck1
+	assert_equal "$(json_get .manifest.format)" 2
+	assert_equal "$(json_get .manifest.pages_v2.x)" 1
+	run -0 --separate-stderr criuctl rm ck1
+	assert_dir_not_exists "$STORE/checkpoints/ck1"
+}
+
+@test "unknown fields of this format are ignored, and criu_argv is never run: restore goes on with its own" {
+	stored
+	local m=$STORE/checkpoints/ck1/manifest.json
+	jq '.format = 1 | .pages_v2 = {"x": 1} | .tree.cgroup = "/x" |
+		.criu_argv = ["/bin/rm", "-rf", "/etc", "-D", "/etc"]' \
+		"$BATS_FILE_TMPDIR/template/checkpoints/ck1/manifest.json" >"$m"
+	run -0 --separate-stderr criuctl restore ck1
+	track "$output"
+	run criu_argv
+	assert_output --partial "$FAKE_CRIU restore -D $STORE/checkpoints/ck1/images "
+	refute_output --partial /etc
+}
+
+# ---- symlinks planted in the store ----
+
+# What the planted links point at, outside the store: they must stay as
+# they are (and their contents must never reach the output).
+outside_state() {
+	stat -c '%n %F %i' /etc /etc/passwd /
+	sha256sum /etc/passwd
+}
+
+# Run criuctl "$@" (words in $1), expecting exit $2 and, on failure, the
+# words $3 in the message; then the store and the targets are as before.
+expect() {
+	local cmd=$1 want=$2 words=$3
+	# shellcheck disable=SC2086 # $cmd is words
+	run --separate-stderr criuctl $cmd
+	((status == want)) || fail "$cmd: exit $status, want $want: $stderr"
+	[[ -z $words || $stderr == *"$words"* ]] || fail "$cmd: stderr lacks '$words': $stderr"
+	[[ $output$stderr != *root:x:0:* ]] || fail "$cmd: /etc/passwd reached the output"
+	assert_stderr_clean
+}
+
+@test "planted links read by list, show, log, verify and restore: never followed, the entry named, nothing changed" {
+	local row link target cmd want words outside
+	outside=$(outside_state)
+	workload
+	# the link | its target | command | exit | words of the error
+	for row in \
+		"checkpoints/X|/etc|list|0|" \
+		"checkpoints/X|/etc|show X|5|checkpoints/X is a symbolic link" \
+		"checkpoints/X|/etc|log X|5|checkpoints/X is a symbolic link" \
+		"checkpoints/X|/etc|verify X|5|checkpoints/X is a symbolic link" \
+		"checkpoints/X|/etc|restore X|5|checkpoints/X is a symbolic link" \
+		"checkpoints/ck1/images|/etc|verify ck1|5|images is a symbolic link (to /etc)" \
+		"checkpoints/ck1/images|/etc|restore ck1|5|images is a symbolic link (to /etc)" \
+		"checkpoints/ck1/images|/etc|restore --no-verify ck1|5|images is a symbolic link (to /etc)" \
+		"checkpoints/ck1/images/pages-1.img|/etc/passwd|restore --no-verify ck1|5|images/pages-1.img is a symbolic link (to /etc/passwd)" \
+		"checkpoints/ck1/manifest.json|/etc/passwd|show ck1|5|manifest.json" \
+		"checkpoints/ck1/manifest.json|/etc/passwd|verify ck1|5|manifest.json" \
+		"checkpoints/ck1/manifest.json|/etc/passwd|restore ck1|5|manifest.json" \
+		"checkpoints/ck1/dump.log|/etc/passwd|log ck1|5|dump.log" \
+		"failed/Y|/|list --failed|0|" \
+		"failed/Y|/|log Y|5|failed/Y is a symbolic link" \
+		"locks/ck1|/etc/passwd|verify ck1|5|locks/ck1" \
+		"locks/ck1|/etc/passwd|restore ck1|5|locks/ck1" \
+		"locks/ck1|/etc/passwd|rm ck1|5|locks/ck1" \
+		"locks/new|/etc/passwd|dump -R -t $WPID -n new|5|locks/new"; do
+		IFS='|' read -r link target cmd want words <<<"$row"
+		rm -rf "$STORE"
+		stored
+		rm -rf "${STORE:?}/$link"
+		ln -s "$target" "$STORE/$link"
+		snapshot
+		expect "$cmd" "$want" "$words"
+		assert_unchanged
+		assert_equal "$(outside_state)" "$outside"
+	done
+	alive "$WPID"
+}
+
+@test "list names a planted link as a damaged entry; list --failed lists one without reading it" {
+	stored
+	ln -s /etc "$STORE/checkpoints/X"
+	mkdir -p "$STORE/failed"
+	ln -s / "$STORE/failed/Y"
+	run -0 --separate-stderr criuctl --json list
+	assert_equal "$(json_get '.checkpoints[] | select(.name == "X") | .status')" damaged
+	[[ $(json_get '.checkpoints[] | select(.name == "X") | .problem') == *"checkpoints/X is a symbolic link"* ]] ||
+		fail "$output"
+	run -0 --separate-stderr criuctl --json list --failed
+	assert_equal "$(json_get '.failed[0].name')" Y
+	assert_equal "$(json_get '.failed[0].verdict')" null
+}
+
+@test "planted links removed by rm, prune and the start-up cleanup of tmp/: the link goes, never its target" {
+	local row link target cmd outside
+	outside=$(outside_state)
+	for row in \
+		"checkpoints/X|/etc|rm X" \
+		"checkpoints/X|/etc|prune --keep 1" \
+		"checkpoints/ck1/images|/etc|rm ck1" \
+		"checkpoints/ck1/manifest.json|/etc/passwd|rm ck1" \
+		"failed/Y|/|rm Y" \
+		"failed/Y|/|prune --older-than 1s" \
+		"tmp/Z|/etc|list"; do
+		IFS='|' read -r link target cmd <<<"$row"
+		rm -rf "$STORE"
+		stored
+		mkdir -p "$STORE/failed" "$STORE/tmp"
+		rm -rf "${STORE:?}/$link"
+		ln -s "$target" "$STORE/$link"
+		touch -h -d '2 hours ago' "$STORE/$link"
+		expect "$cmd" 0 ""
+		assert_link_not_exists "$STORE/$link"
+		assert_equal "$(outside_state)" "$outside"
+	done
+}
+
+@test "the store's own subdirectories as symlinks: every command exits 5 naming it, the target unchanged" {
+	local sub cmd victim=$BATS_TEST_TMPDIR/victim
+	for sub in checkpoints failed tmp locks; do
+		rm -rf "$STORE" "$victim"
+		stored
+		cp -a "$STORE/$sub" "$victim"
+		rm -rf "${STORE:?}/$sub"
+		ln -s "$victim" "$STORE/$sub"
+		snapshot "$victim"
+		for cmd in list "list --failed" "show ck1" "log ck1" verify "restore ck1" "rm ck1" \
+			"prune --keep 1" "dump -t 1"; do
+			expect "$cmd" 5 "$sub is a symbolic link: not followed"
+		done
+		assert_unchanged "$victim"
+	done
+}
+
+@test "prune ages a planted link by the link itself, never by a file it points to" {
+	local victim=$BATS_TEST_TMPDIR/victim
+	stored
+	mkdir -p "$victim"
+	echo '{}' >"$victim/manifest.json"
+	touch -d '10 years ago' "$victim/manifest.json"
+	ln -s "$victim" "$STORE/checkpoints/X"
+	run -0 --separate-stderr criuctl --json prune --older-than 1h
+	assert_equal "$(json_get .removed)" "[]"
+	assert_link_exists "$STORE/checkpoints/X"
+	assert_file_exists "$victim/manifest.json"
 }
