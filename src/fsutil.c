@@ -14,9 +14,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-int fs_read_at(int at, const char *name, size_t max, char **buf, size_t *len)
+/* fs_read_fd() of a descriptor just opened (or -1), then close it. */
+static int read_and_close(int fd, size_t max, char **buf, size_t *len)
 {
-	int fd = openat(at, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	int rc, saved;
 
 	if (fd < 0)
@@ -28,18 +28,14 @@ int fs_read_at(int at, const char *name, size_t max, char **buf, size_t *len)
 	return rc;
 }
 
+int fs_read_at(int at, const char *name, size_t max, char **buf, size_t *len)
+{
+	return read_and_close(openat(at, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW), max, buf, len);
+}
+
 int fs_read_path(const char *path, size_t max, char **buf, size_t *len)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	int rc, saved;
-
-	if (fd < 0)
-		return -1;
-	rc = fs_read_fd(fd, max, buf, len);
-	saved = errno;
-	close(fd);
-	errno = saved;
-	return rc;
+	return read_and_close(open(path, O_RDONLY | O_CLOEXEC), max, buf, len);
 }
 
 ssize_t fs_read_head_at(int at, const char *name, char *buf, size_t size)

@@ -29,8 +29,9 @@ setup_file() {
 	[[ -f $store/checkpoints/ck1/manifest.json ]]
 }
 
-# A fresh copy of the template store as this test's store.
+# A fresh copy of the template store as this test's store (replacing one).
 stored() {
+	rm -rf "$STORE"
 	mkdir -p "$STORE"
 	cp -a "$BATS_FILE_TMPDIR/template/." "$STORE/"
 }
@@ -375,7 +376,6 @@ damage_manifest() {
 		"cgroups-mode|manifest-invalid|manage_cgroups or network_lock is not a mode|damaged|0" \
 		"name-up|manifest-invalid|name '../../etc' is not a checkpoint name|damaged|0"; do
 		IFS='|' read -r kind code words listed show_exit <<<"$row"
-		rm -rf "$STORE"
 		stored
 		damage_manifest "$kind"
 		snapshot
@@ -464,7 +464,6 @@ expect() {
 		"locks/ck1|/etc/passwd|rm ck1|5|locks/ck1" \
 		"locks/new|/etc/passwd|dump -R -t $WPID -n new|5|locks/new"; do
 		IFS='|' read -r link target cmd want words <<<"$row"
-		rm -rf "$STORE"
 		stored
 		rm -rf "${STORE:?}/$link"
 		ln -s "$target" "$STORE/$link"
@@ -502,7 +501,6 @@ expect() {
 		"failed/Y|/|prune --older-than 1s" \
 		"tmp/Z|/etc|list"; do
 		IFS='|' read -r link target cmd <<<"$row"
-		rm -rf "$STORE"
 		stored
 		mkdir -p "$STORE/failed" "$STORE/tmp"
 		rm -rf "${STORE:?}/$link"
@@ -517,7 +515,7 @@ expect() {
 @test "the store's own subdirectories as symlinks: every command exits 5 naming it, the target unchanged" {
 	local sub cmd victim=$BATS_TEST_TMPDIR/victim
 	for sub in checkpoints failed tmp locks; do
-		rm -rf "$STORE" "$victim"
+		rm -rf "$victim"
 		stored
 		cp -a "$STORE/$sub" "$victim"
 		rm -rf "${STORE:?}/$sub"
