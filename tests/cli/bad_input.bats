@@ -118,6 +118,22 @@ BAD_NAMES=(
 	assert_unchanged
 }
 
+@test "store entries with control characters and bytes that are not UTF-8 in their names: listed escaped, never obeyed" {
+	stored
+	mkdir -p "$STORE/checkpoints/"$'evil\e[2J\n' "$STORE/failed/"$'bad\xff.20261123T000000Z'
+	run -0 --separate-stderr criuctl list
+	assert_output --partial 'evil\x1b[2J\n '
+	run -0 --separate-stderr criuctl list --failed
+	assert_output --partial 'bad?.20261123T000000Z ' # the row as JSON keeps it: '?'
+	if LC_ALL=C grep -q $'[\x01-\x09\x0b-\x1f\x7f-\xff]' <<<"$output"; then
+		fail "raw bytes in the listing: $(cat -v <<<"$output")"
+	fi
+	run -0 --separate-stderr criuctl --json list
+	assert_equal "$(json_get '[.checkpoints[] | select(.status == "damaged")] | length')" 1
+	run -0 --separate-stderr criuctl --json list --failed
+	assert_equal "$(json_get '.failed[0].name')" 'bad?.20261123T000000Z'
+}
+
 # ---- pids: dump --tree, check --tree, a pidfile's contents ----
 
 # Run criuctl on the pid spec $1 in the way $2 (dump: dump --tree --force;
