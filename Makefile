@@ -34,7 +34,7 @@ B := build
 CORE := src/err.c src/strv.c src/name.c src/criu_argv.c src/criu_log.c \
         src/verdict.c src/proc_parse.c src/stats.c src/manifest.c src/config.c \
         src/phase.c src/escalate.c src/hang.c src/finding.c src/kconfig.c src/doctor.c \
-        src/jsonutil.c src/mountinfo.c src/text.c src/outcome.c
+        src/jsonutil.c src/mountinfo.c src/text.c src/outcome.c src/log_digest.c
 # The I/O shell and the command line.
 SHELL_SRC := src/store.c src/proc.c src/supervisor.c src/output.c src/criu.c src/progress.c \
         src/fsutil.c src/inspect.c src/seal.c src/netns.c src/tidy.c src/interrupt.c \

@@ -8,6 +8,7 @@
 
 #include <jansson.h>
 #include <limits.h>
+#include <stdio.h>
 
 #include "config.h"
 #include "err.h"
@@ -69,7 +70,11 @@ int run_start(struct cli *c, const struct run_req *r, int *pid);
 struct findings;
 json_t *cli_findings_json(const struct findings *f);
 
-/* Human message on stderr (not with --json or --quiet). */
+/* One line on f (no '\n' in fmt): the text with control characters and
+ * bytes that are not UTF-8 escaped (text_escape()), then a newline. */
+void cli_print(FILE *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Human message on stderr (not with --json or --quiet), escaped as cli_print(). */
 void cli_say(const struct cli *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Human detail on stderr, only with --verbose. */
 void cli_detail(const struct cli *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -91,6 +96,10 @@ struct option;
 int cli_options(struct cli *c, int argc, char **argv, const char *shortopts,
 		const struct option *longopts, int (*fn)(struct cli *c, int opt, void *arg),
 		void *arg);
+
+/* The word of argv that getopt_long() just refused ('?' or ':'), whole
+ * ("-xq", not the command before it). */
+const char *cli_refused(int argc, char **argv);
 
 /* A command's --help: the usage on stdout, or as "usage" in the JSON
  * document with --json.  Returns 0. */

@@ -12,6 +12,7 @@
 
 #include "cli.h"
 #include "inspect.h"
+#include "jsonutil.h"
 #include "kconfig.h"
 #include "selftest.h"
 
@@ -51,8 +52,12 @@ static int parse_check(struct cli *c, int argc, char **argv, struct check_args *
 		case 's': a->selftest = 1; break;
 		case 'k': a->kconfig = optarg; break;
 		case 'h': return cli_help(c, check_usage);
-		case ':': return cli_usage(c, "check", "'%s' needs an argument", argv[optind - 1]);
-		default: return cli_usage(c, "check", "unknown option '%s'", argv[optind - 1]);
+		case ':':
+			return cli_usage(c, "check", "'%s' needs an argument",
+					 cli_refused(argc, argv));
+		default:
+			return cli_usage(c, "check", "unknown option '%s'",
+					 cli_refused(argc, argv));
 		}
 	}
 	if (optind < argc)
@@ -72,9 +77,9 @@ static void print_findings(const struct cli *c, const struct findings *f)
 
 		if (x->level == LEVEL_OK && !c->verbose && strncmp(x->id, "kconfig-", 8) == 0)
 			continue;
-		printf("%-5s %-28s %s\n", level_name(x->level), x->id, x->message);
+		cli_print(stdout, "%-5s %-28s %s", level_name(x->level), x->id, x->message);
 		if (x->level != LEVEL_OK && x->remedy[0])
-			printf("      %-28s remedy: %s\n", "", x->remedy);
+			cli_print(stdout, "      %-28s remedy: %s", "", x->remedy);
 	}
 }
 
@@ -85,11 +90,11 @@ json_t *cli_findings_json(const struct findings *f)
 	for (size_t i = 0; a && i < f->n; i++) {
 		const struct finding *x = &f->v[i];
 
-		json_array_append_new(a,
-				      json_pack("{s:s, s:s, s:s, s:s?, s:s?}", "id", x->id, "level",
-						level_name(x->level), "message", x->message,
-						"remedy", x->remedy[0] ? x->remedy : NULL, "flag",
-						x->flag[0] ? x->flag : NULL));
+		json_array_append_new(a, json_pack("{s:s, s:s, s:o, s:s?, s:s?}", "id", x->id,
+						   "level", level_name(x->level), "message",
+						   json_text(x->message), "remedy",
+						   x->remedy[0] ? x->remedy : NULL, "flag",
+						   x->flag[0] ? x->flag : NULL));
 	}
 	return a;
 }

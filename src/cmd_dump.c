@@ -282,9 +282,9 @@ static void print_summary(struct cli *c, const struct manifest *m, const char *d
 		return;
 	cli_human_size(size, sizeof(size), m->images_bytes);
 	printf("checkpoint %s\n", m->name);
-	printf("  tree      %d (%s), %zu process%s, %s\n", m->root_pid, m->procs[0].comm,
-	       m->n_procs, m->n_procs == 1 ? "" : "es",
-	       m->opts.leave_running ? "left running" : "stopped");
+	cli_print(stdout, "  tree      %d (%s), %zu process%s, %s", m->root_pid, m->procs[0].comm,
+		  m->n_procs, m->n_procs == 1 ? "" : "es",
+		  m->opts.leave_running ? "left running" : "stopped");
 	printf("  duration  %lld ms (frozen %.1f ms)\n", (long long)m->duration_ms,
 	       (double)stats_get(&m->stats, "frozen_time_us", 0) / 1000.0);
 	printf("  pages     %llu written\n",

@@ -2,7 +2,9 @@
  * cmd_explain: classify any CRIU log, criuctl's or another tool's (runc's
  * dump.log, podman's): the verdict, the decisive lines, the remedy, and how
  * far criu got.  Exit 0 when the log shows success, 1 when it shows a
- * failure (a verdict is printed), 2 when it cannot be read.
+ * failure (a verdict is printed), 2 when it cannot be read.  The log is
+ * read in pieces into a digest (log_digest.h): a log of any size, or a
+ * file that is no log at all, takes bounded memory.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -13,21 +15,33 @@
 
 #include "cli.h"
 #include "criu_log.h"
-#include "fsutil.h"
+#include "jsonutil.h"
+#include "log_digest.h"
 #include "phase.h"
 
-#define LOG_MAX (256u << 20)
-
-static int read_input(struct cli *c, const char *path, char **buf, size_t *len)
+/* Read the log (path, or "-" for standard input; a path the user gave, so
+ * symlinks are followed) into d.  Returns 0, or -1 with c->err set. */
+static int read_input(struct cli *c, const char *path, struct log_digest *d)
 {
-	if (strcmp(path, "-") != 0) {
-		if (fs_read_at(AT_FDCWD, path, LOG_MAX, buf, len) == 0)
-			return 0;
+	int from_stdin = strcmp(path, "-") == 0, rc = 0, saved;
+	int fd = from_stdin ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
+	char buf[1 << 16];
+	ssize_t r;
+
+	if (fd < 0)
 		return err_sys(&c->err, CC_EXIT_USAGE, "log-unreadable", errno, "log %s", path);
-	}
-	if (fs_read_fd(STDIN_FILENO, LOG_MAX, buf, len) == 0)
-		return 0;
-	return err_sys(&c->err, CC_EXIT_USAGE, "log-unreadable", errno, "standard input");
+	while (rc == 0 && ((r = read(fd, buf, sizeof(buf))) > 0 || (r < 0 && errno == EINTR)))
+		if (r > 0)
+			rc = log_digest_feed(d, buf, (size_t)r);
+	saved = errno;
+	if (!from_stdin)
+		close(fd);
+	if (rc == 0 && r < 0)
+		return err_sys(&c->err, CC_EXIT_USAGE, "log-unreadable", saved, "%s%s",
+			       from_stdin ? "" : "log ", from_stdin ? "standard input" : path);
+	if (rc < 0 || log_digest_end(d) < 0)
+		return cli_oom(c), -1;
+	return 0;
 }
 
 /* The phase the log ends in, and in *reached where criu was when it
@@ -68,7 +82,7 @@ static int explain(struct cli *c, const char *path, const char *buf, size_t len)
 	struct verdict v;
 
 	criu_log_version(buf, len, version, sizeof(version));
-	json_object_set_new(c->out, "log", json_string(path));
+	json_object_set_new(c->out, "log", json_text(path));
 	json_object_set_new(c->out, "criu_version",
 			    version[0] ? json_string(version) : json_null());
 	json_object_set_new(c->out, "phase", json_string(phase_id(ph)));
@@ -99,33 +113,24 @@ static int explain(struct cli *c, const char *path, const char *buf, size_t len)
 	return CC_EXIT_CRIU_FAILED;
 }
 
-/* 1 when some line has CRIU's form: a "(SS.UUUUUU)" timestamp or a level
- * tag with its source position. */
-static int looks_like_criu_log(const char *buf, size_t len)
-{
-	const char *p = buf;
-	struct log_line l;
-
-	while (criu_log_next(&p, buf + len, &l))
-		if (l.has_ts || l.src[0])
-			return 1;
-	return 0;
-}
-
 int cmd_explain(struct cli *c, int argc, char **argv)
 {
-	char *buf;
-	size_t len;
+	struct log_digest d;
 	int code;
 
 	if (argc == 2 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0))
 		return cli_help(c, "usage: criuctl explain FILE|-\n");
 	if (argc != 2)
 		return cli_usage(c, "explain", "which log? (criuctl explain FILE, or - for stdin)");
-	if (read_input(c, argv[1], &buf, &len) < 0)
+	log_digest_init(&d);
+	if (read_input(c, argv[1], &d) < 0) {
+		log_digest_free(&d);
 		return c->err.exit_code;
-	if (!looks_like_criu_log(buf, len)) {
-		free(buf);
+	}
+	/* Some line has CRIU's form: a "(SS.UUUUUU)" timestamp or a level tag
+	 * with its source position. */
+	if (!d.criu_form) {
+		log_digest_free(&d);
 		err_set(&c->err, CC_EXIT_USAGE, "not-a-criu-log",
 			"%s does not look like a CRIU log (no timestamped or Error/Warn lines)",
 			strcmp(argv[1], "-") ? argv[1] : "standard input");
@@ -134,7 +139,7 @@ int cmd_explain(struct cli *c, int argc, char **argv)
 				    "directory).");
 		return CC_EXIT_USAGE;
 	}
-	code = explain(c, argv[1], buf, len);
-	free(buf);
+	code = explain(c, argv[1], d.text, d.len);
+	log_digest_free(&d);
 	return code;
 }

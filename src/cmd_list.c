@@ -3,7 +3,6 @@
  * kept failed attempts with their verdicts.  A damaged entry (manifest
  * missing or invalid) is listed as such, never a reason to fail.
  */
-#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,28 +11,30 @@
 
 #include "cli.h"
 #include "fsutil.h"
+#include "jsonutil.h"
 #include "manifest.h"
 
 static const char list_usage[] = "usage: criuctl list [--failed]\n";
 
-/* One checkpoint's row as JSON; damaged entries get status "damaged", one a
- * later criuctl committed from tmp/ (recover.h) "recovered". */
+/* One checkpoint's row as JSON; damaged entries get status "damaged" (a
+ * manifest of a newer format: "newer"), one a later criuctl committed from
+ * tmp/ (recover.h) "recovered".  An entry's name is whatever the directory
+ * holds: any bytes. */
 static json_t *checkpoint_row(struct store *s, const char *name)
 {
 	struct manifest m;
 	struct cc_err e = {0};
-	int fd = openat(s->ck_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	int fd = store_open_checkpoint(s, name, &e);
 	json_t *row;
 
-	if (fd < 0)
-		err_sys(&e, CC_EXIT_STORE, "manifest-invalid", errno, "%s", name);
 	if (fd < 0 || store_read_manifest(fd, &m, &e) < 0) {
-		row = json_pack("{s:s, s:s, s:s}", "name", name, "status", "damaged", "problem",
-				e.msg);
+		row = json_pack("{s:o, s:s, s:o}", "name", json_text(name), "status",
+				strcmp(e.code, "manifest-too-new") ? "damaged" : "newer", "problem",
+				json_text(e.msg));
 	} else {
 		row = json_pack(
-			"{s:s, s:s, s:i, s:s, s:I, s:s}", "name", name, "created", m.created,
-			"root_pid", m.root_pid, "command",
+			"{s:o, s:s, s:i, s:s, s:I, s:s}", "name", json_text(name), "created",
+			m.created, "root_pid", m.root_pid, "command",
 			m.n_procs ? (m.procs[0].cmdline[0] ? m.procs[0].cmdline : m.procs[0].comm)
 				  : "",
 			"images_bytes", (json_int_t)m.images_bytes, "status",
@@ -55,7 +56,7 @@ static json_t *failed_row(struct store *s, const char *entry)
 	if (fd >= 0 && fs_read_at(fd, "report.json", 16u << 20, &text, &len) == 0)
 		report = json_loadb(text, len, 0, NULL);
 	row = json_pack(
-		"{s:s, s:s, s:s?, s:s?}", "name", entry, "status", "failed", "action",
+		"{s:o, s:s, s:s?, s:s?}", "name", json_text(entry), "status", "failed", "action",
 		json_string_value(json_object_get(report, "action")), "verdict",
 		json_string_value(json_object_get(json_object_get(report, "verdict"), "id")));
 	json_decref(report);
@@ -95,18 +96,18 @@ static void print_rows(json_t *rows, int failed)
 		char size[32];
 
 		if (failed) {
-			printf("%-40s %-8s %s\n", field(row, "name"), field(row, "action"),
-			       field(row, "verdict"));
+			cli_print(stdout, "%-40s %-8s %s", field(row, "name"), field(row, "action"),
+				  field(row, "verdict"));
 			continue;
 		}
 		cli_human_size(size, sizeof(size),
 			       (unsigned long long)json_integer_value(
 				       json_object_get(row, "images_bytes")));
-		printf("%-40s %-20s %7lld %10s %-8s %.*s%s\n", field(row, "name"),
-		       field(row, "created"),
-		       (long long)json_integer_value(json_object_get(row, "root_pid")), size,
-		       field(row, "status"), COMMAND_WIDTH, tail_text(row),
-		       strlen(tail_text(row)) > COMMAND_WIDTH ? "..." : "");
+		cli_print(stdout, "%-40s %-20s %7lld %10s %-8s %.*s%s", field(row, "name"),
+			  field(row, "created"),
+			  (long long)json_integer_value(json_object_get(row, "root_pid")), size,
+			  field(row, "status"), COMMAND_WIDTH, tail_text(row),
+			  strlen(tail_text(row)) > COMMAND_WIDTH ? "..." : "");
 	}
 }
 

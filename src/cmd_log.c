@@ -18,17 +18,24 @@
 
 static const char log_usage[] = "usage: criuctl log NAME [--restore] [--errors]\n";
 
-/* checkpoints/NAME, else failed/NAME; returns the dir fd and its path. */
+/* failed/NAME, else checkpoints/NAME; returns the dir fd and its path.  A
+ * name with '/' or a leading '.' is never looked up (it is no entry). */
 static int open_entry(struct cli *c, const char *name, char *path, size_t size)
 {
-	int fd = openat(c->store.failed_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	int entry = name[0] != '.' && !strchr(name, '/');
+	int fd = entry ? openat(c->store.failed_fd, name,
+				O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+		       : -1;
 
-	if (fd >= 0 && name[0] != '.' && !strchr(name, '/')) {
+	if (fd >= 0) {
 		snprintf(path, size, "%s/failed/%s", c->store.root, name);
 		return fd;
 	}
-	if (fd >= 0)
-		close(fd);
+	if (entry && fs_is_link_at(c->store.failed_fd, name))
+		return err_set(
+			&c->err, CC_EXIT_STORE, "store-io",
+			"%s/failed/%s is a symbolic link, not a failed attempt: not followed",
+			c->store.root, name);
 	fd = store_open_checkpoint(&c->store, name, &c->err);
 	snprintf(path, size, "%s/checkpoints/%s", c->store.root, name);
 	return fd;
@@ -38,7 +45,7 @@ static int print_log(struct cli *c, const char *path, const char *text, size_t l
 {
 	struct strv lines = {0};
 
-	json_object_set_new(c->out, "path", json_string(path));
+	json_object_set_new(c->out, "path", json_text(path));
 	if (!errors) {
 		json_object_set_new(c->out, "text", json_stringn(text, len));
 		if (!c->json)

@@ -48,7 +48,7 @@ int cmd_prune(struct cli *c, int argc, char **argv)
 		case 'h': return cli_help(c, prune_usage);
 		default:
 			return cli_usage(c, "prune", "unknown option or missing value '%s'",
-					 argv[optind - 1]);
+					 cli_refused(argc, argv));
 		}
 	}
 	if (optind < argc)

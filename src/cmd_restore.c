@@ -314,9 +314,11 @@ static int do_restore(struct cli *c, struct restore_args *a, int ckfd, const str
 
 	if (store_begin(&c->store, a->name, ATTEMPT_RESTORE, &at, &c->err) < 0)
 		return c->err.exit_code;
-	/* Under the name lock: nobody removes the checkpoint while it is read. */
-	if (a->verify && m->sealed &&
-	    seal_verify(ckfd, seal_dirs, m->files, m->n_files, a->name, &c->err) < 0) {
+	/* Under the name lock: nobody removes the checkpoint while it is read.
+	 * Verified or not, criu must find no link out of the checkpoint. */
+	if ((a->verify && m->sealed
+		     ? seal_verify(ckfd, seal_dirs, m->files, m->n_files, a->name, &c->err)
+		     : seal_check_links(ckfd, seal_dirs, a->name, &c->err)) < 0) {
 		store_abort(&c->store, &at);
 		return c->err.exit_code;
 	}

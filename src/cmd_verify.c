@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "jsonutil.h"
 #include "seal.h"
 
 static const char verify_usage[] =
@@ -23,6 +24,8 @@ static const char *status_of(const char *code)
 		return "missing";
 	if (strcmp(code, "store-io") == 0)
 		return "unreadable";
+	if (strcmp(code, "manifest-too-new") == 0)
+		return "newer";
 	return "damaged"; /* images-damaged, manifest-invalid */
 }
 
@@ -38,22 +41,26 @@ static json_t *verify_one(struct cli *c, const char *name, int *bad)
 	memset(&m, 0, sizeof(m));
 	if (ckfd >= 0)
 		lock = store_hold_name(&c->store, name, &e);
-	if (ckfd >= 0 && lock != -1 && store_read_manifest(ckfd, &m, &e) == 0 && m.sealed)
+	if (ckfd >= 0 && lock != -1 && store_read_manifest(ckfd, &m, &e) < 0)
+		err_prefix(&e, "checkpoint '%s'", name);
+	else if (ckfd >= 0 && lock != -1 && m.sealed)
 		seal_verify(ckfd, seal_dirs, m.files, m.n_files, name, &e);
 	*bad = e.code[0] != '\0';
 	if (*bad)
 		status = status_of(e.code);
 	else if (!m.sealed)
 		status = "unsealed";
-	row = json_pack("{s:s, s:s, s:I, s:I, s:s?, s:s?}", "name", name, "status", status, "files",
-			(json_int_t)m.n_files, "images_bytes", (json_int_t)m.images_bytes, "code",
-			e.code[0] ? e.code : NULL, "problem", e.msg[0] ? e.msg : NULL);
+	row = json_pack("{s:o, s:s, s:I, s:I, s:s?, s:o}", "name", json_text(name), "status",
+			status, "files", (json_int_t)m.n_files, "images_bytes",
+			(json_int_t)m.images_bytes, "code", e.code[0] ? e.code : NULL, "problem",
+			e.msg[0] ? json_text(e.msg) : json_null());
 	if (!c->json)
-		printf("%-9s %-40s %s\n", status, name,
-		       e.msg[0] ? e.msg
-		       : m.sealed
-			       ? "every sealed file is as it was"
-			       : "no seal in its manifest (dumped before criuctl sealed images)");
+		cli_print(
+			stdout, "%-9s %-40s %s", status, name,
+			e.msg[0] ? e.msg
+			: m.sealed
+				? "every sealed file is as it was"
+				: "no seal in its manifest (dumped before criuctl sealed images)");
 	if (*bad && !c->err.exit_code)
 		c->err = e;
 	manifest_free(&m);

@@ -435,12 +435,34 @@ static int check_sections(struct parse_state *st, const char *text)
 	return 0;
 }
 
-int config_parse(struct config *c, const char *text, const char *filename, struct cc_err *e)
+/* The line of the first NUL byte of text[0..len), or 0: inih and the
+ * section check stop at a NUL, and would take what follows for no text. */
+static int nul_line(const char *text, size_t len)
+{
+	const char *nul = memchr(text, '\0', len);
+	int line = 1;
+
+	if (!nul)
+		return 0;
+	for (const char *p = text; p < nul; p++)
+		line += *p == '\n';
+	return line;
+}
+
+int config_parse(struct config *c, const char *text, size_t len, const char *filename,
+		 struct cc_err *e)
 {
 	struct parse_state st = {.c = c, .next = text, .filename = filename};
 	int line;
 
 	snprintf(c->file, sizeof(c->file), "%s", filename);
+	line = nul_line(text, len);
+	if (line) {
+		err_set(e, CC_EXIT_USAGE, "config-invalid", "%s:%d: a NUL byte: not a text file",
+			filename, line);
+		err_remedy(e, "Give criuctl.conf(5), a text file.");
+		return -1;
+	}
 	line = check_sections(&st, text);
 	if (line) {
 		err_set(e, CC_EXIT_USAGE, "config-invalid", "%s:%d: %s", filename, line, st.msg);

@@ -20,6 +20,7 @@
 #define DEFAULT_STALL_TIMEOUT 120.0
 
 #define CONFIG_MAX_KEYS	    32
+#define CONFIG_MAX_SIZE	    (1 << 20) /* bytes of a config file */
 #define CONFIG_ORIGIN_MAX   (PATH_MAX + 96)
 #define DEFAULT_KEEP_FAILED 20
 
@@ -54,10 +55,13 @@ struct config {
 void config_defaults(struct config *c);
 
 /*
- * Apply INI text (NUL-terminated) named filename (for messages) on top of c.
- * Returns 0, or -1 with e set (exit 2, "config-invalid", "FILE:LINE: ...").
+ * Apply INI text of len bytes (and a NUL after them) named filename (for
+ * messages) on top of c; a NUL byte within is no text (binary garbage) and
+ * an error on its line.  Returns 0, or -1 with e set (exit 2,
+ * "config-invalid", "FILE:LINE: ...").
  */
-int config_parse(struct config *c, const char *text, const char *filename, struct cc_err *e);
+int config_parse(struct config *c, const char *text, size_t len, const char *filename,
+		 struct cc_err *e);
 
 void config_free(struct config *c);
 

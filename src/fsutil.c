@@ -14,9 +14,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-int fs_read_at(int at, const char *name, size_t max, char **buf, size_t *len)
+/* fs_read_fd() of a descriptor just opened (or -1), then close it. */
+static int read_and_close(int fd, size_t max, char **buf, size_t *len)
 {
-	int fd = openat(at, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	int rc, saved;
 
 	if (fd < 0)
@@ -26,6 +26,16 @@ int fs_read_at(int at, const char *name, size_t max, char **buf, size_t *len)
 	close(fd);
 	errno = saved;
 	return rc;
+}
+
+int fs_read_at(int at, const char *name, size_t max, char **buf, size_t *len)
+{
+	return read_and_close(openat(at, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW), max, buf, len);
+}
+
+int fs_read_path(const char *path, size_t max, char **buf, size_t *len)
+{
+	return read_and_close(open(path, O_RDONLY | O_CLOEXEC), max, buf, len);
 }
 
 ssize_t fs_read_head_at(int at, const char *name, char *buf, size_t size)
@@ -253,6 +263,13 @@ void fs_chmod_tree_at(int at, const char *name, mode_t mode)
 		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
 			fs_chmod_tree_at(dirfd(d), de->d_name, mode);
 	closedir(d);
+}
+
+int fs_is_link_at(int at, const char *name)
+{
+	struct stat st;
+
+	return fstatat(at, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode);
 }
 
 int fs_mkdir_open_at(int at, const char *name, mode_t mode)

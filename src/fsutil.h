@@ -16,6 +16,10 @@
  */
 int fs_read_at(int at, const char *name, size_t max, char **buf, size_t *len);
 
+/* The same for a file the user named (a config, a pidfile, a log: never a
+ * path in the store), following symlinks as every tool does. */
+int fs_read_path(const char *path, size_t max, char **buf, size_t *len);
+
 /* Up to size bytes from the start of the regular file name under at, into
  * buf (not NUL-terminated).  Returns the count, or -1 with errno set. */
 ssize_t fs_read_head_at(int at, const char *name, char *buf, size_t size);
@@ -48,6 +52,9 @@ uint64_t fs_size_at(int at, const char *name);
 /* Set the mode of every regular file below name (directories keep theirs);
  * best effort, never following links. */
 void fs_chmod_tree_at(int at, const char *name, mode_t mode);
+
+/* 1 when name under at is a symbolic link (what O_NOFOLLOW refused). */
+int fs_is_link_at(int at, const char *name);
 
 /* Open (creating with mode when missing) the directory name under at,
  * without following a symlink.  Returns the fd, or -1 with errno set. */

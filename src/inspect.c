@@ -209,7 +209,7 @@ int inspect_kconfig(const char *path, char **text, size_t *len, char *source, si
 
 	if (path) {
 		int rc = strstr(path, ".gz") ? read_gz(path, text, len)
-					     : fs_read_at(AT_FDCWD, path, 64u << 20, text, len);
+					     : fs_read_path(path, 64u << 20, text, len);
 
 		snprintf(source, size, "%s", path);
 		if (rc < 0)

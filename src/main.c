@@ -85,14 +85,18 @@ static int load_config(struct cli *c, const char *named)
 
 	if (!must_exist)
 		path = CONFIG_DEFAULT_PATH;
-	if (fs_read_at(AT_FDCWD, path, 1 << 20, &text, &len) < 0) {
+	if (fs_read_path(path, CONFIG_MAX_SIZE, &text, &len) < 0) {
 		if (!must_exist && errno == ENOENT)
 			return 0;
+		if (errno == EFBIG)
+			return err_set(&c->err, CC_EXIT_USAGE, "config-unreadable",
+				       "config %s: larger than %d KiB, not a criuctl.conf", path,
+				       CONFIG_MAX_SIZE >> 10);
 		err_sys(&c->err, CC_EXIT_USAGE, "config-unreadable", errno, "config %s", path);
 		return -1;
 	}
 	c->config_path = path;
-	rc = config_parse(&c->cfg, text, path, &c->err);
+	rc = config_parse(&c->cfg, text, len, path, &c->err);
 	free(text);
 	return rc;
 }
@@ -119,7 +123,7 @@ static void print_version(struct cli *c)
 
 static void print_error(const struct cli *c)
 {
-	fprintf(stderr, "criuctl: %s\n", c->err.msg);
+	cli_print(stderr, "criuctl: %s", c->err.msg);
 	if (c->evidence.n) {
 		/* A stopped run's evidence is where criu was, not what it said went wrong. */
 		fprintf(stderr, "  %s\n",
@@ -127,12 +131,12 @@ static void print_error(const struct cli *c)
 				? "criu's last log lines:"
 				: "criu said:");
 		for (size_t i = 0; i < c->evidence.n; i++)
-			fprintf(stderr, "    %s\n", c->evidence.v[i]);
+			cli_print(stderr, "    %s", c->evidence.v[i]);
 	}
 	if (c->err.remedy[0])
-		fprintf(stderr, "  remedy: %s\n", c->err.remedy);
+		cli_print(stderr, "  remedy: %s", c->err.remedy);
 	if (c->err.log[0])
-		fprintf(stderr, "  log: %s\n", c->err.log);
+		cli_print(stderr, "  log: %s", c->err.log);
 }
 
 static void print_json(struct cli *c, int code)
@@ -207,8 +211,10 @@ static int parse_globals(struct cli *c, int argc, char **argv, const char **conf
 		case 'V': *version = 1; break;
 		case ':':
 			return cli_usage(c, "criuctl", "option '%s' needs an argument",
-					 argv[optind - 1]);
-		default: return cli_usage(c, "criuctl", "unknown option '%s'", argv[optind - 1]);
+					 cli_refused(argc, argv));
+		default:
+			return cli_usage(c, "criuctl", "unknown option '%s'",
+					 cli_refused(argc, argv));
 		}
 	}
 	return -1;

@@ -97,16 +97,16 @@ static json_t *files_to_json(const struct manifest *m)
 json_t *manifest_to_json(const struct manifest *m)
 {
 	return json_pack(
-		"{s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:I, s:I, s:o*, s:o, s:i, s:I, "
-		"s:s*}",
-		"name", m->name, "created", m->created, "criuctl_version", m->criuctl_version,
-		"criu_version", m->criu_version, "kernel", m->kernel, "tree", tree_to_json(m),
-		"mounts", mounts_to_json(m), "options", opts_to_json(&m->opts), "auto_flags",
-		json_strv(&m->auto_flags), "criu_argv", json_strv(&m->criu_argv), "duration_ms",
-		(json_int_t)m->duration_ms, "images_bytes", (json_int_t)m->images_bytes, "files",
-		files_to_json(m), "stats", stats_to_json(&m->stats), "pre_dumps", m->pre_dumps,
-		"hook_wait_ms", (json_int_t)m->hook_wait_ms, "recovered",
-		m->recovered[0] ? m->recovered : NULL);
+		"{s:i, s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:I, s:I, s:o*, s:o, s:i, "
+		"s:I, s:s*}",
+		"format", MANIFEST_FORMAT, "name", m->name, "created", m->created,
+		"criuctl_version", m->criuctl_version, "criu_version", m->criu_version, "kernel",
+		m->kernel, "tree", tree_to_json(m), "mounts", mounts_to_json(m), "options",
+		opts_to_json(&m->opts), "auto_flags", json_strv(&m->auto_flags), "criu_argv",
+		json_strv(&m->criu_argv), "duration_ms", (json_int_t)m->duration_ms, "images_bytes",
+		(json_int_t)m->images_bytes, "files", files_to_json(m), "stats",
+		stats_to_json(&m->stats), "pre_dumps", m->pre_dumps, "hook_wait_ms",
+		(json_int_t)m->hook_wait_ms, "recovered", m->recovered[0] ? m->recovered : NULL);
 }
 
 static void copy_string(char *dst, size_t size, json_t *v)
@@ -199,6 +199,23 @@ static int hexval(char c)
 	return c <= '9' ? c - '0' : c - 'a' + 10;
 }
 
+/* 1 when path stays below the directory it is relative to: not absolute,
+ * and no component empty, "." or "..". */
+static int path_below(const char *path)
+{
+	const char *p = path;
+
+	for (;;) {
+		size_t n = strcspn(p, "/");
+
+		if (n == 0 || (n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.'))
+			return 0;
+		if (!p[n])
+			return 1;
+		p += n + 1;
+	}
+}
+
 /* "files": absent in manifests written before sealing (m->sealed stays 0);
  * otherwise every entry must be whole: a file list that lies is damage. */
 static int files_from_json(struct manifest *m, json_t *a, char *why, size_t why_size)
@@ -225,6 +242,11 @@ static int files_from_json(struct manifest *m, json_t *a, char *why, size_t why_
 			snprintf(why, why_size, "files[%zu] is not a path, size and xxh128", i);
 			return -1;
 		}
+		if (!path_below(path)) {
+			snprintf(why, why_size,
+				 "files[%zu]: '%s' is not a path below the checkpoint", i, path);
+			return -1;
+		}
 		snprintf(f->path, sizeof(f->path), "%s", path);
 		f->size = (uint64_t)json_integer_value(size);
 		for (size_t k = 0; k < sizeof(f->xxh128); k++)
@@ -237,22 +259,73 @@ static int files_from_json(struct manifest *m, json_t *a, char *why, size_t why_
 	return 0;
 }
 
+/* What restore hands criu from the manifest, or names in its messages:
+ * only what criuctl itself writes there. */
+static int check_restore_inputs(const struct manifest *m, char *why, size_t why_size)
+{
+	static const char key_chars[] =
+		"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-";
+
+	if (!name_valid(m->name))
+		return snprintf(why, why_size, "name '%s' is not a checkpoint name", m->name), -1;
+	if (m->root_source[0] && m->root_source[0] != '/')
+		return snprintf(why, why_size, "mounts.root '%s' is not an absolute path",
+				m->root_source),
+		       -1;
+	for (size_t i = 0; i < m->n_ext; i++) {
+		const struct ext_mount *x = &m->ext[i];
+
+		if (!x->key[0] || x->key[strspn(x->key, key_chars)])
+			return snprintf(why, why_size,
+					"mounts.external[%zu]: key '%s' is not a key", i, x->key),
+			       -1;
+		if (x->source[0] && x->source[0] != '/')
+			return snprintf(why, why_size,
+					"mounts.external[%zu]: source '%s' is not an absolute path",
+					i, x->source),
+			       -1;
+	}
+	if ((m->opts.manage_cgroups[0] && !criu_manage_cgroups_valid(m->opts.manage_cgroups)) ||
+	    (m->opts.network_lock[0] && !criu_network_lock_valid(m->opts.network_lock)))
+		return fail(why, why_size, "options: manage_cgroups or network_lock is not a mode");
+	return 0;
+}
+
+/* "format": absent (1), or a number this criuctl knows.  0, -1 or -2 (newer). */
+static int check_format(json_t *root, char *why, size_t why_size)
+{
+	json_t *f = json_object_get(root, "format");
+
+	if (!f)
+		return 0;
+	if (!json_is_integer(f) || json_integer_value(f) < 1)
+		return fail(why, why_size, "format is not a positive integer");
+	if (json_integer_value(f) <= MANIFEST_FORMAT)
+		return 0;
+	snprintf(why, why_size, "format %lld is newer than criuctl %s reads (up to %d)",
+		 (long long)json_integer_value(f), CRIUCTL_VERSION, MANIFEST_FORMAT);
+	return -2;
+}
+
 int manifest_from_json(const char *text, size_t len, struct manifest *m, char *why, size_t why_size)
 {
 	json_error_t jerr;
 	json_t *root = json_loadb(text, len, 0, &jerr);
 	json_t *tree;
-	int rc = 0;
+	int rc;
 
 	memset(m, 0, sizeof(*m));
 	if (!root) {
 		snprintf(why, why_size, "invalid JSON at line %d: %s", jerr.line, jerr.text);
 		return -1;
 	}
+	/* A newer format may lack or change any field below: look no further. */
+	rc = check_format(root, why, why_size);
 	tree = json_object_get(root, "tree");
-	if (!json_is_string(json_object_get(root, "name")) ||
-	    !json_is_string(json_object_get(root, "created")) || !json_is_object(tree) ||
-	    !json_is_array(json_object_get(tree, "processes")))
+	if (rc == 0 &&
+	    (!json_is_string(json_object_get(root, "name")) ||
+	     !json_is_string(json_object_get(root, "created")) || !json_is_object(tree) ||
+	     !json_is_array(json_object_get(tree, "processes"))))
 		rc = fail(why, why_size, "missing name, created or tree");
 	if (rc == 0) {
 		copy_string(m->name, sizeof(m->name), json_object_get(root, "name"));
@@ -278,6 +351,8 @@ int manifest_from_json(const char *text, size_t len, struct manifest *m, char *w
 			rc = fail(why, why_size, "out of memory");
 		if (rc == 0)
 			rc = files_from_json(m, json_object_get(root, "files"), why, why_size);
+		if (rc == 0)
+			rc = check_restore_inputs(m, why, why_size);
 	}
 	json_decref(root);
 	if (rc)

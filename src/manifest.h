@@ -23,6 +23,14 @@ struct manifest_proc {
 	char cmdline[512];
 };
 
+/*
+ * The manifest's format: "format" in the JSON (absent: 1, the manifests
+ * written before the field).  Fields are only ever added within a format,
+ * and readers ignore fields they do not know; a change that an older
+ * criuctl would misread takes a new format, which it refuses to read.
+ */
+#define MANIFEST_FORMAT 1
+
 /* One file of a checkpoint's images, as sealed before the commit (seal.h). */
 struct image_file {
 	char path[256]; /* relative to the checkpoint directory: "images/pages-1.img" */
@@ -68,10 +76,15 @@ struct manifest {
 json_t *manifest_to_json(const struct manifest *m);
 
 /*
- * Parse manifest text into m.  Returns 0, or -1 with a reason in why.
- * Missing optional fields are left zero (stats are not read back: `show`
- * prints the file itself); name, created and the tree are required.  Free
- * with manifest_free().
+ * Parse manifest text into m.  Returns 0, -1 with a reason in why, or -2
+ * (and why) for a format newer than MANIFEST_FORMAT.  Missing optional
+ * fields are left zero (stats are not read back: `show` prints the file
+ * itself); name, created and the tree are required.  What restore takes
+ * from a manifest is checked: a file of the seal must be a relative path
+ * below the checkpoint directory (no "..", no "." or empty component), the
+ * tree's root and the sources of its external mounts absolute paths, a
+ * mount's key and the cgroup and network lock modes what criuctl writes.
+ * criu_argv is a record and never run.  Free with manifest_free().
  */
 int manifest_from_json(const char *text, size_t len, struct manifest *m, char *why,
 		       size_t why_size);

@@ -16,6 +16,27 @@
 #include "cli.h"
 #include "jsonutil.h"
 #include "fsutil.h"
+#include "text.h"
+
+/* Names, paths and /proc text in a message can hold any bytes: a name
+ * with ESC must not drive the terminal, one with '\n' not fake a line. */
+static void vprint(FILE *f, const char *fmt, va_list ap)
+{
+	char raw[4096], safe[4 * sizeof(raw)];
+
+	vsnprintf(raw, sizeof(raw), fmt, ap);
+	fputs(text_escape(raw, safe, sizeof(safe)), f);
+	fputc('\n', f);
+}
+
+void cli_print(FILE *f, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vprint(f, fmt, ap);
+	va_end(ap);
+}
 
 void cli_say(const struct cli *c, const char *fmt, ...)
 {
@@ -24,9 +45,8 @@ void cli_say(const struct cli *c, const char *fmt, ...)
 	if (c->json || c->quiet)
 		return;
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vprint(stderr, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 void cli_detail(const struct cli *c, const char *fmt, ...)
@@ -36,9 +56,8 @@ void cli_detail(const struct cli *c, const char *fmt, ...)
 	if (c->json || !c->verbose)
 		return;
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vprint(stderr, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 int cli_verdict(struct cli *c, int exit_code, const struct verdict *v, const char *log)
@@ -55,6 +74,16 @@ int cli_verdict(struct cli *c, int exit_code, const struct verdict *v, const cha
 	return exit_code;
 }
 
+const char *cli_refused(int argc, char **argv)
+{
+	/* getopt_long() leaves optind on a cluster ("-xq") until its last
+	 * letter: an unknown letter before that is in argv[optind]. */
+	if (optopt && optind < argc && argv[optind][0] == '-' && argv[optind][1] != '-' &&
+	    strchr(argv[optind] + 1, optopt))
+		return argv[optind];
+	return argv[optind - 1];
+}
+
 int cli_options(struct cli *c, int argc, char **argv, const char *shortopts,
 		const struct option *longopts, int (*fn)(struct cli *c, int opt, void *arg),
 		void *arg)
@@ -65,7 +94,7 @@ int cli_options(struct cli *c, int argc, char **argv, const char *shortopts,
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
 		if (opt == '?' || opt == ':')
-			optarg = argv[optind - 1];
+			optarg = (char *)cli_refused(argc, argv);
 		rc = fn(c, opt, arg);
 		if (rc >= 0)
 			return rc;
@@ -166,7 +195,7 @@ int cli_read_pidfile(struct cli *c, const char *path, int *pid)
 	size_t len;
 	int rc;
 
-	if (fs_read_at(AT_FDCWD, path, 64, &buf, &len) < 0)
+	if (fs_read_path(path, 64, &buf, &len) < 0)
 		return err_sys(&c->err, CC_EXIT_USAGE, "pidfile-unreadable", errno, "pidfile %s",
 			       path);
 	rc = cli_parse_pid(c, path, buf, pid);

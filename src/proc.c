@@ -157,6 +157,25 @@ static size_t mark_tree(const struct proc_stat *all, size_t n, int root, unsigne
 	return count;
 }
 
+/* 1 when pid is marked in the tree (all is sorted by pid). */
+static int in_tree(const struct proc_stat *all, size_t n, const unsigned char *in, int pid)
+{
+	struct proc_stat key = {.pid = pid};
+	const struct proc_stat *p = bsearch(&key, all, n, sizeof(*all), cmp_pid);
+
+	return p && in[p - all];
+}
+
+/* Refuse a root that no checkpoint can have (exit 3, not-dumpable). */
+static int refuse_root(const struct proc_stat *root, const char *why, struct cc_err *e)
+{
+	err_set(e, CC_EXIT_REFUSED, "not-dumpable",
+		"process %d (%s) cannot be checkpointed: it is %s", root->pid, root->comm, why);
+	err_remedy(e, "Give the root of the workload's own tree: the pid 'criuctl run' printed, or "
+		      "a container's init.");
+	return -1;
+}
+
 int proc_tree(int pid, struct manifest_proc **out, size_t *n_out, struct cc_err *e)
 {
 	struct proc_stat *all = NULL;
@@ -164,6 +183,7 @@ int proc_tree(int pid, struct manifest_proc **out, size_t *n_out, struct cc_err 
 	size_t n, count, k = 0;
 	struct manifest_proc *procs;
 	struct proc_stat root;
+	const char *unfit;
 
 	if (proc_stat(pid, &root) < 0)
 		return err_sys(e, CC_EXIT_USAGE, "no-such-process", errno, "process %d", pid);
@@ -175,6 +195,11 @@ int proc_tree(int pid, struct manifest_proc **out, size_t *n_out, struct cc_err 
 	if (!in || !procs || count == 0) {
 		free(in), free(all), free(procs);
 		return err_set(e, CC_EXIT_USAGE, "no-such-process", "process %d vanished", pid);
+	}
+	unfit = proc_root_unfit(&root, (int)getpid(), in_tree(all, n, in, (int)getpid()));
+	if (unfit) {
+		free(in), free(all), free(procs);
+		return refuse_root(&root, unfit, e);
 	}
 	/* The root first, then the rest in pid order. */
 	for (int pass = 0; pass < 2; pass++)

@@ -45,12 +45,26 @@ int proc_parse_stat(const char *buf, size_t len, struct proc_stat *out)
 	 * utime stime cutime cstime priority nice num_threads itrealvalue
 	 * starttime vsize rss */
 	if (sscanf(tail,
-		   " %c %d %d %d %d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %d %*d %llu "
+		   " %c %d %d %d %d %*d %u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %d %*d %llu "
 		   "%llu %lld",
-		   &out->state, &out->ppid, &out->pgid, &out->sid, &out->tty_nr, &out->num_threads,
-		   &out->starttime, &out->vsize, &out->rss_pages) != 9)
+		   &out->state, &out->ppid, &out->pgid, &out->sid, &out->tty_nr, &out->flags,
+		   &out->num_threads, &out->starttime, &out->vsize, &out->rss_pages) != 10)
 		return -1;
 	return 0;
+}
+
+const char *proc_root_unfit(const struct proc_stat *st, int self_pid, int holds_self)
+{
+	if (st->flags & PROC_PF_KTHREAD)
+		return "a kernel thread: it has no user space to checkpoint";
+	if (st->state == 'Z' || st->state == 'X')
+		return "a zombie: it has exited, and nothing is left to checkpoint";
+	if (st->pid == self_pid)
+		return "criuctl itself";
+	if (holds_self)
+		return "an ancestor of criuctl (init, or the shell that ran it): its tree holds "
+		       "criuctl, which cannot freeze itself";
+	return NULL;
 }
 
 void proc_parse_cmdline(const char *buf, size_t len, char *dst, size_t size)

@@ -18,6 +18,7 @@ struct proc_stat {
 	unsigned long long starttime; /* clock ticks after boot: with pid, a task's identity */
 	unsigned long long vsize;     /* bytes */
 	long long rss_pages;
+	unsigned int flags; /* PF_* of the task */
 };
 
 /*
@@ -26,6 +27,17 @@ struct proc_stat {
  * not a stat line.
  */
 int proc_parse_stat(const char *buf, size_t len, struct proc_stat *out);
+
+/* The kernel's PF_KTHREAD in the flags of a stat line: a kernel thread. */
+#define PROC_PF_KTHREAD 0x00200000u
+
+/*
+ * Why the task st cannot be the root of a checkpoint, in words ("a kernel
+ * thread", ...), or NULL when it can be.  self_pid is criuctl's own pid;
+ * holds_self says that the tree rooted at st holds it (st is init, criuctl's
+ * parent or another ancestor): criu would have to freeze criuctl, and itself.
+ */
+const char *proc_root_unfit(const struct proc_stat *st, int self_pid, int holds_self);
 
 /*
  * Turn /proc/PID/cmdline (NUL-separated) into one printable line: NULs

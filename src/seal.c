@@ -27,17 +27,43 @@ const char *const seal_dirs[] = {"images", "pre", NULL};
 
 struct walk {
 	int sync;  /* seal: fsync files and directories */
+	int hash;  /* hash the files (else only look at the links) */
+	int links; /* refuse a link other than criu's "parent" links */
 	char *buf; /* READ_BUF bytes */
 	struct image_file *v;
 	size_t n, cap;
 	uint64_t bytes;
 	char failed[512]; /* the path that failed, for the error; "" while none */
+	char link[256];	  /* when it is a link w->links refuses: its target */
 };
 
 static int walk_fail(struct walk *w, const char *rel)
 {
 	snprintf(w->failed, sizeof(w->failed), "%s", rel);
 	return -1;
+}
+
+/* criu links a dump's images to the pre-dump before it: images/parent ->
+ * ../pre/N, pre/K/parent -> ../K-1.  Any other link, with w->links, is a
+ * way out of the checkpoint that criu would follow: refused. */
+static int check_link(struct walk *w, int dirfd, const char *name, const char *rel)
+{
+	char target[sizeof(w->link)];
+	ssize_t n = readlinkat(dirfd, name, target, sizeof(target) - 1);
+	const char *num;
+
+	if (!w->links)
+		return 0;
+	if (n < 0)
+		return walk_fail(w, rel);
+	target[n] = '\0';
+	num = strncmp(target, "../pre/", 7) == 0 ? target + 7
+	      : strncmp(target, "../", 3) == 0	 ? target + 3
+						 : NULL;
+	if (strcmp(name, "parent") == 0 && num && *num && !num[strspn(num, "0123456789")])
+		return 0;
+	snprintf(w->link, sizeof(w->link), "%s", target);
+	return walk_fail(w, rel);
 }
 
 /* Hash fd's size bytes: mapped when it can be, else read in chunks. */
@@ -138,8 +164,10 @@ static int walk_dir(struct walk *w, int at, const char *name, const char *rel)
 		}
 		if (type == DT_DIR)
 			rc = walk_dir(w, dirfd(d), de->d_name, path);
-		else if (type == DT_REG)
+		else if (type == DT_REG && w->hash)
 			rc = add_file(w, dirfd(d), de->d_name, path);
+		else if (type == DT_LNK)
+			rc = check_link(w, dirfd(d), de->d_name, path);
 	}
 	if (rc == 0 && errno)
 		rc = walk_fail(w, rel);
@@ -155,13 +183,19 @@ static int walk(struct walk *w, int ckfd, const char *const *dirs)
 {
 	struct stat st;
 
-	w->buf = malloc(READ_BUF);
-	if (!w->buf)
+	w->buf = w->hash ? malloc(READ_BUF) : NULL;
+	if (w->hash && !w->buf)
 		return walk_fail(w, "(buffer)");
 	for (const char *const *dir = dirs; *dir; dir++) {
-		if (fstatat(ckfd, *dir, &st, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT)
-			continue;
-		if (walk_dir(w, ckfd, *dir, *dir) < 0)
+		int rc;
+
+		if (fstatat(ckfd, *dir, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			rc = errno == ENOENT ? 0 : walk_fail(w, *dir);
+		else if (S_ISLNK(st.st_mode) && w->links)
+			rc = check_link(w, ckfd, *dir, *dir);
+		else
+			rc = walk_dir(w, ckfd, *dir, *dir);
+		if (rc < 0)
 			break;
 	}
 	free(w->buf);
@@ -175,7 +209,7 @@ static int walk(struct walk *w, int ckfd, const char *const *dirs)
 int seal_files(int ckfd, const char *const *dirs, struct image_file **files, size_t *n,
 	       uint64_t *bytes, struct cc_err *e)
 {
-	struct walk w = {.sync = 1};
+	struct walk w = {.sync = 1, .hash = 1};
 
 	if (walk(&w, ckfd, dirs) < 0) {
 		free(w.v);
@@ -188,19 +222,42 @@ int seal_files(int ckfd, const char *const *dirs, struct image_file **files, siz
 	return 0;
 }
 
+/* A failed walk of a reading (verify, check_links) as the error. */
+static int read_failed(struct walk *w, const char *name, struct cc_err *e)
+{
+	int saved = errno;
+
+	free(w->v);
+	if (!w->link[0])
+		return err_sys(e, CC_EXIT_STORE, "store-io", saved,
+			       "checkpoint '%s': read %s to verify it", name, w->failed);
+	err_set(e, CC_EXIT_STORE, "images-damaged",
+		"checkpoint '%s' is damaged: %s is a symbolic link (to %s), not followed", name,
+		w->failed, w->link);
+	err_remedy(e,
+		   "Something other than criu put it there: remove the checkpoint "
+		   "('criuctl rm %s'), or remove the link.",
+		   name);
+	return -1;
+}
+
+int seal_check_links(int ckfd, const char *const *dirs, const char *name, struct cc_err *e)
+{
+	struct walk w = {.links = 1};
+
+	return walk(&w, ckfd, dirs) < 0 ? read_failed(&w, name, e) : (free(w.v), 0);
+}
+
 int seal_verify(int ckfd, const char *const *dirs, const struct image_file *want, size_t n,
 		const char *name, struct cc_err *e)
 {
-	struct walk w = {.sync = 0};
+	struct walk w = {.hash = 1, .links = 1};
 	const struct image_file *found;
 	enum file_damage damage;
 	size_t at;
 
-	if (walk(&w, ckfd, dirs) < 0) {
-		free(w.v);
-		return err_sys(e, CC_EXIT_STORE, "store-io", errno,
-			       "checkpoint '%s': read %s to verify it", name, w.failed);
-	}
+	if (walk(&w, ckfd, dirs) < 0)
+		return read_failed(&w, name, e);
 	damage = manifest_compare_files(want, n, w.v, w.n, &at, &found);
 	switch (damage) {
 	case DAMAGE_NONE: break;

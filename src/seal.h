@@ -33,9 +33,19 @@ int seal_files(int ckfd, const char *const *dirs, struct image_file **files, siz
  * Read the files of dirs below ckfd again, without changing anything, and
  * compare them with the sealed list want.  Returns 0 when every sealed file
  * is there, of its size and hash; -1 with e set otherwise (exit 5,
- * images-damaged, naming the first file that differs and how).
+ * images-damaged, naming the first file that differs and how, or a link as
+ * seal_check_links() refuses it).
  */
 int seal_verify(int ckfd, const char *const *dirs, const struct image_file *want, size_t n,
 		const char *name, struct cc_err *e);
+
+/*
+ * Without reading any file: that criu, given the images, can follow no link
+ * out of the checkpoint.  Each of dirs below ckfd must be a directory, not
+ * a link, and the only links in them criu's "parent" links to the pre-dump
+ * before (../pre/N, ../N).  Returns 0, or -1 with e set (exit 5,
+ * images-damaged, naming the link and its target).
+ */
+int seal_check_links(int ckfd, const char *const *dirs, const char *name, struct cc_err *e);
 
 #endif

@@ -36,7 +36,9 @@ static int open_sub(struct store *s, const char *sub, struct cc_err *e)
 {
 	int fd = fs_mkdir_open_at(s->fd, sub, 0700);
 
-	if (fd < 0)
+	if (fd < 0 && fs_is_link_at(s->fd, sub))
+		err_set(e, CC_EXIT_STORE, "store-io", "%s is a symbolic link: not followed", sub);
+	else if (fd < 0)
 		store_err(e, "cannot open", sub);
 	return fd;
 }
@@ -176,6 +178,11 @@ int store_read_manifest(int ckfd, struct manifest *m, struct cc_err *e)
 		return err_sys(e, CC_EXIT_STORE, "manifest-invalid", errno, "manifest.json");
 	rc = manifest_from_json(text, len, m, why, sizeof(why));
 	free(text);
+	if (rc == -2) {
+		err_set(e, CC_EXIT_STORE, "manifest-too-new", "manifest.json: %s", why);
+		err_remedy(e, "Use the criuctl that made the checkpoint, or a newer one.");
+		return -1;
+	}
 	if (rc < 0)
 		return err_set(e, CC_EXIT_STORE, "manifest-invalid", "manifest.json: %s", why);
 	return 0;
@@ -342,6 +349,16 @@ int store_open_checkpoint(struct store *s, const char *name, struct cc_err *e)
 		err_remedy(e, "'criuctl list' shows the checkpoints.");
 		return -1;
 	}
+	if (fd < 0 && fs_is_link_at(s->ck_fd, name)) {
+		err_set(e, CC_EXIT_STORE, "store-io",
+			"%s/checkpoints/%s is a symbolic link, not a checkpoint: not followed",
+			s->root, name);
+		err_remedy(e,
+			   "Something other than criuctl put it there: 'criuctl rm %s' removes "
+			   "the link (and nothing it points to).",
+			   name);
+		return -1;
+	}
 	if (fd < 0)
 		return store_err(e, "cannot open checkpoint", name);
 	return fd;
@@ -454,14 +471,15 @@ static int newest_first(const void *a, const void *b)
  */
 static long long entry_time(int dirfd, const char *name, const char *file)
 {
-	char path[NAME_MAX_LEN + 80];
+	/* Not "name/file": an entry planted as a symlink would be followed. */
+	int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	struct stat st;
+	int ok = (fd >= 0 && fstatat(fd, file, &st, AT_SYMLINK_NOFOLLOW) == 0) ||
+		 fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0;
 
-	snprintf(path, sizeof(path), "%s/%s", name, file);
-	if (fstatat(dirfd, path, &st, AT_SYMLINK_NOFOLLOW) == 0 ||
-	    fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0)
-		return (long long)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec;
-	return 0;
+	if (fd >= 0)
+		close(fd);
+	return ok ? (long long)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec : 0;
 }
 
 /* Remove, from one directory, what is beyond keep or older than older_than. */

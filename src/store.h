@@ -96,7 +96,8 @@ int store_open_checkpoint(struct store *s, const char *name, struct cc_err *e);
 /*
  * Read and parse manifest.json of the checkpoint directory ckfd into m
  * (free with manifest_free()).  Returns 0, or -1 with e set (exit 5,
- * "manifest-invalid", "manifest.json: " and what is wrong).
+ * "manifest-invalid", or "manifest-too-new" for a newer format;
+ * "manifest.json: " and what is wrong).
  */
 int store_read_manifest(int ckfd, struct manifest *m, struct cc_err *e);
 

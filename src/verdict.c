@@ -131,6 +131,16 @@ static int line_matches(const struct log_line *l, const struct signature *s)
 	return 0;
 }
 
+int verdict_line_matters(const struct log_line *l)
+{
+	if (criu_log_harmless(l))
+		return 0;
+	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++)
+		if (line_matches(l, &table[i]))
+			return 1;
+	return 0;
+}
+
 /* The first signature matched by a non-harmless line; its line in *hit. */
 static const struct signature *match_log(const char *log, size_t len, struct log_line *hit)
 {

@@ -36,6 +36,11 @@ int verdict_classify(const char *log, size_t log_len, const struct criu_end *end
 
 void verdict_free(struct verdict *v);
 
+/* 1 when a signature of the table matches the line l (and l is not a
+ * harmless probe): the line may decide a verdict. */
+struct log_line;
+int verdict_line_matters(const struct log_line *l);
+
 /* The pid a pid-in-use verdict's evidence names ("Can't fork for PID:
  * ..."), so the holder can be looked up; 0 for any other verdict. */
 int verdict_pid(const struct verdict *v);

@@ -75,6 +75,15 @@ load helpers
 	done
 }
 
+@test "an unknown letter inside a cluster of short options: the cluster is named, not the command" {
+	local cmd
+	for cmd in "" dump restore check prune; do
+		# shellcheck disable=SC2086 # $cmd: no word for the global options
+		run -2 --separate-stderr criuctl $cmd -zq
+		[[ $stderr == *"'-zq'"* ]] || fail "${cmd:-criuctl}: stderr does not name -zq: $stderr"
+	done
+}
+
 @test "every command has --help (exit 0, usage on stdout)" {
 	for cmd in run dump restore list show log rm; do
 		run -0 --separate-stderr criuctl "$cmd" --help

@@ -14,7 +14,7 @@ static inline int parse(struct config *c, const char *text, struct cc_err *e)
 {
 	config_defaults(c);
 	memset(e, 0, sizeof(*e));
-	return config_parse(c, text, "criuctl.conf", e);
+	return config_parse(c, text, strlen(text), "criuctl.conf", e);
 }
 
 /* sv holds exactly the strings of want (NULL-terminated), in order. */

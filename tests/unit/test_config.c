@@ -100,17 +100,45 @@ static void test_every_key(void **state)
 /* A second file applies on top of the first: scalars replaced, lists appended. */
 static void test_layered(void **state)
 {
+	static const char local[] = "[store]\nkeep = 2\n[dump]\nskip_mnt = /b\n";
 	struct config c;
 	struct cc_err e;
 
 	(void)state;
 	assert_int_equal(parse(&c, "[store]\nkeep = 1\n[dump]\nskip_mnt = /a\n", &e), 0);
-	assert_int_equal(
-		config_parse(&c, "[store]\nkeep = 2\n[dump]\nskip_mnt = /b\n", "local.conf", &e),
-		0);
+	assert_int_equal(config_parse(&c, local, strlen(local), "local.conf", &e), 0);
 	assert_int_equal(c.keep, 2);
 	check_list("skip_mnt", &c.dump.skip_mnt, (const char *const[]){"/a", "/b", NULL});
 	config_free(&c);
+}
+
+/* A NUL byte ends the text for inih: what follows it must not pass unread. */
+static void test_nul_byte(void **state)
+{
+	static const struct {
+		const char *text;
+		size_t len;
+		const char *msg;
+	} cases[] = {
+		{"\0[bogus]\n", 10, "criuctl.conf:1: a NUL byte"},
+		{"[store]\nkeep = 1\0junk\n[bogus]\n", 30, "criuctl.conf:2: a NUL byte"},
+		{"[store]\nkeep = 1\n\0", 18, "criuctl.conf:3: a NUL byte"},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct config c;
+		struct cc_err e = {0};
+
+		config_defaults(&c);
+		check_int(cases[i].msg,
+			  config_parse(&c, cases[i].text, cases[i].len, "criuctl.conf", &e), -1);
+		check_int(cases[i].msg, e.exit_code, CC_EXIT_USAGE);
+		check_str(cases[i].msg, e.code, "config-invalid");
+		if (strncmp(e.msg, cases[i].msg, strlen(cases[i].msg)) != 0)
+			fail_msg("message \"%s\", want \"%s...\"", e.msg, cases[i].msg);
+		config_free(&c);
+	}
 }
 
 static const struct {
@@ -328,10 +356,15 @@ static void test_repeated_lists_are_fine(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_defaults),     cmocka_unit_test(test_every_key),
-		cmocka_unit_test(test_layered),	     cmocka_unit_test(test_parse_bool),
-		cmocka_unit_test(test_bool_in_file), cmocka_unit_test(test_parse_duration),
-		cmocka_unit_test(test_errors),	     cmocka_unit_test(test_repeated_lists_are_fine),
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_every_key),
+		cmocka_unit_test(test_layered),
+		cmocka_unit_test(test_nul_byte),
+		cmocka_unit_test(test_parse_bool),
+		cmocka_unit_test(test_bool_in_file),
+		cmocka_unit_test(test_parse_duration),
+		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_repeated_lists_are_fine),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

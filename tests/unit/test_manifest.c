@@ -255,7 +255,40 @@ static const struct {
 	 WITH_FILES("[{\"path\": \"images/a\", \"size\": \"1\", \"xxh128\": "
 		    "\"00000000000000000000000000000000\"}]"),
 	 "files[0]"},
+#define WITH_PATH(path)                                                                            \
+	WITH_FILES("[{\"path\": \"" path "\", \"size\": 1, \"xxh128\": "                           \
+		   "\"00000000000000000000000000000000\"}]")
+	{"a file up and out", WITH_PATH("images/../../../etc/passwd"),
+	 "files[0]: 'images/../../../etc/passwd' is not a path below the checkpoint"},
+	{"an absolute file", WITH_PATH("/etc/shadow"), "is not a path below"},
+	{"a file named ..", WITH_PATH(".."), "is not a path below"},
+	{"a . component", WITH_PATH("images/./a"), "is not a path below"},
+	{"an empty component", WITH_PATH("images//a"), "is not a path below"},
+	{"a trailing slash", WITH_PATH("images/a/"), "is not a path below"},
+#undef WITH_PATH
 #undef WITH_FILES
+#define WITH(fields)                                                                               \
+	"{\"name\": \"a\", \"created\": \"x\", \"tree\": {\"processes\": []}, " fields "}"
+	{"a name that is none",
+	 "{\"name\": \"../x\", \"created\": \"x\", \"tree\": {\"processes\": []}}",
+	 "name '../x' is not a checkpoint name"},
+	{"a relative root", WITH("\"mounts\": {\"root\": \"rootfs\"}"),
+	 "mounts.root 'rootfs' is not an absolute path"},
+	{"a key that breaks criu's syntax",
+	 WITH("\"mounts\": {\"external\": [{\"key\": \"a]:/x\", \"source\": \"/s\"}]}"),
+	 "mounts.external[0]: key 'a]:/x' is not a key"},
+	{"an empty key", WITH("\"mounts\": {\"external\": [{\"key\": \"\", \"source\": \"/s\"}]}"),
+	 "mounts.external[0]: key"},
+	{"a relative source",
+	 WITH("\"mounts\": {\"external\": [{\"key\": \"k\", \"source\": \"../s\"}]}"),
+	 "mounts.external[0]: source '../s' is not an absolute path"},
+	{"a cgroup mode that is none", WITH("\"options\": {\"manage_cgroups\": \"soft --x\"}"),
+	 "manage_cgroups or network_lock"},
+	{"a network lock that is none", WITH("\"options\": {\"network_lock\": \"ebtables\"}"),
+	 "manage_cgroups or network_lock"},
+	{"format 0", WITH("\"format\": 0"), "format is not a positive integer"},
+	{"format as text", WITH("\"format\": \"1\""), "format is not a positive integer"},
+#undef WITH
 };
 
 static void test_invalid(void **state)
@@ -275,6 +308,36 @@ static void test_invalid(void **state)
 		if (m.procs || m.n_procs || m.opts.skip_mnt.v || m.criu_argv.v || m.files)
 			fail_msg("%s: memory left in the manifest", bad_cases[i].name);
 	}
+}
+
+/* A format newer than MANIFEST_FORMAT: -2, whatever else it holds; format
+ * 1 and none (manifests before the field) read as ever. */
+static void test_format(void **state)
+{
+	static const char newer[] = "{\"format\": 2, \"name\": 7, \"everything\": \"new\"}";
+	static const char one[] = "{\"format\": 1, \"name\": \"a\", \"created\": \"x\", \"tree\": "
+				  "{\"processes\": []}}";
+	struct manifest m, back;
+	char why[128] = "";
+	char *text;
+	json_t *j;
+
+	(void)state;
+	assert_int_equal(manifest_from_json(newer, strlen(newer), &m, why, sizeof(why)), -2);
+	assert_non_null(strstr(why, "format 2 is newer than criuctl"));
+	assert_null(m.procs);
+	assert_int_equal(manifest_from_json(one, strlen(one), &m, why, sizeof(why)), 0);
+	manifest_free(&m);
+	fill(&m);
+	j = manifest_to_json(&m);
+	assert_int_equal(json_integer_value(json_object_get(j, "format")), MANIFEST_FORMAT);
+	json_object_del(j, "format");
+	text = json_dumps(j, 0);
+	assert_int_equal(manifest_from_json(text, strlen(text), &back, why, sizeof(why)), 0);
+	free(text);
+	json_decref(j);
+	manifest_free(&back);
+	manifest_free(&m);
 }
 
 static void test_why_truncated(void **state)
@@ -457,15 +520,11 @@ static void test_unsealed_draft(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_roundtrip),
-		cmocka_unit_test(test_encoding),
-		cmocka_unit_test(test_non_utf8_text),
-		cmocka_unit_test(test_invalid),
-		cmocka_unit_test(test_why_truncated),
-		cmocka_unit_test(test_unknown_fields_ignored),
-		cmocka_unit_test(test_format_time),
-		cmocka_unit_test(test_compare_files),
-		cmocka_unit_test(test_unsealed_draft),
+		cmocka_unit_test(test_roundtrip),     cmocka_unit_test(test_encoding),
+		cmocka_unit_test(test_non_utf8_text), cmocka_unit_test(test_invalid),
+		cmocka_unit_test(test_why_truncated), cmocka_unit_test(test_unknown_fields_ignored),
+		cmocka_unit_test(test_format),	      cmocka_unit_test(test_format_time),
+		cmocka_unit_test(test_compare_files), cmocka_unit_test(test_unsealed_draft),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -14,28 +14,31 @@ static const struct {
 	struct proc_stat want;
 } stat_cases[] = {
 	{"14 (sh) S 1 14 14 0 -1 4194560 305 0 0 0 0 0 0 0 20 0 1 0 5012 2732032 230" STAT_TAIL,
-	 {14, "sh", 'S', 1, 14, 14, 0, 1, 5012, 2732032, 230}},
+	 {14, "sh", 'S', 1, 14, 14, 0, 1, 5012, 2732032, 230, 4194560}},
 	{"1234 (my prog) R 1 1234 1234 34817 1234 4194304 1 0 0 0 5 6 0 0 20 0 4 0 98765 "
 	 "1073741824 4096" STAT_TAIL,
-	 {1234, "my prog", 'R', 1, 1234, 1234, 34817, 4, 98765, 1073741824, 4096}},
+	 {1234, "my prog", 'R', 1, 1234, 1234, 34817, 4, 98765, 1073741824, 4096, 4194304}},
 	/* comm with ')' : fields start after the last one. */
 	{"1234 (a) b) R 1 2 3 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 7 8 9" STAT_TAIL,
-	 {1234, "a) b", 'R', 1, 2, 3, 0, 1, 7, 8, 9}},
+	 {1234, "a) b", 'R', 1, 2, 3, 0, 1, 7, 8, 9, 0}},
 	{"99 (x) S 1 2 3 4 5) D 7 99 99 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 11 12 13\n",
-	 {99, "x) S 1 2 3 4 5", 'D', 7, 99, 99, 0, 1, 11, 12, 13}},
+	 {99, "x) S 1 2 3 4 5", 'D', 7, 99, 99, 0, 1, 11, 12, 13, 0}},
 	{"7 ((sd-pam)) S 6 6 6 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 100 200 300",
-	 {7, "(sd-pam)", 'S', 6, 6, 6, 0, 1, 100, 200, 300}},
+	 {7, "(sd-pam)", 'S', 6, 6, 6, 0, 1, 100, 200, 300, 0}},
 	{"8 () Z 1 8 8 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 1 0 0",
-	 {8, "", 'Z', 1, 8, 8, 0, 1, 1, 0, 0}},
+	 {8, "", 'Z', 1, 8, 8, 0, 1, 1, 0, 0, 0}},
 	/* init, a huge starttime and vsize, many threads, state t. */
 	{"1 (systemd) t 0 1 1 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 2048 0 1099511627776 "
 	 "140737488355328 9223372036854775807" STAT_TAIL,
 	 {1, "systemd", 't', 0, 1, 1, 0, 2048, 1099511627776ULL, 140737488355328ULL,
-	  9223372036854775807LL}},
+	  9223372036854775807LL, 4194560}},
+	/* kthreadd: PF_KTHREAD among the flags. */
+	{"2 (kthreadd) S 0 0 0 0 -1 2129984 0 0 0 0 0 0 0 0 20 0 1 0 20 0 0" STAT_TAIL,
+	 {2, "kthreadd", 'S', 0, 0, 0, 0, 1, 20, 0, 0, 2129984}},
 	/* A comm longer than the field is cut. */
 	{"5 (0123456789012345678901234567890123456789) S 1 5 5 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 1 2 "
 	 "3",
-	 {5, "0123456789012345678901234567890", 'S', 1, 5, 5, 0, 1, 1, 2, 3}},
+	 {5, "0123456789012345678901234567890", 'S', 1, 5, 5, 0, 1, 1, 2, 3, 0}},
 };
 
 static void test_stat(void **state)
@@ -55,6 +58,7 @@ static void test_stat(void **state)
 		check_int(row, st.sid, w->sid);
 		check_int(row, st.tty_nr, w->tty_nr);
 		check_int(row, st.num_threads, w->num_threads);
+		check_int(row, st.flags, w->flags);
 		if (st.starttime != w->starttime || st.vsize != w->vsize ||
 		    st.rss_pages != w->rss_pages)
 			fail_msg("%s: starttime %llu vsize %llu rss %lld", row, st.starttime,
@@ -107,6 +111,48 @@ static void test_stat_bounded(void **state)
 	assert_int_equal(st.rss_pages, 7);
 	assert_int_equal(proc_parse_stat(copy, len - 2, &st), -1);
 	free(copy);
+}
+
+/* criuctl runs as pid 500 (a child of 400, a child of 1) in these rows. */
+static const struct {
+	const char *name;
+	struct proc_stat st;
+	int holds_self;
+	const char *why; /* a substring of the reason, or NULL: fit */
+} unfit_cases[] = {
+	{"a workload", {.pid = 812, .comm = "app", .state = 'S', .flags = 0x400100}, 0, NULL},
+	{"a stopped workload", {.pid = 812, .comm = "app", .state = 'T'}, 0, NULL},
+	{"kthreadd",
+	 {.pid = 2, .comm = "kthreadd", .state = 'S', .flags = 2129984},
+	 0,
+	 "a kernel thread"},
+	{"a worker",
+	 {.pid = 30, .comm = "kworker/0:1", .state = 'I', .flags = 0x04208060},
+	 0,
+	 "a kernel thread"},
+	{"a zombie", {.pid = 900, .comm = "sh", .state = 'Z'}, 0, "a zombie"},
+	{"a dead task", {.pid = 900, .comm = "sh", .state = 'X'}, 0, "a zombie"},
+	{"criuctl", {.pid = 500, .comm = "criuctl", .state = 'R'}, 1, "criuctl itself"},
+	{"its shell", {.pid = 400, .comm = "bash", .state = 'S'}, 1, "an ancestor of criuctl"},
+	{"init",
+	 {.pid = 1, .comm = "systemd", .state = 'S', .flags = 0x400100},
+	 1,
+	 "an ancestor of criuctl"},
+};
+
+static void test_root_unfit(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(unfit_cases) / sizeof(unfit_cases[0]); i++) {
+		const char *why =
+			proc_root_unfit(&unfit_cases[i].st, 500, unfit_cases[i].holds_self);
+
+		if (!unfit_cases[i].why && why)
+			fail_msg("%s: refused as %s", unfit_cases[i].name, why);
+		if (unfit_cases[i].why && (!why || !strstr(why, unfit_cases[i].why)))
+			fail_msg("%s: reason \"%s\" lacks \"%s\"", unfit_cases[i].name,
+				 why ? why : "(fit)", unfit_cases[i].why);
+	}
 }
 
 static const struct {
@@ -230,13 +276,10 @@ static void test_syscall(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_stat),
-		cmocka_unit_test(test_stat_malformed),
-		cmocka_unit_test(test_stat_bounded),
-		cmocka_unit_test(test_cmdline),
-		cmocka_unit_test(test_cmdline_size_zero),
-		cmocka_unit_test(test_tracer),
-		cmocka_unit_test(test_tracer_at_end),
+		cmocka_unit_test(test_stat),	     cmocka_unit_test(test_stat_malformed),
+		cmocka_unit_test(test_stat_bounded), cmocka_unit_test(test_root_unfit),
+		cmocka_unit_test(test_cmdline),	     cmocka_unit_test(test_cmdline_size_zero),
+		cmocka_unit_test(test_tracer),	     cmocka_unit_test(test_tracer_at_end),
 		cmocka_unit_test(test_syscall),
 	};
 

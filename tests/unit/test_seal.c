@@ -207,6 +207,55 @@ static void test_symlinked_dir_refused(void **state)
 	assert_null(files);
 }
 
+/* A link criu could follow out of the checkpoint: refused by a reading
+ * (with or without the seal), naming it and its target; criu's own
+ * "parent" links to the pre-dump before are not. */
+static void test_links_refused(void **state)
+{
+	static const struct {
+		const char *link, *target, *why;
+	} cases[] = {
+		{"images/parent", NULL, NULL}, /* setup_ck's ../pre/1 */
+		{"pre/1/parent", "../0", NULL},
+		{"images/pages-9.img", "/etc/shadow",
+		 "images/pages-9.img is a symbolic link (to /etc/shadow)"},
+		{"images/parent", "/etc", "images/parent is a symbolic link (to /etc)"},
+		{"images/parent", "../pre/../../x", "(to ../pre/../../x)"},
+		{"images", "/etc", "images is a symbolic link (to /etc), not followed"},
+	};
+	const struct ck *c = *state;
+	struct image_file *files = NULL;
+	struct cc_err e = {0};
+	uint64_t bytes = 0;
+	size_t n = 0;
+
+	assert_int_equal(seal_files(c->fd, seal_dirs, &files, &n, &bytes, &e), 0);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *row = cases[i].link;
+
+		if (cases[i].target) {
+			char cmd[256];
+
+			snprintf(cmd, sizeof(cmd), "rm -rf '%s/%s'", c->dir, row);
+			assert_int_equal(system(cmd), 0);
+			assert_int_equal(symlinkat(cases[i].target, c->fd, row), 0);
+		}
+		memset(&e, 0, sizeof(e));
+		check_int(row, seal_check_links(c->fd, seal_dirs, "ck", &e), cases[i].why ? -1 : 0);
+		if (cases[i].why) {
+			check_str(row, e.code, "images-damaged");
+			check_int(row, e.exit_code, CC_EXIT_STORE);
+			if (!strstr(e.msg, cases[i].why))
+				fail_msg("%s: \"%s\" lacks \"%s\"", row, e.msg, cases[i].why);
+			memset(&e, 0, sizeof(e));
+			check_int(row, seal_verify(c->fd, seal_dirs, files, n, "ck", &e), -1);
+			check_str(row, e.code, "images-damaged");
+			assert_int_equal(unlinkat(c->fd, row, 0), 0);
+		}
+	}
+	free(files);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -217,6 +266,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_empty_file, setup_ck, teardown_ck),
 		cmocka_unit_test_setup_teardown(test_missing_dir_skipped, setup_ck, teardown_ck),
 		cmocka_unit_test_setup_teardown(test_symlinked_dir_refused, setup_ck, teardown_ck),
+		cmocka_unit_test_setup_teardown(test_links_refused, setup_ck, teardown_ck),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
