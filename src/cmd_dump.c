@@ -324,9 +324,15 @@ static int commit_dump(struct cli *c, struct attempt *at, struct manifest *m,
 	m->sealed = 1;
 	json = manifest_to_json(m);
 	text = json ? json_dumps(json, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
-	rc = text ? fs_write_at(at->fd, "manifest.json", text, strlen(text), 0600) : -1;
-	free(text);
 	json_decref(json);
+	if (!text) {
+		err_set(&c->err, CC_EXIT_ENV, "out-of-memory",
+			"encode manifest of %s: out of memory", m->name);
+		store_abort(&c->store, at);
+		return CC_EXIT_ENV;
+	}
+	rc = fs_write_at(at->fd, "manifest.json", text, strlen(text), 0600);
+	free(text);
 	if (rc < 0) {
 		err_sys(&c->err, CC_EXIT_STORE, "store-io", errno, "write manifest of %s", m->name);
 		store_abort(&c->store, at);
