@@ -3,7 +3,21 @@
 # Conventions: PREFIX, DESTDIR, SYSCONFDIR, BINDIR, MANDIR; objects under
 # build/; dependencies through pkg-config; header dependencies via -MMD -MP.
 # `make check` installs what is missing (as root, on Debian), then runs the
-# unit, CLI and end-to-end suites and prints one "N passed, N failed" line.
+# unit and CLI suites, the same two again built with sanitizers, a short
+# run of every fuzz target and the end-to-end suite, and prints one
+# "N passed, N failed" line for all of them.
+#
+# SANITIZE=address,undefined (any -fsanitize= list) builds criuctl and the
+# unit tests with those sanitizers into build/san, apart from the plain
+# objects of build/: `make unit cli SANITIZE=address,undefined` runs the
+# two suites on them (without valgrind; any sanitizer report fails the
+# test).  `make check` runs that pass too, with SANITIZE or, by default,
+# address,undefined.
+#
+# `make fuzz` builds the libFuzzer targets of tests/fuzz with clang into
+# build/fuzz and runs each for FUZZ_SECONDS (default 600); `make check`
+# runs each for FUZZ_SMOKE_SECONDS (default 30).  FUZZ_TARGETS="a b" picks
+# targets.  A target links only the objects of the pure core it needs.
 
 VERSION    := 0.1.0
 PREFIX     ?= /usr/local
@@ -28,7 +42,26 @@ CPPFLAGS   += -D_GNU_SOURCE -DCRIUCTL_VERSION='"$(VERSION)"' -DSYSCONFDIR='"$(SY
               $(shell $(PKG_CONFIG) --cflags libuv inih jansson zlib libxxhash 2>/dev/null)
 LDLIBS     += $(shell $(PKG_CONFIG) --libs libuv inih jansson zlib libxxhash 2>/dev/null) -pthread
 
+comma := ,
+SANITIZE ?=
+ifeq ($(SANITIZE),)
 B := build
+else
+B := build/san
+CFLAGS += -fsanitize=$(SANITIZE) -fno-sanitize-recover=all -fno-omit-frame-pointer
+ifneq ($(filter e2e guest-image install demo bench,$(MAKECMDGOALS)),)
+$(error the guest gets the plain criuctl: run $(filter e2e guest-image install demo bench,$(MAKECMDGOALS)) without SANITIZE)
+endif
+endif
+CHECK_SANITIZE := $(or $(SANITIZE),address$(comma)undefined)
+
+# Objects are rebuilt when the compiler or its flags change (another
+# SANITIZE list, CI's -Werror): they depend on this record of them.
+FLAGS_NOW := $(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) $(LDLIBS)
+ifneq ($(FLAGS_NOW),$(file <$(B)/flags))
+$(shell mkdir -p $(B))
+$(file >$(B)/flags,$(FLAGS_NOW))
+endif
 
 # The pure core: no libuv, no fork/exec, no signals, no clock, no /proc reads.
 CORE := src/err.c src/strv.c src/name.c src/criu_argv.c src/criu_log.c \
@@ -51,19 +84,23 @@ UNIT_SRC  := $(wildcard tests/unit/test_*.c)
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(B)/unit/%)
 
 .PHONY: all deps check test unit cli e2e guest-image demo install uninstall \
-        clean format format-check lint bench
+        clean format format-check lint bench test-bins fuzz fuzz-build
 
 all: $(B)/criuctl $(B)/criuctl-hook $(B)/guest-sandbox $(B)/container-run
 
 $(B)/criuctl: $(CLI_OBJ) $(SHELL_OBJ) $(CORE_OBJ)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-# criu's action script: static and tiny, criu runs it at every step.
+# criu's action script: static and tiny, criu runs it at every step.  Never
+# sanitized (a static binary cannot be): beside criuctl in build/san too.
 $(B)/criuctl-hook: src/hook.c | $(B)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -static -MMD -MP -o $@ $<
+	$(CC) $(CPPFLAGS) -O2 -g -std=gnu11 $(WARNINGS) $(WERROR) -static -MMD -MP -o $@ $<
 
-$(B)/%.o: src/%.c | $(B)
+$(B)/%.o: src/%.c $(B)/flags | $(B)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+# Written when make starts (above); gone only after `make clean` in the same run.
+$(B)/flags: ;
 
 $(B)/guest-sandbox: tools/sandbox.c tools/nsutil.c | $(B)
 	$(CC) $(CFLAGS) -MMD -MP -o $@ $^
@@ -85,25 +122,66 @@ $(B)/unit/test_%: tests/unit/test_%.c $(CORE_OBJ) $(SHELL_OBJ) | $(B)/unit $(B)/
 	$(CC) $(CPPFLAGS) $(CFLAGS) -Wno-missing-prototypes -MMD -MP -o $@ $(filter %.c %.o,$^) \
 	    $(LDLIBS) $(shell $(PKG_CONFIG) --libs cmocka)
 
+# What the unit and CLI suites run (under SANITIZE: the sanitized ones),
+# and the end-to-end suite's workloads.
+test-bins: $(B)/criuctl $(B)/criuctl-hook $(UNIT_BIN) $(if $(SANITIZE),,$(TEST_BINS))
+
+# Fuzz targets: clang, libFuzzer, ASan and UBSan.  The core is compiled
+# again into an archive, so each target takes from it only the objects it
+# needs, and nothing of the shell (which is not in it) can creep in.
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 600
+FUZZ_SMOKE_SECONDS ?= 30
+FUZZ_TARGETS ?=
+FB           := build/fuzz
+FUZZ_CFLAGS  := -O1 -g -std=gnu11 $(WARNINGS) $(WERROR) -Wno-unknown-warning-option \
+                -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+FUZZ_SRC     := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BIN     := $(FUZZ_SRC:tests/fuzz/%.c=$(FB)/%)
+FUZZ_OBJ     := $(CORE:src/%.c=$(FB)/obj/%.o)
+
+$(FB)/obj/%.o: src/%.c | $(FB)/obj
+	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c -o $@ $<
+
+$(FB)/libcore.a: $(FUZZ_OBJ)
+	rm -f $@
+	ar rcs $@ $^
+
+$(FB)/fuzz_%: tests/fuzz/fuzz_%.c $(FB)/libcore.a
+	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer -MMD -MP -o $@ $< $(FB)/libcore.a \
+	    $(shell $(PKG_CONFIG) --libs inih jansson)
+
+$(FB)/obj:
+	mkdir -p $@
+
+fuzz-build: $(FUZZ_BIN)
+
+fuzz: fuzz-build
+	@tests/fuzz/run $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
 deps:
 	@tools/install-deps
 
 unit: $(UNIT_BIN)
-	@tools/run-suites unit
+	@tools/run-suites $(if $(SANITIZE),san-unit,unit)
 
 cli: $(B)/criuctl $(B)/criuctl-hook
-	@tools/run-suites cli
+	@tools/run-suites $(if $(SANITIZE),san-cli,cli)
 
 e2e: all guest-image $(TEST_BINS)
 	@tools/run-suites e2e
 
+# Sub-makes name SANITIZE: a command line's would reach them all, and
+# the guest image must get the plain criuctl.
 check: deps
-	@$(MAKE) --no-print-directory all
-	@$(MAKE) --no-print-directory guest-image
-	@$(MAKE) --no-print-directory format-check
-	@$(MAKE) --no-print-directory lint
-	@$(MAKE) --no-print-directory $(UNIT_BIN) $(TEST_BINS)
-	@tools/run-suites all
+	@$(MAKE) --no-print-directory SANITIZE= all
+	@$(MAKE) --no-print-directory SANITIZE= guest-image
+	@$(MAKE) --no-print-directory SANITIZE= format-check
+	@$(MAKE) --no-print-directory SANITIZE= lint
+	@$(MAKE) --no-print-directory SANITIZE= test-bins
+	@$(MAKE) --no-print-directory SANITIZE=$(CHECK_SANITIZE) test-bins
+	@$(MAKE) --no-print-directory SANITIZE= fuzz-build
+	@FUZZ_SECONDS=$(FUZZ_SMOKE_SECONDS) tools/run-suites all
 
 test: check
 
@@ -135,7 +213,8 @@ uninstall:
 	    $(DESTDIR)$(MANDIR)/man1/criuctl.1 \
 	    $(DESTDIR)$(MANDIR)/man5/criuctl.conf.5 $(DESTDIR)$(COMPLETIONSDIR)/criuctl
 
-FORMAT_FILES = $(wildcard src/*.c src/*.h tests/unit/*.c tests/unit/*.h tools/*.c)
+FORMAT_FILES = $(wildcard src/*.c src/*.h tests/unit/*.c tests/unit/*.h tests/fuzz/*.c \
+               tests/fuzz/*.h tools/*.c)
 
 format:
 	clang-format -i $(FORMAT_FILES)
@@ -145,12 +224,12 @@ format-check:
 
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
-	    --inline-suppr -Isrc src tools/sandbox.c tools/nsutil.c tools/container-run.c
+	    --inline-suppr -Isrc src tools/sandbox.c tools/nsutil.c tools/container-run.c tests/fuzz
 	shellcheck tools/guest-run tools/install-deps tools/run-suites tools/demo tools/bench \
-	    guest-image/build tests/fixtures/capture .ci/run
+	    guest-image/build tests/fixtures/capture tests/fuzz/run .ci/run
 
 clean:
-	rm -rf $(B)/*.o $(B)/*.d $(B)/criuctl $(B)/criuctl-hook $(B)/guest-sandbox $(B)/container-run $(B)/unit \
-	    $(B)/fixtures
+	rm -rf $(B)/*.o $(B)/*.d $(B)/criuctl $(B)/criuctl-hook $(B)/guest-sandbox $(B)/container-run \
+	    $(B)/unit $(B)/fixtures $(B)/flags build/san $(FB)/obj $(FB)/libcore.a $(FB)/fuzz_*
 
--include $(wildcard $(B)/*.d $(B)/unit/*.d)
+-include $(wildcard $(B)/*.d $(B)/unit/*.d $(FB)/*.d $(FB)/obj/*.d)

@@ -90,6 +90,7 @@ json_t *cli_findings_json(const struct findings *f)
 	for (size_t i = 0; a && i < f->n; i++) {
 		const struct finding *x = &f->v[i];
 
+		/* The message may name a comm or a path: any bytes (jsonutil.h). */
 		json_array_append_new(a, json_pack("{s:s, s:s, s:o, s:s?, s:s?}", "id", x->id,
 						   "level", level_name(x->level), "message",
 						   json_text(x->message), "remedy",

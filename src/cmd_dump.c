@@ -370,6 +370,7 @@ static int run_step(struct cli *c, struct dump_args *a, struct manifest *m, stru
 	int code;
 
 	memset(run, 0, sizeof(*run)); /* the caller frees it whatever happens */
+	images[0] = '\0';	      /* unused when k == 0; gcc -fsanitize cannot tell */
 	if (k > 0) {
 		snprintf(rel, sizeof(rel), "pre/%d", k);
 		if ((mkdirat(at->fd, "pre", 0700) < 0 && errno != EEXIST) ||

@@ -9,14 +9,14 @@
 
 int cmd_rm(struct cli *c, int argc, char **argv)
 {
-	json_t *removed = json_array();
+	json_t *removed;
 	int code = 0;
 
 	if (argc == 2 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0))
 		return cli_help(c, "usage: criuctl rm NAME...\n");
 	if (argc < 2)
-		return json_decref(removed),
-		       cli_usage(c, "rm", "which checkpoint? (criuctl rm NAME...)");
+		return cli_usage(c, "rm", "which checkpoint? (criuctl rm NAME...)");
+	removed = json_array();
 	for (int i = 1; i < argc; i++) {
 		struct cc_err e;
 

@@ -22,12 +22,13 @@ static const char *skip_spaces(const char *p, const char *end)
 /* "(SS.UUUUUU) " */
 static const char *parse_ts(const char *p, const char *end, struct log_line *out)
 {
-	const char *q = p + 1;
+	const char *q;
 	char num[32];
 	size_t n = 0;
 
 	if (p >= end || *p != '(')
 		return p;
+	q = p + 1; /* only now: for an empty line p is end, and end + 1 no pointer */
 	while (q < end && ((*q >= '0' && *q <= '9') || *q == '.') && n < sizeof(num) - 1)
 		num[n++] = *q++;
 	if (q >= end || *q != ')' || n == 0)
@@ -46,7 +47,7 @@ static const char *parse_pid(const char *p, const char *end, struct log_line *ou
 
 	while (q < end && *q >= '0' && *q <= '9' && q - p < 9)
 		pid = pid * 10 + (*q++ - '0');
-	if (q == p || q + 1 >= end || q[0] != ':' || q[1] != ' ')
+	if (q == p || end - q < 2 || q[0] != ':' || q[1] != ' ')
 		return p;
 	out->pid = pid;
 	return q + 2;

@@ -21,15 +21,22 @@
 long version_number(const char *v)
 {
 	long part[3] = {0, 0, 0};
-	char *end;
 
+	/* Up to three digits a part, no sign, no space (strtol takes both): a
+	 * negative part, or one that overflows the encoding (or long), would
+	 * compare as nonsense, not as "cannot compare". */
 	for (int i = 0; i < 3; i++) {
-		part[i] = strtol(v, &end, 10);
-		if (end == v)
+		const char *start = v;
+
+		while (*v >= '0' && *v <= '9' && v - start < 4)
+			part[i] = part[i] * 10 + (*v++ - '0');
+		if (v - start > 3)
+			return 0;
+		if (v == start)
 			return i ? part[0] * 1000000 + part[1] * 1000 : 0;
-		if (*end != '.')
+		if (*v != '.')
 			break;
-		v = end + 1;
+		v++;
 	}
 	return part[0] * 1000000 + part[1] * 1000 + part[2];
 }

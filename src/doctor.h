@@ -45,7 +45,8 @@ struct env_facts {
 };
 
 /* Parse "4.2.1" / "6.18.44-fc" into a comparable number (major*1e6 +
- * minor*1e3 + patch); 0 when unparsable. */
+ * minor*1e3 + patch); 0 when unparsable (no digit first, or a part of
+ * more than three digits). */
 long version_number(const char *v);
 
 /* Environment findings (kernel config findings come from kconfig_check()). */

@@ -7,12 +7,16 @@
 #include <stdio.h>
 #include <string.h>
 
-static void vformat(char *dst, size_t size, const char *fmt, va_list ap)
+/* fmt comes from callers whose formats are checked: the attributes say
+ * so, which clang's -Wformat-nonliteral (in -Wformat=2) asks for. */
+__attribute__((format(printf, 3, 0))) static void vformat(char *dst, size_t size, const char *fmt,
+							  va_list ap)
 {
 	vsnprintf(dst, size, fmt, ap);
 }
 
-static void vset(struct cc_err *e, int exit_code, const char *code, const char *fmt, va_list ap)
+__attribute__((format(printf, 4, 0))) static void
+vset(struct cc_err *e, int exit_code, const char *code, const char *fmt, va_list ap)
 {
 	memset(e, 0, sizeof(*e));
 	e->exit_code = exit_code;

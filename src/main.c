@@ -110,8 +110,9 @@ static void print_version(struct cli *c)
 
 	json_object_set_new(c->out, "version", json_string(CRIUCTL_VERSION));
 	json_object_set_new(c->out, "criu",
-			    have ? json_pack("{s:s, s:s}", "path", path, "version", version)
-				 : json_pack("{s:n, s:s}", "path", "error", e.msg));
+			    have ? json_pack("{s:o, s:o}", "path", json_text(path), "version",
+					     json_text(version))
+				 : json_pack("{s:n, s:o}", "path", "error", json_text(e.msg)));
 	if (c->json)
 		return;
 	printf("criuctl %s\n", CRIUCTL_VERSION);
@@ -145,11 +146,11 @@ static void print_json(struct cli *c, int code)
 	if (code != 0) {
 		json_object_set_new(c->out, "exit_code", json_integer(code));
 		json_object_set_new(c->out, "error",
-				    json_pack("{s:s, s:o, s:s?, s:s?}", "code",
+				    json_pack("{s:s, s:o, s:s?, s:o?}", "code",
 					      c->err.code[0] ? c->err.code : "failed", "message",
 					      json_text(c->err.msg), "remedy",
 					      c->err.remedy[0] ? c->err.remedy : NULL, "log",
-					      c->err.log[0] ? c->err.log : NULL));
+					      c->err.log[0] ? json_text(c->err.log) : NULL));
 	}
 	json_dumpf(c->out, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	fputc('\n', stdout);

@@ -23,7 +23,7 @@ void manifest_format_time(char *dst, size_t size, long long t)
 
 static json_t *opt_string(const char *s)
 {
-	return s[0] ? json_string(s) : json_null();
+	return s[0] ? json_text(s) : json_null();
 }
 
 static json_t *opts_to_json(const struct criu_opts *o)
@@ -70,8 +70,8 @@ static json_t *mounts_to_json(const struct manifest *m)
 	for (size_t i = 0; ext && i < m->n_ext; i++)
 		json_array_append_new(
 			ext,
-			json_pack("{s:o, s:s, s:o}", "mountpoint", json_text(m->ext[i].point),
-				  "key", m->ext[i].key, "source",
+			json_pack("{s:o, s:o, s:o}", "mountpoint", json_text(m->ext[i].point),
+				  "key", json_text(m->ext[i].key), "source",
 				  m->ext[i].source[0] ? json_text(m->ext[i].source) : json_null()));
 	return json_pack("{s:b, s:o, s:o}", "own_namespace", m->own_mntns, "root",
 			 m->root_source[0] ? json_text(m->root_source) : json_null(), "external",
@@ -94,24 +94,41 @@ static json_t *files_to_json(const struct manifest *m)
 	return a;
 }
 
+/* Every string through json_text(): jansson refuses text that is not UTF-8,
+ * and the criu version comes from criu's log, the kernel from uname, the rest
+ * maybe from a manifest read back; one bad byte must not cost the manifest
+ * (a dump whose manifest cannot be written is not committed). */
 json_t *manifest_to_json(const struct manifest *m)
 {
 	return json_pack(
-		"{s:i, s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:I, s:I, s:o*, s:o, s:i, "
-		"s:I, s:s*}",
-		"format", MANIFEST_FORMAT, "name", m->name, "created", m->created,
-		"criuctl_version", m->criuctl_version, "criu_version", m->criu_version, "kernel",
-		m->kernel, "tree", tree_to_json(m), "mounts", mounts_to_json(m), "options",
-		opts_to_json(&m->opts), "auto_flags", json_strv(&m->auto_flags), "criu_argv",
-		json_strv(&m->criu_argv), "duration_ms", (json_int_t)m->duration_ms, "images_bytes",
+		"{s:i, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:I, s:I, s:o*, s:o, s:i, "
+		"s:I, s:o*}",
+		"format", MANIFEST_FORMAT, "name", json_text(m->name), "created",
+		json_text(m->created), "criuctl_version", json_text(m->criuctl_version),
+		"criu_version", json_text(m->criu_version), "kernel", json_text(m->kernel), "tree",
+		tree_to_json(m), "mounts", mounts_to_json(m), "options", opts_to_json(&m->opts),
+		"auto_flags", json_strv(&m->auto_flags), "criu_argv", json_strv(&m->criu_argv),
+		"duration_ms", (json_int_t)m->duration_ms, "images_bytes",
 		(json_int_t)m->images_bytes, "files", files_to_json(m), "stats",
 		stats_to_json(&m->stats), "pre_dumps", m->pre_dumps, "hook_wait_ms",
-		(json_int_t)m->hook_wait_ms, "recovered", m->recovered[0] ? m->recovered : NULL);
+		(json_int_t)m->hook_wait_ms, "recovered",
+		m->recovered[0] ? json_text(m->recovered) : NULL);
 }
 
+/* A string field cut to size at a character boundary: half a UTF-8
+ * character would make the field unwritable as JSON. */
 static void copy_string(char *dst, size_t size, json_t *v)
 {
-	snprintf(dst, size, "%s", json_is_string(v) ? json_string_value(v) : "");
+	const char *s = json_is_string(v) ? json_string_value(v) : "";
+	size_t n = strlen(s);
+
+	if (n >= size) {
+		n = size - 1;
+		while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+			n--; /* s[n] continues a character begun before it */
+	}
+	memcpy(dst, s, n);
+	dst[n] = '\0';
 }
 
 static int strv_from_json(struct strv *sv, json_t *a)

@@ -202,7 +202,8 @@ static int walk(struct walk *w, int ckfd, const char *const *dirs)
 	w->buf = NULL;
 	if (w->failed[0])
 		return -1;
-	qsort(w->v, w->n, sizeof(*w->v), manifest_file_cmp);
+	if (w->n) /* qsort of NULL is undefined, even for 0 elements */
+		qsort(w->v, w->n, sizeof(*w->v), manifest_file_cmp);
 	return 0;
 }
 

@@ -13,7 +13,7 @@ int text_next_line(const char **p, const char *end, const char **line, size_t *l
 	nl = memchr(*p, '\n', (size_t)(end - *p));
 	*line = *p;
 	*len = nl ? (size_t)(nl - *p) : (size_t)(end - *p);
-	*p += *len + 1;
+	*p = nl ? nl + 1 : end; /* never end + 1: C allows no pointer past end */
 	return 1;
 }
 

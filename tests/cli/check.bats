@@ -320,6 +320,16 @@ wait_locked() {
 	assert_equal "$(level_of kernel-config)" ""
 }
 
+@test "--tree of a workload whose comm is not UTF-8: --json keeps every finding" {
+	ln -s "$(command -v sleep)" "$BATS_TEST_TMPDIR/"$'\xff\xfe'sleep
+	workload "$BATS_TEST_TMPDIR/"$'\xff\xfe'sleep 1000
+	run -0 --separate-stderr criuctl --json check --tree "$WPID"
+	assert_one_json
+	assert_equal "$(level_of tree)" ok
+	assert_equal "$(level_of session)" ok
+	assert_equal "$(field_of tree message)" "tree $WPID (??sleep): 1 process"
+}
+
 @test "--tree of a job whose session leader is outside the tree: shell-job-needed warn" {
 	start_job_of_leader sleep 1000
 	local sid=$LPID

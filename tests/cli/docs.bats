@@ -7,7 +7,7 @@ load '/usr/lib/bats/bats-support/load'
 load '/usr/lib/bats/bats-assert/load'
 
 REPO=$BATS_TEST_DIRNAME/../..
-CRIUCTL=$REPO/build/criuctl
+CRIUCTL=${CRIUCTL_BIN:-$REPO/build/criuctl}
 
 # A page's text as roff writes it, with "\-" back to "-".
 setup() {

@@ -18,7 +18,7 @@ load '/usr/lib/bats/bats-support/load'
 load '/usr/lib/bats/bats-assert/load'
 load '/usr/lib/bats/bats-file/load'
 
-CRIUCTL=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)/build/criuctl
+CRIUCTL=${CRIUCTL_BIN:-$(cd "$BATS_TEST_DIRNAME/../.." && pwd)/build/criuctl}
 FAKE_CRIU=$BATS_TEST_DIRNAME/fake-criu
 FIXTURES=$(cd "$BATS_TEST_DIRNAME/../fixtures/criu-4.2.1" && pwd)
 

@@ -32,6 +32,17 @@ static const struct {
 	{"", 0},
 	{"x", 0},
 	{"v4.2.1", 0},
+	{"999.999.999", 999999999},
+	/* Parts that do not fit the encoding: 0, not a wrong order. */
+	{"4.1000", 0},
+	{"1000.1", 0},
+	{"4.2.1000", 0},
+	/* strtol's overflow, then signed overflow in the encoding (UBSan). */
+	{"99999999999999999999.1", 0},
+	/* fuzz_strings, crash-22d459935babf774fb1332e87e3047c07dcf8ef4: negative */
+	{"-8.\24144-fc-v595", 0},
+	{"+4.2", 0},
+	{" 4.2", 0},
 };
 
 static void test_version_number(void **state)

@@ -1,6 +1,7 @@
 /* Unit tests of manifest: JSON encoding and decoding of struct manifest. */
 #include "unit.h"
 
+#include "criu_log.h"
 #include "manifest.h"
 
 static void fill(struct manifest *m)
@@ -203,6 +204,130 @@ static void test_non_utf8_text(void **state)
 	manifest_free(&back);
 	free(text);
 	manifest_free(&m);
+}
+
+/*
+ * The text fields a dump fills from outside (the criu version from criu's
+ * log, the kernel from uname) or a manifest read back can hold any bytes;
+ * the manifest is written all the same, with '?' for what is not ASCII.
+ * Before, json_pack() refused such a field and the whole manifest with it:
+ * a successful dump was not committed.
+ */
+static const struct {
+	const char *row;
+	const char *log; /* a criu log, whose version the dump records */
+	const char *want;
+} version_cases[] = {
+	{"a plain version", "(00.000030) Version: 4.2.1 (gitid 0)\n", "4.2.1"},
+	{"no version line", "(00.000030) Running on x86_64\n", ""},
+	/* fuzz_criu_log, crash-c5a45b027ebaef618f9d69be35b8a8bb97e326d8 */
+	{"fuzz: a version that is not UTF-8",
+	 "tun: Unable to create tun 65c8e99,-c097-4950-b2d5-6cb698c4bfaf\n"
+	 "(00.000032) Version: 4.\317\317\317\317\317\317\317\317\317\317\317\317\317\317\317\317"
+	 "\317\317\317\317Can't setup RLIMIT_NOFILE for self: Operation n0.000792) cpu: fpug "
+	 "tasks run after:1 f ",
+	 "4.????????????????????Can't"},
+	/* 63 bytes fit: the second "é" is cut in two, and the JSON string
+	 * keeps only ASCII (jsonutil.h). */
+	{"a version cut inside a character",
+	 "(00.1) Version: 4.2-01234567890123456789012345678901234567890123456789012345\303\251\303"
+	 "\251\n",
+	 "4.2-01234567890123456789012345678901234567890123456789012345???"},
+};
+
+static void test_version_from_log(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(version_cases) / sizeof(version_cases[0]); i++) {
+		const char *row = version_cases[i].row, *log = version_cases[i].log;
+		struct manifest m;
+		json_t *j;
+
+		fill(&m);
+		criu_log_version(log, strlen(log), m.criu_version, sizeof(m.criu_version));
+		j = manifest_to_json(&m);
+		if (!j)
+			fail_msg("%s: manifest_to_json failed", row);
+		check_str(row, json_string_value(json_object_get(j, "criu_version")),
+			  version_cases[i].want);
+		json_decref(j);
+		manifest_free(&m);
+	}
+}
+
+static const char *get_created(const struct manifest *m)
+{
+	return m->created;
+}
+
+static const char *get_kernel(const struct manifest *m)
+{
+	return m->kernel;
+}
+
+static const char *get_comm(const struct manifest *m)
+{
+	return m->n_procs ? m->procs[0].comm : "";
+}
+
+/* Only fields of free text: a name, a network lock or a mount key must be
+ * what criuctl writes (see test_invalid). */
+#define MANIFEST                                                                                   \
+	"{\"name\": \"n\", \"created\": \"%1$s\", \"kernel\": \"%1$s\", "                          \
+	"\"tree\": {\"processes\": [{\"pid\": 1, \"comm\": \"%1$s\"}]}}"
+
+/*
+ * A string longer than its field is cut at a character boundary, so that
+ * what was read can be written again (list, show and a dump's manifest
+ * would otherwise lose it).
+ */
+static const struct {
+	const char *row;
+	const char *(*get)(const struct manifest *m);
+	size_t size; /* of the field */
+} long_cases[] = {
+	{"created", get_created, 32},
+	{"kernel", get_kernel, 160},
+	{"comm", get_comm, 32},
+};
+
+static void check_cut(const char *row, const struct manifest *m,
+		      const char *(*get)(const struct manifest *), size_t size, const char *ch)
+{
+	const char *got = get(m);
+	size_t n = strlen(got), k = strlen(ch);
+
+	if (n >= size || n + k < size || n % k != 0 || strncmp(got, ch, k) != 0)
+		fail_msg("%s (%s): %zu bytes, want the most whole characters in %zu", row, ch, n,
+			 size - 1);
+}
+
+static void test_long_text_cut_at_a_character(void **state)
+{
+	static const char *const chars[] = {"\303\251", "\342\202\254", "\360\235\204\236"};
+
+	(void)state;
+	for (size_t c = 0; c < sizeof(chars) / sizeof(chars[0]); c++) {
+		char value[400] = "", *text;
+		struct manifest m;
+		char why[128] = "";
+		json_t *j;
+
+		while (strlen(value) + strlen(chars[c]) < 200)
+			strcat(value, chars[c]);
+		assert_true(asprintf(&text, MANIFEST, value) > 0);
+		check_int(chars[c], manifest_from_json(text, strlen(text), &m, why, sizeof(why)),
+			  0);
+		for (size_t i = 0; i < sizeof(long_cases) / sizeof(long_cases[0]); i++)
+			check_cut(long_cases[i].row, &m, long_cases[i].get, long_cases[i].size,
+				  chars[c]);
+		j = manifest_to_json(&m);
+		if (!j)
+			fail_msg("%s: the manifest cannot be written again", chars[c]);
+		json_decref(j);
+		manifest_free(&m);
+		free(text);
+	}
 }
 
 static const struct {
@@ -520,11 +645,18 @@ static void test_unsealed_draft(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_roundtrip),     cmocka_unit_test(test_encoding),
-		cmocka_unit_test(test_non_utf8_text), cmocka_unit_test(test_invalid),
-		cmocka_unit_test(test_why_truncated), cmocka_unit_test(test_unknown_fields_ignored),
-		cmocka_unit_test(test_format),	      cmocka_unit_test(test_format_time),
-		cmocka_unit_test(test_compare_files), cmocka_unit_test(test_unsealed_draft),
+		cmocka_unit_test(test_roundtrip),
+		cmocka_unit_test(test_encoding),
+		cmocka_unit_test(test_non_utf8_text),
+		cmocka_unit_test(test_invalid),
+		cmocka_unit_test(test_why_truncated),
+		cmocka_unit_test(test_unknown_fields_ignored),
+		cmocka_unit_test(test_format),
+		cmocka_unit_test(test_format_time),
+		cmocka_unit_test(test_compare_files),
+		cmocka_unit_test(test_unsealed_draft),
+		cmocka_unit_test(test_version_from_log),
+		cmocka_unit_test(test_long_text_cut_at_a_character),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -629,8 +629,23 @@ static void test_second_sigint(void **state)
  * and exiting with its status; then it goes on a while, as criu does.
  */
 #define HOOK_CHILD                                                                                 \
-	"sleep $1; CRTOOLS_SCRIPT_ACTION=pre-dump build/criuctl-hook || exit 9; "                  \
-	"CRTOOLS_SCRIPT_ACTION=post-dump build/criuctl-hook; rc=$?; sleep 0.3; exit $rc"
+	"sleep $1; CRTOOLS_SCRIPT_ACTION=pre-dump \"$HOOK\" || exit 9; "                           \
+	"CRTOOLS_SCRIPT_ACTION=post-dump \"$HOOK\"; rc=$?; sleep 0.3; exit $rc"
+
+/* HOOK=the criuctl-hook of this build: beside the unit test's directory. */
+static void hook_env(char *dst, size_t size)
+{
+	char self[4096];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	char *slash;
+
+	assert_true(n > 0);
+	self[n] = '\0';
+	slash = strrchr(self, '/');
+	assert_non_null(slash);
+	*slash = '\0';
+	snprintf(dst, size, "HOOK=%s/../criuctl-hook", self);
+}
 
 static const struct {
 	const char *name;
@@ -678,9 +693,9 @@ static void test_hook(void **state)
 {
 	(void)state;
 	for (size_t i = 0; i < sizeof(hook_cases) / sizeof(hook_cases[0]); i++) {
-		char dir[64], env_dir[96];
+		char dir[64], env_dir[96], env_hook[4200];
 		int dfd = make_dir(dir, sizeof(dir));
-		char *env[] = {env_dir, (char *)"CRIUCTL_HOOK_ASK=post-dump",
+		char *env[] = {env_dir, env_hook, (char *)"CRIUCTL_HOOK_ASK=post-dump",
 			       (char *)"PATH=/usr/bin:/bin", NULL};
 		struct cmd c;
 		struct sup_spec spec = {.argv = sh(&c, HOOK_CHILD, hook_cases[i].delay),
@@ -693,6 +708,7 @@ static void test_hook(void **state)
 		const char *row = hook_cases[i].name;
 
 		snprintf(env_dir, sizeof(env_dir), "CRIUCTL_HOOK_DIR=%s", dir);
+		hook_env(env_hook, sizeof(env_hook));
 		run(&spec, &s, &res);
 		check_int(row, res.end.exited, 1);
 		check_int(row, res.end.exit_status, hook_cases[i].status);
@@ -712,10 +728,10 @@ static void test_hook(void **state)
 /* Nobody answers (criuctl is gone): the hook says no, whatever the step. */
 static void test_hook_alone(void **state)
 {
-	char dir[64], env_dir[96];
+	char dir[64], env_dir[96], env_hook[4200];
 	int dfd = make_dir(dir, sizeof(dir));
-	char *env[] = {env_dir, (char *)"CRIUCTL_HOOK_ASK=post-dump", (char *)"PATH=/usr/bin:/bin",
-		       NULL};
+	char *env[] = {env_dir, env_hook, (char *)"CRIUCTL_HOOK_ASK=post-dump",
+		       (char *)"PATH=/usr/bin:/bin", NULL};
 	struct cmd c;
 	struct sup_spec spec = {.argv = sh(&c, HOOK_CHILD, "0"), .env = env, .hook_work = work};
 	struct seen s = {0};
@@ -723,6 +739,7 @@ static void test_hook_alone(void **state)
 
 	(void)state;
 	snprintf(env_dir, sizeof(env_dir), "CRIUCTL_HOOK_DIR=%s", dir);
+	hook_env(env_hook, sizeof(env_hook));
 	run(&spec, &s, &res);
 	assert_int_equal(res.end.exit_status, 1);
 	assert_int_equal(s.work_calls, 0);
