@@ -38,7 +38,7 @@ WARNINGS   := -Wall -Wextra -Wformat=2 -Wshadow -Wpointer-arith -Wno-format-trun
 CFLAGS     ?= -O2 -g
 CFLAGS     += -std=gnu11 $(WARNINGS) $(WERROR) -D_FORTIFY_SOURCE=2 -fstack-protector-strong
 CPPFLAGS   += -D_GNU_SOURCE -DCRIUCTL_VERSION='"$(VERSION)"' -DSYSCONFDIR='"$(SYSCONFDIR)"' \
-              -DLIBEXECDIR='"$(LIBEXECDIR)"' -Isrc \
+              -DLIBEXECDIR='"$(LIBEXECDIR)"' \
               $(shell $(PKG_CONFIG) --cflags libuv inih jansson zlib libxxhash 2>/dev/null)
 LDLIBS     += $(shell $(PKG_CONFIG) --libs libuv inih jansson zlib libxxhash 2>/dev/null) -pthread
 
@@ -63,41 +63,66 @@ $(shell mkdir -p $(B))
 $(file >$(B)/flags,$(FLAGS_NOW))
 endif
 
-# The pure core: no libuv, no fork/exec, no signals, no clock, no /proc reads.
-CORE := src/err.c src/strv.c src/name.c src/criu_argv.c src/criu_log.c \
-        src/verdict.c src/proc_parse.c src/stats.c src/manifest.c src/config.c \
-        src/phase.c src/escalate.c src/hang.c src/finding.c src/kconfig.c src/doctor.c \
-        src/jsonutil.c src/mountinfo.c src/text.c src/outcome.c src/log_digest.c
-# The I/O shell and the command line.
-SHELL_SRC := src/store.c src/proc.c src/supervisor.c src/output.c src/criu.c src/progress.c \
-        src/fsutil.c src/inspect.c src/seal.c src/netns.c src/tidy.c src/interrupt.c \
-        src/fault.c src/commit.c src/recover.c
-CLI := src/main.c src/run_criu.c src/cmd_run.c src/cmd_dump.c src/cmd_restore.c \
-       src/cmd_list.c src/cmd_show.c src/cmd_verify.c src/cmd_log.c src/cmd_rm.c src/cmd_check.c \
-       src/cmd_explain.c src/cmd_config.c src/cmd_prune.c \
-       src/selftest.c
+# The layers, one folder each (README.md's map):
+#   src/core  pure: parsers, classifiers, policies, criu's argv, manifest and
+#             config mapping; memory and buffers only (no libuv, no fork or
+#             exec, no signals, no clock, no /proc, no files)
+#   src/sys   the I/O shell: the libuv supervisor, /proc, the store, criu,
+#             what criu leaves behind
+#   src/cli   the command line: main, one cmd_<name>.c per command, output
+#   src/hook  criuctl-hook, the action script criu runs (a program of its own)
+# A layer is compiled seeing the headers of its own and the layers below it
+# only, and `make layers` checks the archives with nm: libcore.a calls
+# nothing outside tools/core-allowed (libc's string and memory functions,
+# jansson, inih), libsys.a nothing of src/cli.
+CORE_SRC := $(wildcard src/core/*.c)
+SYS_SRC  := $(wildcard src/sys/*.c)
+CLI_SRC  := $(wildcard src/cli/*.c)
+INC_core := -Isrc/core
+INC_sys  := $(INC_core) -Isrc/sys
+INC_cli  := $(INC_sys) -Isrc/cli
 
-CORE_OBJ  := $(CORE:src/%.c=$(B)/%.o)
-SHELL_OBJ := $(SHELL_SRC:src/%.c=$(B)/%.o)
-CLI_OBJ   := $(CLI:src/%.c=$(B)/%.o)
+CORE_OBJ  := $(CORE_SRC:src/%.c=$(B)/%.o)
+SYS_OBJ   := $(SYS_SRC:src/%.c=$(B)/%.o)
+CLI_OBJ   := $(CLI_SRC:src/%.c=$(B)/%.o)
+# Unit tests of the core link libcore.a alone; these test the shell.
+UNIT_SYS  := test_hang test_seal test_supervisor
 UNIT_SRC  := $(wildcard tests/unit/test_*.c)
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(B)/unit/%)
 
 .PHONY: all deps check test unit cli e2e guest-image demo install uninstall \
-        clean format format-check lint bench test-bins fuzz fuzz-build
+        clean format format-check lint layers bench test-bins fuzz fuzz-build
 
 all: $(B)/criuctl $(B)/criuctl-hook $(B)/guest-sandbox $(B)/container-run
 
-$(B)/criuctl: $(CLI_OBJ) $(SHELL_OBJ) $(CORE_OBJ)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+$(B)/criuctl: $(CLI_OBJ) $(B)/libsys.a $(B)/libcore.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJ) $(B)/libsys.a $(B)/libcore.a $(LDLIBS)
+
+$(B)/libcore.a: $(CORE_OBJ)
+	rm -f $@
+	ar rcs $@ $^
+
+$(B)/libsys.a: $(SYS_OBJ)
+	rm -f $@
+	ar rcs $@ $^
 
 # criu's action script: static and tiny, criu runs it at every step.  Never
 # sanitized (a static binary cannot be): beside criuctl in build/san too.
-$(B)/criuctl-hook: src/hook.c | $(B)
+$(B)/criuctl-hook: src/hook/criuctl-hook.c | $(B)
 	$(CC) $(CPPFLAGS) -O2 -g -std=gnu11 $(WARNINGS) $(WERROR) -static -MMD -MP -o $@ $<
 
-$(B)/%.o: src/%.c $(B)/flags | $(B)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+$(B)/core/%.o: src/core/%.c $(B)/flags | $(B)/core
+	$(CC) $(CPPFLAGS) $(INC_core) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(B)/sys/%.o: src/sys/%.c $(B)/flags | $(B)/sys
+	$(CC) $(CPPFLAGS) $(INC_sys) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(B)/cli/%.o: src/cli/%.c $(B)/flags | $(B)/cli
+	$(CC) $(CPPFLAGS) $(INC_cli) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+# The purity of the core and the direction of the layers (see above).
+layers: $(B)/libcore.a $(B)/libsys.a $(CLI_OBJ)
+	@tools/check-layers $(B)
 
 # Written when make starts (above); gone only after `make clean` in the same run.
 $(B)/flags: ;
@@ -114,13 +139,20 @@ TEST_BINS := $(B)/fixtures/vfork-hang
 $(B)/fixtures/%: tests/fixtures/%.c | $(B)/fixtures
 	$(CC) -O2 -Wall -Wextra $(WERROR) -static -o $@ $<
 
-$(B) $(B)/unit $(B)/fixtures:
+$(B) $(B)/unit $(B)/fixtures $(B)/core $(B)/sys $(B)/cli:
 	mkdir -p $@
 
-# Unit tests link the core only (plus the shell pieces a test names).
-$(B)/unit/test_%: tests/unit/test_%.c $(CORE_OBJ) $(SHELL_OBJ) | $(B)/unit $(B)/criuctl-hook
-	$(CC) $(CPPFLAGS) $(CFLAGS) -Wno-missing-prototypes -MMD -MP -o $@ $(filter %.c %.o,$^) \
-	    $(LDLIBS) $(shell $(PKG_CONFIG) --libs cmocka)
+# Unit tests of the core see its headers and link libcore.a only; those of
+# UNIT_SYS see the shell's too and link libsys.a.
+UNIT_LIBS = $(shell $(PKG_CONFIG) --libs inih jansson cmocka)
+$(B)/unit/test_%: tests/unit/test_%.c $(B)/libcore.a | $(B)/unit
+	$(CC) $(CPPFLAGS) $(INC_core) $(CFLAGS) -Wno-missing-prototypes -MMD -MP -o $@ $< \
+	    $(B)/libcore.a $(UNIT_LIBS)
+
+$(UNIT_SYS:%=$(B)/unit/%): $(B)/unit/test_%: tests/unit/test_%.c $(B)/libsys.a $(B)/libcore.a \
+		| $(B)/unit $(B)/criuctl-hook
+	$(CC) $(CPPFLAGS) $(INC_sys) $(CFLAGS) -Wno-missing-prototypes -MMD -MP -o $@ $< \
+	    $(B)/libsys.a $(B)/libcore.a $(LDLIBS) $(UNIT_LIBS)
 
 # What the unit and CLI suites run (under SANITIZE: the sanitized ones),
 # and the end-to-end suite's workloads.
@@ -138,17 +170,17 @@ FUZZ_CFLAGS  := -O1 -g -std=gnu11 $(WARNINGS) $(WERROR) -Wno-unknown-warning-opt
                 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
 FUZZ_SRC     := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BIN     := $(FUZZ_SRC:tests/fuzz/%.c=$(FB)/%)
-FUZZ_OBJ     := $(CORE:src/%.c=$(FB)/obj/%.o)
+FUZZ_OBJ     := $(CORE_SRC:src/core/%.c=$(FB)/obj/%.o)
 
-$(FB)/obj/%.o: src/%.c | $(FB)/obj
-	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c -o $@ $<
+$(FB)/obj/%.o: src/core/%.c | $(FB)/obj
+	$(FUZZ_CC) $(CPPFLAGS) $(INC_core) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c -o $@ $<
 
 $(FB)/libcore.a: $(FUZZ_OBJ)
 	rm -f $@
 	ar rcs $@ $^
 
 $(FB)/fuzz_%: tests/fuzz/fuzz_%.c $(FB)/libcore.a
-	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer -MMD -MP -o $@ $< $(FB)/libcore.a \
+	$(FUZZ_CC) $(CPPFLAGS) $(INC_core) $(FUZZ_CFLAGS) -fsanitize=fuzzer -MMD -MP -o $@ $< $(FB)/libcore.a \
 	    $(shell $(PKG_CONFIG) --libs inih jansson)
 
 $(FB)/obj:
@@ -178,6 +210,7 @@ check: deps
 	@$(MAKE) --no-print-directory SANITIZE= guest-image
 	@$(MAKE) --no-print-directory SANITIZE= format-check
 	@$(MAKE) --no-print-directory SANITIZE= lint
+	@$(MAKE) --no-print-directory SANITIZE= layers
 	@$(MAKE) --no-print-directory SANITIZE= test-bins
 	@$(MAKE) --no-print-directory SANITIZE=$(CHECK_SANITIZE) test-bins
 	@$(MAKE) --no-print-directory SANITIZE= fuzz-build
@@ -213,7 +246,7 @@ uninstall:
 	    $(DESTDIR)$(MANDIR)/man1/criuctl.1 \
 	    $(DESTDIR)$(MANDIR)/man5/criuctl.conf.5 $(DESTDIR)$(COMPLETIONSDIR)/criuctl
 
-FORMAT_FILES = $(wildcard src/*.c src/*.h tests/unit/*.c tests/unit/*.h tests/fuzz/*.c \
+FORMAT_FILES = $(wildcard src/*/*.c src/*/*.h tests/unit/*.c tests/unit/*.h tests/fuzz/*.c \
                tests/fuzz/*.h tools/*.c)
 
 format:
@@ -224,12 +257,14 @@ format-check:
 
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
-	    --inline-suppr -Isrc src tools/sandbox.c tools/nsutil.c tools/container-run.c tests/fuzz
+	    --inline-suppr $(INC_cli) src tools/sandbox.c tools/nsutil.c tools/container-run.c tests/fuzz
 	shellcheck tools/guest-run tools/install-deps tools/run-suites tools/demo tools/bench \
+	    tools/check-layers \
 	    guest-image/build tests/fixtures/capture tests/fuzz/run .ci/run
 
 clean:
-	rm -rf $(B)/*.o $(B)/*.d $(B)/criuctl $(B)/criuctl-hook $(B)/guest-sandbox $(B)/container-run \
-	    $(B)/unit $(B)/fixtures $(B)/flags build/san $(FB)/obj $(FB)/libcore.a $(FB)/fuzz_*
+	rm -rf $(B)/core $(B)/sys $(B)/cli $(B)/*.a $(B)/*.d $(B)/criuctl $(B)/criuctl-hook \
+	    $(B)/guest-sandbox $(B)/container-run $(B)/unit $(B)/fixtures $(B)/flags build/san \
+	    $(FB)/obj $(FB)/libcore.a $(FB)/fuzz_*
 
--include $(wildcard $(B)/*.d $(B)/unit/*.d $(FB)/*.d $(FB)/obj/*.d)
+-include $(wildcard $(B)/*.d $(B)/*/*.d $(FB)/*.d $(FB)/obj/*.d)

@@ -38,11 +38,11 @@ help_commands() {
 # The verdict ids of src/verdict.c's tables and the ids run_criu.c,
 # cmd_explain.c and hang.c add.
 verdict_ids() {
-	grep -ohE '^\s*\{?"[a-z][a-z0-9-]+",$' "$REPO/src/verdict.c" | tr -d ' \t{",'
-	grep -ohE '^\s*"(criu-killed|criu-crashed|criu-failed)", ' "$REPO/src/verdict.c" | tr -d ' \t",'
-	grep -ohE 'v(->|\.)id = "[a-z-]+"' "$REPO/src/run_criu.c" "$REPO/src/cmd_explain.c" |
+	grep -ohE '^\s*\{?"[a-z][a-z0-9-]+",$' "$REPO/src/core/verdict.c" | tr -d ' \t{",'
+	grep -ohE '^\s*"(criu-killed|criu-crashed|criu-failed)", ' "$REPO/src/core/verdict.c" | tr -d ' \t",'
+	grep -ohE 'v(->|\.)id = "[a-z-]+"' "$REPO/src/cli/run_criu.c" "$REPO/src/cli/cmd_explain.c" |
 		grep -oE '"[a-z-]+"' | tr -d '"'
-	grep -ohE 'out->id = "[a-z-]+"' "$REPO/src/hang.c" | grep -oE '"[a-z-]+"' | tr -d '"'
+	grep -ohE 'out->id = "[a-z-]+"' "$REPO/src/core/hang.c" | grep -oE '"[a-z-]+"' | tr -d '"'
 }
 
 @test "every verdict id is in criuctl(1)" {
@@ -56,7 +56,7 @@ verdict_ids() {
 
 @test "every finding id is in criuctl(1)" {
 	run bash -c "grep -ohE 'findings_add\\(out, \"[a-z-]+\"|findings_add\\(f, \"[a-z-]+\"' \
-		'$REPO'/src/doctor.c '$REPO'/src/kconfig.c '$REPO'/src/cmd_check.c | grep -oE '\"[a-z-]+\"' | tr -d '\"' | sort -u"
+		'$REPO'/src/core/doctor.c '$REPO'/src/core/kconfig.c '$REPO'/src/cli/cmd_check.c | grep -oE '\"[a-z-]+\"' | tr -d '\"' | sort -u"
 	assert_success
 	[[ ${#lines[@]} -ge 15 ]] || fail "found only ${#lines[@]} ids: $output"
 	for id in "${lines[@]}"; do
@@ -65,7 +65,7 @@ verdict_ids() {
 }
 
 @test "every error code is in criuctl(1)" {
-	run bash -c "grep -ohE 'err_(set|sys)\\([^,]+, [A-Z_]+, \"[a-z-]+\"' '$REPO'/src/*.c |
+	run bash -c "grep -ohE 'err_(set|sys)\\([^,]+, [A-Z_]+, \"[a-z-]+\"' '$REPO'/src/*/*.c |
 		grep -oE '\"[a-z-]+\"\$' | tr -d '\"' | sort -u"
 	assert_success
 	[[ ${#lines[@]} -ge 20 ]] || fail "found only ${#lines[@]} codes: $output"

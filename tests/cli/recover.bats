@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # CLI: what a killed criuctl leaves in tmp/ is resolved by the next criuctl
-# that opens the store (src/recover.h), never deleted unread.  The fake criu
+# that opens the store (src/sys/recover.h), never deleted unread.  The fake criu
 # runs criuctl-hook at its point of no return as criu does; the real criu
 # does the same in tests/e2e/faults.bats.
 

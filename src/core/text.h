@@ -30,4 +30,7 @@ char *text_value(const char *buf, size_t len, const char *key, char sep, char *d
  */
 char *text_escape(const char *s, char *dst, size_t size);
 
+/* "1.2 MiB" style sizes (binary units, "123 B" below 1 KiB) into dst. */
+void text_human_size(char *dst, size_t size, unsigned long long bytes);
+
 #endif

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "text.h"
 #include "fsutil.h"
 #include "jsonutil.h"
 #include "manifest.h"
@@ -100,9 +101,9 @@ static void print_rows(json_t *rows, int failed)
 				  field(row, "verdict"));
 			continue;
 		}
-		cli_human_size(size, sizeof(size),
-			       (unsigned long long)json_integer_value(
-				       json_object_get(row, "images_bytes")));
+		text_human_size(size, sizeof(size),
+				(unsigned long long)json_integer_value(
+					json_object_get(row, "images_bytes")));
 		cli_print(stdout, "%-40s %-20s %7lld %10s %-8s %.*s%s", field(row, "name"),
 			  field(row, "created"),
 			  (long long)json_integer_value(json_object_get(row, "root_pid")), size,

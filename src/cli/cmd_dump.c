@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "text.h"
 #include "commit.h"
 #include "criu.h"
 #include "fault.h"
@@ -280,7 +281,7 @@ static void print_summary(struct cli *c, const struct manifest *m, const char *d
 	json_object_set_new(c->out, "leave_running", json_boolean(m->opts.leave_running));
 	if (c->json)
 		return;
-	cli_human_size(size, sizeof(size), m->images_bytes);
+	text_human_size(size, sizeof(size), m->images_bytes);
 	printf("checkpoint %s\n", m->name);
 	cli_print(stdout, "  tree      %d (%s), %zu process%s, %s", m->root_pid, m->procs[0].comm,
 		  m->n_procs, m->n_procs == 1 ? "" : "es",

@@ -137,7 +137,4 @@ int cli_read_pidfile(struct cli *c, const char *path, int *pid);
 /* Write "pid\n" to path atomically; 0 or -1 with c->err set. */
 int cli_write_pidfile(struct cli *c, const char *path, int pid);
 
-/* "1.2 MiB" style sizes into dst. */
-void cli_human_size(char *dst, size_t size, unsigned long long bytes);
-
 #endif

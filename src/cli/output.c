@@ -225,17 +225,3 @@ int cli_write_pidfile(struct cli *c, const char *path, int pid)
 	free(copy);
 	return rc;
 }
-
-void cli_human_size(char *dst, size_t size, unsigned long long bytes)
-{
-	static const char *const units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-	double v = (double)bytes;
-	size_t u = 0;
-
-	while (v >= 1024 && u + 1 < sizeof(units) / sizeof(units[0]))
-		v /= 1024, u++;
-	if (u == 0)
-		snprintf(dst, size, "%llu B", bytes);
-	else
-		snprintf(dst, size, "%.1f %s", v, units[u]);
-}

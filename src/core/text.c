@@ -91,3 +91,17 @@ char *text_escape(const char *s, char *dst, size_t size)
 		dst[n] = '\0';
 	return dst;
 }
+
+void text_human_size(char *dst, size_t size, unsigned long long bytes)
+{
+	static const char *const units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+	double v = (double)bytes;
+	size_t u = 0;
+
+	while (v >= 1024 && u + 1 < sizeof(units) / sizeof(units[0]))
+		v /= 1024, u++;
+	if (u == 0)
+		snprintf(dst, size, "%llu B", bytes);
+	else
+		snprintf(dst, size, "%.1f %s", v, units[u]);
+}

@@ -5,8 +5,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli.h"
 #include "fsutil.h"
+#include "text.h"
 
 enum progress_mode progress_mode_for(const char *setting, int json, int quiet)
 {
@@ -26,10 +26,10 @@ static void draw_line(struct progress *p, const struct sup_status *st)
 		bytes = fs_size_at(p->images_fd, ".");
 	fprintf(stderr, "\r\033[K%s  %5.1f s  %s", p->action, st->elapsed, phase_name(st->phase));
 	if (bytes) {
-		cli_human_size(done, sizeof(done), bytes);
+		text_human_size(done, sizeof(done), bytes);
 		fprintf(stderr, "  %s", done);
 		if (p->expected) {
-			cli_human_size(want, sizeof(want), p->expected);
+			text_human_size(want, sizeof(want), p->expected);
 			fprintf(stderr, " of ~%s", want);
 		}
 	}
