@@ -85,18 +85,6 @@ void cli_detail(const struct cli *c, const char *fmt, ...) __attribute__((format
  */
 int cli_verdict(struct cli *c, int exit_code, const struct verdict *v, const char *log);
 
-/*
- * getopt_long over a command's own argv, calling fn(c, opt, arg) for each
- * option with optarg set (for an unknown option or a missing argument, opt
- * is '?' or ':' and optarg the offending word).  fn returns -1 to go on, or
- * an exit code to stop.  Returns -1 once every option was taken, else fn's
- * exit code; optind then points at the first operand.
- */
-struct option;
-int cli_options(struct cli *c, int argc, char **argv, const char *shortopts,
-		const struct option *longopts, int (*fn)(struct cli *c, int opt, void *arg),
-		void *arg);
-
 /* The word of argv that getopt_long() just refused ('?' or ':'), whole
  * ("-xq", not the command before it). */
 const char *cli_refused(int argc, char **argv);

@@ -11,18 +11,11 @@
 #include <string.h>
 
 #include "cli.h"
+#include "options.h"
 #include "inspect.h"
 #include "jsonutil.h"
 #include "kconfig.h"
 #include "selftest.h"
-
-static const char check_usage[] =
-	"usage: criuctl check [--tree PID] [--selftest] [--kernel-config FILE]\n"
-	"  (no option)           the environment: criu, kernel, privileges, store\n"
-	"      --tree PID        the target tree, as dump's preflight sees it\n"
-	"      --selftest        dump and restore small canaries (pipe, unix socket,\n"
-	"                        TCP connection, file lock) with this criu and kernel\n"
-	"      --kernel-config F check this kernel config (full or fragment)\n";
 
 struct check_args {
 	int tree;
@@ -30,36 +23,44 @@ struct check_args {
 	const char *kconfig;
 };
 
+enum { CHECK_TREE, CHECK_SELFTEST, CHECK_KCONFIG };
+
+static const struct cli_opt check_opts[] = {
+	{"tree", 't', "PID", "the target tree, as dump's preflight sees it", CHECK_TREE},
+	{"selftest", 0, NULL, "dump and restore small canaries with this criu and kernel",
+	 CHECK_SELFTEST},
+	{"kernel-config", 0, "FILE", "check this kernel config (full or fragment)", CHECK_KCONFIG},
+	{NULL, 0, NULL, NULL, 0},
+};
+
+static int check_option(struct cli *c, int id, const char *arg, void *ctx)
+{
+	struct check_args *a = ctx;
+
+	if (id == CHECK_TREE)
+		return cli_parse_pid(c, "--tree", arg, &a->tree) < 0 ? CC_EXIT_USAGE : -1;
+	if (id == CHECK_SELFTEST)
+		a->selftest = 1;
+	else
+		a->kconfig = arg;
+	return -1;
+}
+
 static int parse_check(struct cli *c, int argc, char **argv, struct check_args *a)
 {
-	static const struct option opts[] = {
-		{"tree", required_argument, NULL, 't'},
-		{"selftest", no_argument, NULL, 's'},
-		{"kernel-config", required_argument, NULL, 'k'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	int opt;
+	int rc = cli_parse_options(
+		c, argc, argv,
+		&(struct cli_parse){.cmd = "check",
+				    .synopsis = "criuctl check [OPTIONS]",
+				    .about =
+					    "No option: the environment (criu, kernel, privileges, "
+					    "store).\n",
+				    .own = check_opts,
+				    .fn = check_option,
+				    .ctx = a});
 
-	optind = 0;
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":t:h", opts, NULL)) != -1) {
-		switch (opt) {
-		case 't':
-			if (cli_parse_pid(c, "--tree", optarg, &a->tree) < 0)
-				return CC_EXIT_USAGE;
-			break;
-		case 's': a->selftest = 1; break;
-		case 'k': a->kconfig = optarg; break;
-		case 'h': return cli_help(c, check_usage);
-		case ':':
-			return cli_usage(c, "check", "'%s' needs an argument",
-					 cli_refused(argc, argv));
-		default:
-			return cli_usage(c, "check", "unknown option '%s'",
-					 cli_refused(argc, argv));
-		}
-	}
+	if (rc >= 0)
+		return rc;
 	if (optind < argc)
 		return cli_usage(c, "check", "unexpected argument '%s'", argv[optind]);
 	if (!!a->tree + !!a->selftest + !!a->kconfig > 1)
@@ -110,7 +111,7 @@ static int check_kernel(struct cli *c, const char *path, struct findings *f)
 	if (rc < 0)
 		return -1;
 	if (rc > 0)
-		return findings_add(f, "kernel-config", LEVEL_WARN, NULL,
+		return findings_add(f, "kernel-config", LEVEL_WARN,
 				    "Pass the guest kernel's config with --kernel-config FILE.",
 				    "no kernel config found (/proc/config.gz, /boot/config-*)");
 	rc = kconfig_check(text, len, source, f);

@@ -7,11 +7,20 @@
 #include <string.h>
 
 #include "cli.h"
+#include "options.h"
 #include "jsonutil.h"
 
-static const char config_usage[] = "usage: criuctl config [--profile NAME]\n"
-				   "Print every configuration key, its effective value and its "
-				   "origin.\n";
+static const struct cli_opt config_opts[] = {
+	{"profile", 0, "NAME", "with [profile.NAME] applied on top of [dump]", 0},
+	{NULL, 0, NULL, NULL, 0},
+};
+
+static int config_option(struct cli *c, int id, const char *arg, void *ctx)
+{
+	(void)c, (void)id;
+	*(const char **)ctx = arg;
+	return -1;
+}
 
 /* A global option that beats the file: show it with its origin. */
 static void override(struct cli *c, const char *section, const char *key, const char *value,
@@ -30,30 +39,24 @@ static void override(struct cli *c, const char *section, const char *key, const 
 
 int cmd_config(struct cli *c, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"profile", required_argument, NULL, 'p'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
 	const char *profile = NULL;
-	json_t *keys = json_array();
-	int opt;
+	json_t *keys;
+	int rc = cli_parse_options(
+		c, argc, argv,
+		&(struct cli_parse){
+			.cmd = "config",
+			.synopsis = "criuctl config [OPTIONS]",
+			.about = "Print every configuration key, its effective value and "
+				 "its origin.\n",
+			.own = config_opts,
+			.fn = config_option,
+			.ctx = &profile});
 
-	optind = 0;
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-		if (opt == 'p')
-			profile = optarg;
-		else if (opt == 'h')
-			return json_decref(keys), cli_help(c, config_usage);
-		else
-			return json_decref(keys),
-			       cli_usage(c, "config", "unknown option or missing value '%s'",
-					 argv[optind - 1]);
-	}
+	if (rc >= 0)
+		return rc;
 	if (optind < argc)
-		return json_decref(keys),
-		       cli_usage(c, "config", "unexpected argument '%s'", argv[optind]);
+		return cli_usage(c, "config", "unexpected argument '%s'", argv[optind]);
+	keys = json_array();
 	if (profile && config_apply_profile(&c->cfg, profile, &c->err) < 0)
 		return json_decref(keys), c->err.exit_code;
 	override(c, "store", "root", c->store_root, c->cfg.store_root, "--store");

@@ -23,36 +23,13 @@
 #include "commit.h"
 #include "criu.h"
 #include "fault.h"
+#include "flags.h"
 #include "fsutil.h"
 #include "inspect.h"
 #include "interrupt.h"
+#include "options.h"
 #include "proc.h"
 #include "run_criu.h"
-
-static const char dump_usage[] =
-	"usage: criuctl dump (-t PID | --pidfile FILE) [OPTIONS]\n"
-	"  -t, --tree PID          root of the tree to checkpoint\n"
-	"      --pidfile FILE      read the root pid from FILE\n"
-	"  -n, --name NAME         checkpoint name (default COMM-PID-UTCSTAMP)\n"
-	"  -R, --leave-running     keep the tree running after the dump\n"
-	"      --tcp-established   dump established TCP connections\n"
-	"      --ext-unix-sk       allow unix sockets with a peer outside the tree\n"
-	"  -j, --shell-job         the tree uses the caller's terminal/session\n"
-	"  -l, --file-locks        dump file locks\n"
-	"      --skip-mnt PATH     do not dump this mount (repeatable)\n"
-	"      --external SPEC     declare an external resource (repeatable)\n"
-	"      --network-lock M    iptables, nftables or skip\n"
-	"      --manage-cgroups M  criu's cgroup mode\n"
-	"      --timeout SEC       deadline for the whole dump (0: none)\n"
-	"      --stall-timeout SEC deadline for criu writing no new log line (0: none)\n"
-	"      --criu-opt ARG      raw argument for criu (repeatable)\n"
-	"      --auto-flags        add the flags the preflight shows are needed (default)\n"
-	"      --no-auto-flags     do not\n"
-	"      --force             dump even when the preflight reports a failure\n"
-	"      --profile NAME      use [profile.NAME] of the config on top of [dump]\n"
-	"      --pre-dump N        N iterative pre-dumps first (needs dirty-memory tracking)\n"
-	"      --no-leave-running, --no-tcp-established, --no-ext-unix-sk, --no-shell-job,\n"
-	"      --no-file-locks     turn off a flag the configuration turns on\n";
 
 struct dump_args {
 	int pid;
@@ -62,64 +39,25 @@ struct dump_args {
 	int auto_flags;
 	int force;
 	int pre_dumps;
-	int netns; /* the tree has a network namespace of its own */
-	/* A list given on the command line replaces the configured one. */
-	int cli_skip_mnt, cli_external, cli_criu_opt;
+	int netns;	     /* the tree has a network namespace of its own */
 	struct strv refused; /* flags turned off on the command line (--no-FLAG) */
 	struct criu_opts opts;
 };
 
-enum {
-	O_TCP = 256,
-	O_EXT_UNIX,
-	O_SKIP_MNT,
-	O_EXTERNAL,
-	O_NETLOCK,
-	O_CGROUPS,
-	O_TIMEOUT,
-	O_CRIU_OPT,
-	O_PIDFILE,
-	O_STALL,
-	O_AUTO,
-	O_NO_AUTO,
-	O_FORCE,
-	O_PROFILE,
-	O_PRE_DUMP,
-	O_NO_LEAVE,
-	O_NO_TCP,
-	O_NO_EXT_UNIX,
-	O_NO_SHELL,
-	O_NO_LOCKS,
-};
+/* dump's own options; the flags come from the flag table (flags.h). */
+enum { O_TREE, O_PIDFILE, O_NAME, O_AUTO, O_NO_AUTO, O_FORCE, O_PROFILE, O_PRE_DUMP };
 
-static const struct option dump_opts[] = {
-	{"tree", required_argument, NULL, 't'},
-	{"pidfile", required_argument, NULL, O_PIDFILE},
-	{"name", required_argument, NULL, 'n'},
-	{"leave-running", no_argument, NULL, 'R'},
-	{"tcp-established", no_argument, NULL, O_TCP},
-	{"ext-unix-sk", no_argument, NULL, O_EXT_UNIX},
-	{"shell-job", no_argument, NULL, 'j'},
-	{"file-locks", no_argument, NULL, 'l'},
-	{"skip-mnt", required_argument, NULL, O_SKIP_MNT},
-	{"external", required_argument, NULL, O_EXTERNAL},
-	{"network-lock", required_argument, NULL, O_NETLOCK},
-	{"manage-cgroups", required_argument, NULL, O_CGROUPS},
-	{"timeout", required_argument, NULL, O_TIMEOUT},
-	{"stall-timeout", required_argument, NULL, O_STALL},
-	{"auto-flags", no_argument, NULL, O_AUTO},
-	{"no-auto-flags", no_argument, NULL, O_NO_AUTO},
-	{"force", no_argument, NULL, O_FORCE},
-	{"profile", required_argument, NULL, O_PROFILE},
-	{"pre-dump", required_argument, NULL, O_PRE_DUMP},
-	{"no-leave-running", no_argument, NULL, O_NO_LEAVE},
-	{"no-tcp-established", no_argument, NULL, O_NO_TCP},
-	{"no-ext-unix-sk", no_argument, NULL, O_NO_EXT_UNIX},
-	{"no-shell-job", no_argument, NULL, O_NO_SHELL},
-	{"no-file-locks", no_argument, NULL, O_NO_LOCKS},
-	{"criu-opt", required_argument, NULL, O_CRIU_OPT},
-	{"help", no_argument, NULL, 'h'},
-	{NULL, 0, NULL, 0},
+static const struct cli_opt dump_opts[] = {
+	{"tree", 't', "PID", "root of the tree to checkpoint", O_TREE},
+	{"pidfile", 0, "FILE", "read the root pid from FILE", O_PIDFILE},
+	{"name", 'n', "NAME", "checkpoint name (default COMM-PID-UTCSTAMP)", O_NAME},
+	{"flags", 0, NULL, NULL, CLI_FLAGS_HERE},
+	{"auto-flags", 0, NULL, "add the flags the preflight asks for (default)", O_AUTO},
+	{"no-auto-flags", 0, NULL, "do not", O_NO_AUTO},
+	{"force", 0, NULL, "dump even when the preflight reports a failure", O_FORCE},
+	{"profile", 0, "NAME", "use [profile.NAME] of the config on top of [dump]", O_PROFILE},
+	{"pre-dump", 0, "N", "N pre-dumps first (needs dirty-memory tracking)", O_PRE_DUMP},
+	{NULL, 0, NULL, NULL, 0},
 };
 
 /* --profile NAME (or --profile=NAME), found before the options are parsed:
@@ -137,74 +75,28 @@ static const char *find_profile(int argc, char **argv)
 	return name;
 }
 
-/* --no-FLAG: off, and the preflight's auto flags must not turn it on again. */
-static int refuse(struct cli *c, struct dump_args *a, const char *flag)
+static int dump_option(struct cli *c, int id, const char *arg, void *ctx)
 {
-	return strv_push(&a->refused, flag) < 0 ? cli_oom(c) : -1;
-}
+	struct dump_args *a = ctx;
+	char *end;
+	long n;
 
-static int dump_option(struct cli *c, int opt, void *arg)
-{
-	struct dump_args *a = arg;
-	struct criu_opts *o = &a->opts;
-
-	switch (opt) {
-	case 't': return cli_parse_pid(c, "--tree", optarg, &a->pid) < 0 ? CC_EXIT_USAGE : -1;
-	case O_PIDFILE: a->pidfile = optarg; return -1;
-	case 'n': a->name = optarg; return -1;
-	case 'R': o->leave_running = 1; return -1;
-	case O_TCP: o->tcp_established = 1; return -1;
-	case O_EXT_UNIX: o->ext_unix_sk = 1; return -1;
-	case 'j': o->shell_job = 1; return -1;
-	case 'l': o->file_locks = 1; return -1;
-	case O_SKIP_MNT: return cli_list(c, &o->skip_mnt, &a->cli_skip_mnt, optarg);
-	case O_EXTERNAL: return cli_list(c, &o->external, &a->cli_external, optarg);
-	case O_CRIU_OPT: return cli_list(c, &o->criu_opt, &a->cli_criu_opt, optarg);
-	case O_PROFILE: return -1; /* applied before the options, see parse_dump() */
-	case O_PRE_DUMP: {
-		char *end;
-		long n = strtol(optarg, &end, 10);
-
-		if (end == optarg || *end || n < 0 || n > 16)
-			return cli_usage(c, "dump", "--pre-dump '%s': give 0 to 16", optarg);
-		a->pre_dumps = (int)n;
-		return -1;
-	}
-	case O_NO_LEAVE: o->leave_running = 0; return refuse(c, a, "leave_running");
-	case O_NO_TCP: o->tcp_established = 0; return refuse(c, a, "tcp_established");
-	case O_NO_EXT_UNIX: o->ext_unix_sk = 0; return refuse(c, a, "ext_unix_sk");
-	case O_NO_SHELL: o->shell_job = 0; return refuse(c, a, "shell_job");
-	case O_NO_LOCKS: o->file_locks = 0; return refuse(c, a, "file_locks");
-	case O_NETLOCK:
-		if (!criu_network_lock_valid(optarg))
-			return cli_usage(c, "dump",
-					 "--network-lock '%s': use iptables, nftables "
-					 "or skip",
-					 optarg);
-		snprintf(o->network_lock, sizeof(o->network_lock), "%s", optarg);
-		return -1;
-	case O_CGROUPS:
-		if (!criu_manage_cgroups_valid(optarg))
-			return cli_usage(c, "dump", "--manage-cgroups '%s' is not a criu mode",
-					 optarg);
-		snprintf(o->manage_cgroups, sizeof(o->manage_cgroups), "%s", optarg);
-		return -1;
-	case O_TIMEOUT:
-		if (config_parse_duration(optarg, &o->timeout) < 0)
-			return cli_usage(c, "dump", "--timeout '%s' is not a duration", optarg);
-		return -1;
+	switch (id) {
+	case O_TREE: return cli_parse_pid(c, "--tree", arg, &a->pid) < 0 ? CC_EXIT_USAGE : -1;
+	case O_PIDFILE: a->pidfile = arg; return -1;
+	case O_NAME: a->name = arg; return -1;
 	case O_AUTO: a->auto_flags = 1; return -1;
 	case O_NO_AUTO: a->auto_flags = 0; return -1;
 	case O_FORCE: a->force = 1; return -1;
-	case O_STALL:
-		if (config_parse_duration(optarg, &o->stall_timeout) < 0)
-			return cli_usage(c, "dump", "--stall-timeout '%s' is not a duration",
-					 optarg);
+	case O_PROFILE: return -1; /* applied before the options, see parse_dump() */
+	case O_PRE_DUMP:
+		n = strtol(arg, &end, 10);
+		if (end == arg || *end || n < 0 || n > 16)
+			return cli_usage(c, "dump", "--pre-dump '%s': give 0 to 16", arg);
+		a->pre_dumps = (int)n;
 		return -1;
-	case 'h': return cli_help(c, dump_usage);
-	case ':': return cli_usage(c, "dump", "'%s' needs an argument", optarg ? optarg : "");
-	default: return cli_usage(c, "dump", "unknown option '%s'", optarg ? optarg : "");
 	}
+	return -1;
 }
 
 /* Returns -1 to go on, else an exit code. */
@@ -218,7 +110,16 @@ static int parse_dump(struct cli *c, int argc, char **argv, struct dump_args *a)
 	if (criu_opts_copy(&a->opts, &c->cfg.dump) < 0)
 		return cli_oom(c);
 	a->auto_flags = c->cfg.auto_flags;
-	rc = cli_options(c, argc, argv, ":t:n:Rjlh", dump_opts, dump_option, a);
+	rc = cli_parse_options(
+		c, argc, argv,
+		&(struct cli_parse){.cmd = "dump",
+				    .synopsis = "criuctl dump (-t PID | --pidfile FILE) [OPTIONS]",
+				    .own = dump_opts,
+				    .flags = CONF_DUMP,
+				    .opts = &a->opts,
+				    .refused = &a->refused,
+				    .fn = dump_option,
+				    .ctx = a});
 	if (rc >= 0)
 		return rc;
 	if (optind < argc)
@@ -468,39 +369,21 @@ static int name_external_mounts(struct dump_args *a, struct manifest *m,
 	return 1;
 }
 
-/* Turn on the flag a finding asks for; returns 1 when that changed anything. */
+/* Turn on the flag a finding asks for (the flag table's row of the key);
+ * returns 1 when that changed anything. */
 static int apply_flag(struct dump_args *a, struct manifest *m, const struct target_facts *facts,
-		      const char *flag)
+		      const struct criu_flag *f)
 {
-	struct criu_opts *o = &a->opts;
-	int *b = strcmp(flag, "tcp_established") == 0 ? &o->tcp_established
-		 : strcmp(flag, "ext_unix_sk") == 0   ? &o->ext_unix_sk
-		 : strcmp(flag, "file_locks") == 0    ? &o->file_locks
-		 : strcmp(flag, "shell_job") == 0     ? &o->shell_job
-						      : NULL;
+	int *b, was;
 
-	if (b) {
-		int was = *b;
-
-		*b = 1;
-		return !was;
-	}
-	if (strcmp(flag, "external") == 0)
+	if (f->kind == FLAG_LIST && strcmp(f->key, "external") == 0)
 		return name_external_mounts(a, m, facts);
-	return 0;
-}
-
-/* "tcp_established" -> "--tcp-established", as the user would type it. */
-static const char *option_name(const char *flag)
-{
-	static char buf[48];
-	size_t i = 2;
-
-	memcpy(buf, "--", 2);
-	for (const char *p = flag; *p && i + 1 < sizeof(buf); p++)
-		buf[i++] = *p == '_' ? '-' : *p;
-	buf[i] = '\0';
-	return buf;
+	if (f->kind != FLAG_BOOL)
+		return 0;
+	b = flag_field(&a->opts, f);
+	was = *b;
+	*b = 1;
+	return !was;
 }
 
 static void say_finding(const struct cli *c, const char *what, const struct finding *x)
@@ -534,10 +417,12 @@ static int preflight(struct cli *c, struct dump_args *a, struct manifest *m)
 
 		if (x->level == LEVEL_FAIL && !fatal)
 			fatal = x;
-		if (x->level == LEVEL_WARN && x->flag[0] && a->auto_flags &&
-		    !strv_contains(&a->refused, x->flag) && apply_flag(a, m, &facts, x->flag)) {
-			strv_pushf(&m->auto_flags, "%s", x->flag);
-			cli_say(c, "preflight: added %s: %s", option_name(x->flag), x->message);
+		const struct criu_flag *fl = flag_by_key(x->flag);
+
+		if (x->level == LEVEL_WARN && fl && a->auto_flags &&
+		    !strv_contains(&a->refused, fl->key) && apply_flag(a, m, &facts, fl)) {
+			strv_pushf(&m->auto_flags, "%s", fl->key);
+			cli_say(c, "preflight: added --%s: %s", fl->option, x->message);
 		} else if (x->level != LEVEL_OK) {
 			say_finding(c, level_name(x->level), x);
 		}

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "options.h"
 #include "criu_log.h"
 #include "jsonutil.h"
 #include "log_digest.h"
@@ -118,10 +119,14 @@ int cmd_explain(struct cli *c, int argc, char **argv)
 	struct log_digest d;
 	int code;
 
-	if (argc == 2 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0))
-		return cli_help(c, "usage: criuctl explain FILE|-\n");
-	if (argc != 2)
+	code = cli_parse_options(
+		c, argc, argv,
+		&(struct cli_parse){.cmd = "explain", .synopsis = "criuctl explain FILE|-"});
+	if (code >= 0)
+		return code;
+	if (optind + 1 != argc)
 		return cli_usage(c, "explain", "which log? (criuctl explain FILE, or - for stdin)");
+	argv += optind - 1;
 	log_digest_init(&d);
 	if (read_input(c, argv[1], &d) < 0) {
 		log_digest_free(&d);

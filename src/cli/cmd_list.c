@@ -10,12 +10,23 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "options.h"
 #include "text.h"
 #include "fsutil.h"
 #include "jsonutil.h"
 #include "manifest.h"
 
-static const char list_usage[] = "usage: criuctl list [--failed]\n";
+static const struct cli_opt list_opts[] = {
+	{"failed", 0, NULL, "the kept failed attempts instead", 0},
+	{NULL, 0, NULL, NULL, 0},
+};
+
+static int list_option(struct cli *c, int id, const char *arg, void *ctx)
+{
+	(void)c, (void)id, (void)arg;
+	*(int *)ctx = 1;
+	return -1;
+}
 
 /* One checkpoint's row as JSON; damaged entries get status "damaged" (a
  * manifest of a newer format: "newer"), one a later criuctl committed from
@@ -118,14 +129,17 @@ int cmd_list(struct cli *c, int argc, char **argv)
 	int failed = 0;
 	json_t *rows;
 
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--failed") == 0)
-			failed = 1;
-		else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)
-			return cli_help(c, list_usage);
-		else
-			return cli_usage(c, "list", "unexpected argument '%s'", argv[i]);
-	}
+	int rc = cli_parse_options(c, argc, argv,
+				   &(struct cli_parse){.cmd = "list",
+						       .synopsis = "criuctl list [--failed]",
+						       .own = list_opts,
+						       .fn = list_option,
+						       .ctx = &failed});
+
+	if (rc >= 0)
+		return rc;
+	if (optind < argc)
+		return cli_usage(c, "list", "unexpected argument '%s'", argv[optind]);
 	if (store_names(&c->store, failed, &names, &c->err) < 0)
 		return c->err.exit_code;
 	rows = json_array();

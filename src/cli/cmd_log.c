@@ -12,11 +12,35 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "options.h"
 #include "jsonutil.h"
 #include "criu_log.h"
 #include "fsutil.h"
 
-static const char log_usage[] = "usage: criuctl log NAME [--restore] [--errors]\n";
+enum { LOG_RESTORE, LOG_ERRORS };
+
+static const struct cli_opt log_opts[] = {
+	{"restore", 0, NULL, "the log of the last restore", LOG_RESTORE},
+	{"errors", 0, NULL, "only the lines that matter for a failure", LOG_ERRORS},
+	{NULL, 0, NULL, NULL, 0},
+};
+
+struct log_args {
+	const char *file;
+	int errors;
+};
+
+static int log_option(struct cli *c, int id, const char *arg, void *ctx)
+{
+	struct log_args *a = ctx;
+
+	(void)c, (void)arg;
+	if (id == LOG_RESTORE)
+		a->file = "restore.log";
+	else
+		a->errors = 1;
+	return -1;
+}
 
 /* failed/NAME, else checkpoints/NAME; returns the dir fd and its path.  A
  * name with '/' or a leading '.' is never looked up (it is no entry). */
@@ -85,26 +109,28 @@ static const char *default_log(int fd)
 
 int cmd_log(struct cli *c, int argc, char **argv)
 {
-	const char *name = NULL, *file = NULL;
+	struct log_args a = {0};
+	const char *name, *file;
 	char dir[PATH_MAX + 80], path[PATH_MAX + 96];
-	int errors = 0, fd, code;
+	int errors, fd, code;
 	char *text;
 	size_t len;
 
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--restore") == 0)
-			file = "restore.log";
-		else if (strcmp(argv[i], "--errors") == 0)
-			errors = 1;
-		else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)
-			return cli_help(c, log_usage);
-		else if (argv[i][0] == '-' || name)
-			return cli_usage(c, "log", "unexpected argument '%s'", argv[i]);
-		else
-			name = argv[i];
-	}
-	if (!name)
+	code = cli_parse_options(c, argc, argv,
+				 &(struct cli_parse){.cmd = "log",
+						     .synopsis = "criuctl log NAME [OPTIONS]",
+						     .own = log_opts,
+						     .fn = log_option,
+						     .ctx = &a});
+	if (code >= 0)
+		return code;
+	if (optind >= argc)
 		return cli_usage(c, "log", "which checkpoint? (criuctl log NAME)");
+	if (optind + 1 < argc)
+		return cli_usage(c, "log", "unexpected argument '%s'", argv[optind + 1]);
+	name = argv[optind];
+	file = a.file;
+	errors = a.errors;
 	fd = open_entry(c, name, dir, sizeof(dir));
 	if (fd < 0)
 		return c->err.exit_code;

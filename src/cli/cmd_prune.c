@@ -8,52 +8,60 @@
 #include <string.h>
 
 #include "cli.h"
+#include "options.h"
 #include "jsonutil.h"
 
-static const char prune_usage[] =
-	"usage: criuctl prune [--keep N] [--older-than DURATION]\n"
-	"  --keep N               keep the newest N checkpoints (default [store] keep; 0: all)\n"
-	"  --older-than DURATION  remove checkpoints older than this (30m, 12h, 7d)\n"
-	"Failed attempts beyond [store] keep_failed are removed too.\n";
+enum { PRUNE_KEEP, PRUNE_OLDER };
+
+static const struct cli_opt prune_opts[] = {
+	{"keep", 0, "N", "keep the newest N checkpoints (default [store] keep; 0: all)",
+	 PRUNE_KEEP},
+	{"older-than", 0, "DURATION", "remove checkpoints older than this (30m, 12h, 7d)",
+	 PRUNE_OLDER},
+	{NULL, 0, NULL, NULL, 0},
+};
+
+struct prune_args {
+	int keep;
+	double older;
+};
+
+static int prune_option(struct cli *c, int id, const char *arg, void *ctx)
+{
+	struct prune_args *a = ctx;
+	double n;
+
+	if (id == PRUNE_KEEP) {
+		if (config_parse_age(arg, &n) < 0 || n != (int)n || strpbrk(arg, "smhd."))
+			return cli_usage(c, "prune", "--keep '%s' is not a count", arg);
+		a->keep = (int)n;
+		return -1;
+	}
+	if (config_parse_age(arg, &a->older) < 0 || a->older <= 0)
+		return cli_usage(c, "prune", "--older-than '%s' is not a duration (30m, 12h, 7d)",
+				 arg);
+	return -1;
+}
 
 int cmd_prune(struct cli *c, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"keep", required_argument, NULL, 'k'},
-		{"older-than", required_argument, NULL, 'o'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
+	struct prune_args a = {.keep = c->cfg.keep};
 	struct strv removed = {0};
-	int keep = c->cfg.keep, opt;
-	double older = 0, n;
+	int rc = cli_parse_options(
+		c, argc, argv,
+		&(struct cli_parse){.cmd = "prune",
+				    .synopsis = "criuctl prune [OPTIONS]",
+				    .about = "Failed attempts beyond [store] keep_failed are "
+					     "removed too.\n",
+				    .own = prune_opts,
+				    .fn = prune_option,
+				    .ctx = &a});
 
-	optind = 0;
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'k':
-			if (config_parse_age(optarg, &n) < 0 || n != (int)n ||
-			    strpbrk(optarg, "smhd."))
-				return cli_usage(c, "prune", "--keep '%s' is not a count", optarg);
-			keep = (int)n;
-			break;
-		case 'o':
-			if (config_parse_age(optarg, &older) < 0 || older <= 0)
-				return cli_usage(
-					c, "prune",
-					"--older-than '%s' is not a duration (30m, 12h, 7d)",
-					optarg);
-			break;
-		case 'h': return cli_help(c, prune_usage);
-		default:
-			return cli_usage(c, "prune", "unknown option or missing value '%s'",
-					 cli_refused(argc, argv));
-		}
-	}
+	if (rc >= 0)
+		return rc;
 	if (optind < argc)
 		return cli_usage(c, "prune", "unexpected argument '%s'", argv[optind]);
-	store_prune(&c->store, keep, older, c->cfg.keep_failed, NULL, &removed, &c->err);
+	store_prune(&c->store, a.keep, a.older, c->cfg.keep_failed, NULL, &removed, &c->err);
 	for (size_t i = 0; i < removed.n; i++)
 		cli_say(c, "removed %s", removed.v[i]);
 	if (!removed.n)

@@ -20,25 +20,13 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "flags.h"
 #include "fsutil.h"
 #include "interrupt.h"
+#include "options.h"
 #include "proc.h"
 #include "run_criu.h"
 #include "seal.h"
-
-static const char restore_usage[] =
-	"usage: criuctl restore NAME [OPTIONS]\n"
-	"      --pidfile FILE     write the restored root's pid to FILE\n"
-	"      --wait             stay until the restored root exits; exit with its status\n"
-	"      --no-wait          do not ([restore] wait = true in the configuration)\n"
-	"      --root DIR         the tree's root directory (trees with their own mount ns)\n"
-	"      --external SPEC    map an external resource back (repeatable)\n"
-	"      --timeout SEC      deadline for criu restore (0: none)\n"
-	"      --stall-timeout SEC deadline for criu writing no new log line (0: none)\n"
-	"      --criu-opt ARG     raw argument for criu (repeatable)\n"
-	"      --force            run criu even when a pid is taken or a mount source is gone\n"
-	"      --no-verify        do not check the images against their seal first\n"
-	"      --verify           do ([restore] verify = false in the configuration)\n";
 
 struct restore_args {
 	const char *name;
@@ -47,66 +35,39 @@ struct restore_args {
 	int wait;
 	int force;
 	int verify;
-	int cli_external, cli_criu_opt; /* a list on the command line replaces the config's */
-	struct criu_opts opts;		/* external, criu_opt, timeout; flags from the manifest */
+	struct criu_opts opts; /* external, criu_opt, timeouts; flags from the manifest */
 };
 
-enum {
-	R_PIDFILE = 256,
-	R_WAIT,
-	R_NO_WAIT,
-	R_ROOT,
-	R_EXTERNAL,
-	R_TIMEOUT,
-	R_STALL,
-	R_CRIU_OPT,
-	R_FORCE,
-	R_VERIFY,
-	R_NO_VERIFY
+/* restore's own options; the flags come from the flag table (flags.h). */
+enum { R_PIDFILE, R_WAIT, R_NO_WAIT, R_ROOT, R_FORCE, R_VERIFY, R_NO_VERIFY };
+
+static const struct cli_opt restore_opts[] = {
+	{"pidfile", 0, "FILE", "write the restored root's pid to FILE", R_PIDFILE},
+	{"wait", 0, NULL, "wait for the restored root to exit, with its status", R_WAIT},
+	{"no-wait", 0, NULL, "do not ([restore] wait = true in the configuration)", R_NO_WAIT},
+	{"root", 0, "DIR", "the root of a tree with a mount namespace of its own", R_ROOT},
+	{"flags", 0, NULL, NULL, CLI_FLAGS_HERE},
+	{"force", 0, NULL, "run criu over a taken pid or a missing mount source", R_FORCE},
+	{"no-verify", 0, NULL, "do not check the images against their seal first", R_NO_VERIFY},
+	{"verify", 0, NULL, "do ([restore] verify = false in the configuration)", R_VERIFY},
+	{NULL, 0, NULL, NULL, 0},
 };
 
-static const struct option restore_opts[] = {
-	{"pidfile", required_argument, NULL, R_PIDFILE},
-	{"wait", no_argument, NULL, R_WAIT},
-	{"no-wait", no_argument, NULL, R_NO_WAIT},
-	{"root", required_argument, NULL, R_ROOT},
-	{"external", required_argument, NULL, R_EXTERNAL},
-	{"timeout", required_argument, NULL, R_TIMEOUT},
-	{"stall-timeout", required_argument, NULL, R_STALL},
-	{"criu-opt", required_argument, NULL, R_CRIU_OPT},
-	{"force", no_argument, NULL, R_FORCE},
-	{"verify", no_argument, NULL, R_VERIFY},
-	{"no-verify", no_argument, NULL, R_NO_VERIFY},
-	{"help", no_argument, NULL, 'h'},
-	{NULL, 0, NULL, 0},
-};
-
-static int restore_option(struct cli *c, int opt, void *arg)
+static int restore_option(struct cli *c, int id, const char *arg, void *ctx)
 {
-	struct restore_args *a = arg;
-	switch (opt) {
-	case R_PIDFILE: a->pidfile = optarg; return -1;
+	struct restore_args *a = ctx;
+
+	(void)c;
+	switch (id) {
+	case R_PIDFILE: a->pidfile = arg; return -1;
 	case R_WAIT: a->wait = 1; return -1;
 	case R_NO_WAIT: a->wait = 0; return -1;
-	case R_ROOT: a->root = optarg; return -1;
+	case R_ROOT: a->root = arg; return -1;
 	case R_FORCE: a->force = 1; return -1;
 	case R_VERIFY: a->verify = 1; return -1;
 	case R_NO_VERIFY: a->verify = 0; return -1;
-	case R_EXTERNAL: return cli_list(c, &a->opts.external, &a->cli_external, optarg);
-	case R_CRIU_OPT: return cli_list(c, &a->opts.criu_opt, &a->cli_criu_opt, optarg);
-	case R_TIMEOUT:
-		if (config_parse_duration(optarg, &a->opts.timeout) < 0)
-			return cli_usage(c, "restore", "--timeout '%s' is not a duration", optarg);
-		return -1;
-	case R_STALL:
-		if (config_parse_duration(optarg, &a->opts.stall_timeout) < 0)
-			return cli_usage(c, "restore", "--stall-timeout '%s' is not a duration",
-					 optarg);
-		return -1;
-	case 'h': return cli_help(c, restore_usage);
-	case ':': return cli_usage(c, "restore", "'%s' needs an argument", optarg);
-	default: return cli_usage(c, "restore", "unknown option '%s'", optarg);
 	}
+	return -1;
 }
 
 static int parse_restore(struct cli *c, int argc, char **argv, struct restore_args *a)
@@ -117,7 +78,14 @@ static int parse_restore(struct cli *c, int argc, char **argv, struct restore_ar
 		return cli_oom(c);
 	a->wait = c->cfg.restore_wait;
 	a->verify = c->cfg.restore_verify;
-	rc = cli_options(c, argc, argv, ":h", restore_opts, restore_option, a);
+	rc = cli_parse_options(c, argc, argv,
+			       &(struct cli_parse){.cmd = "restore",
+						   .synopsis = "criuctl restore NAME [OPTIONS]",
+						   .own = restore_opts,
+						   .flags = CONF_RESTORE,
+						   .opts = &a->opts,
+						   .fn = restore_option,
+						   .ctx = a});
 	if (rc >= 0)
 		return rc;
 	if (optind + 1 != argc)
@@ -225,15 +193,6 @@ static int map_mounts(struct cli *c, struct restore_args *a, const struct manife
 			return cli_oom(c), -1;
 	}
 	return 0;
-}
-
-static void merge_flags(struct criu_opts *o, const struct criu_opts *dumped)
-{
-	o->tcp_established = dumped->tcp_established;
-	o->ext_unix_sk = dumped->ext_unix_sk;
-	o->shell_job = dumped->shell_job;
-	o->file_locks = dumped->file_locks;
-	snprintf(o->manage_cgroups, sizeof(o->manage_cgroups), "%s", dumped->manage_cgroups);
 }
 
 static volatile sig_atomic_t waited_pid;
@@ -390,8 +349,9 @@ int cmd_restore(struct cli *c, int argc, char **argv)
 	if (code < 0)
 		code = before_criu(c, &a, &m, ckfd);
 	if (code < 0) {
-		merge_flags(&a.opts, &m.opts);
-		code = do_restore(c, &a, ckfd, &m);
+		/* The flags the dump used that restore must repeat (flags.h). */
+		code = flags_replay(&a.opts, &m.opts) < 0 ? cli_oom(c)
+							  : do_restore(c, &a, ckfd, &m);
 	}
 	if (ckfd >= 0)
 		close(ckfd);

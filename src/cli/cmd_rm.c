@@ -6,18 +6,21 @@
 #include <string.h>
 
 #include "cli.h"
+#include "options.h"
 
 int cmd_rm(struct cli *c, int argc, char **argv)
 {
 	json_t *removed;
-	int code = 0;
+	int code = cli_parse_options(
+		c, argc, argv, &(struct cli_parse){.cmd = "rm", .synopsis = "criuctl rm NAME..."});
 
-	if (argc == 2 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0))
-		return cli_help(c, "usage: criuctl rm NAME...\n");
-	if (argc < 2)
+	if (code >= 0)
+		return code;
+	code = 0;
+	if (optind >= argc)
 		return cli_usage(c, "rm", "which checkpoint? (criuctl rm NAME...)");
 	removed = json_array();
-	for (int i = 1; i < argc; i++) {
+	for (int i = optind; i < argc; i++) {
 		struct cc_err e;
 
 		if (store_remove(&c->store, argv[i], &e) == 0) {

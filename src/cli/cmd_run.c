@@ -21,11 +21,17 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "options.h"
 
-static const char run_usage[] =
-	"usage: criuctl run [--pidfile FILE] [--log FILE] [--cwd DIR] -- CMD [ARG...]\n"
-	"Start CMD in a new session, with stdin from /dev/null, stdout and stderr on\n"
-	"--log FILE (default /dev/null) and no other inherited descriptor; print its pid.\n";
+/* run's options (options.h); the command comes after them. */
+enum { RUN_PIDFILE, RUN_LOG, RUN_CWD };
+
+static const struct cli_opt run_opts[] = {
+	{"pidfile", 0, "FILE", "write the workload's pid to FILE", RUN_PIDFILE},
+	{"log", 0, "FILE", "its stdout and stderr (default /dev/null)", RUN_LOG},
+	{"cwd", 0, "DIR", "its working directory", RUN_CWD},
+	{NULL, 0, NULL, NULL, 0},
+};
 
 /*
  * Back to the default action.  Through the raw syscall: glibc's signal()
@@ -91,28 +97,37 @@ static void run_child(const struct run_req *r, int errfd)
 	_exit(127);
 }
 
+static int run_option(struct cli *c, int id, const char *arg, void *ctx)
+{
+	struct run_req *r = ctx;
+
+	(void)c;
+	if (id == RUN_PIDFILE)
+		r->pidfile = arg;
+	else if (id == RUN_LOG)
+		r->log = arg;
+	else
+		r->cwd = arg;
+	return -1;
+}
+
 static int parse_run(struct cli *c, int argc, char **argv, struct run_req *r)
 {
-	static const struct option opts[] = {
-		{"pidfile", required_argument, NULL, 'p'},
-		{"log", required_argument, NULL, 'l'},
-		{"cwd", required_argument, NULL, 'C'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	int opt;
+	int rc = cli_parse_options(
+		c, argc, argv,
+		&(struct cli_parse){
+			.cmd = "run",
+			.synopsis = "criuctl run [OPTIONS] -- CMD [ARG...]",
+			.about = "Start CMD in a new session, with stdin from /dev/null, "
+				 "stdout and stderr on --log\nFILE and no other "
+				 "inherited descriptor; print its pid.\n",
+			.in_order = 1,
+			.own = run_opts,
+			.fn = run_option,
+			.ctx = r});
 
-	optind = 0; /* 0: glibc re-initialises its state after main's own parse */
-	while ((opt = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'p': r->pidfile = optarg; break;
-		case 'l': r->log = optarg; break;
-		case 'C': r->cwd = optarg; break;
-		case 'h': return cli_help(c, run_usage);
-		case ':': return cli_usage(c, "run", "'%s' needs an argument", argv[optind - 1]);
-		default: return cli_usage(c, "run", "unknown option '%s'", argv[optind - 1]);
-		}
-	}
+	if (rc >= 0)
+		return rc;
 	if (optind >= argc)
 		return cli_usage(c, "run", "no command given (criuctl run -- CMD [ARG...])");
 	r->argv = argv + optind;

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "options.h"
 #include "fsutil.h"
 
 int cmd_show(struct cli *c, int argc, char **argv)
@@ -19,10 +20,14 @@ int cmd_show(struct cli *c, int argc, char **argv)
 	size_t len;
 	int fd;
 
-	if (argc == 2 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0))
-		return cli_help(c, "usage: criuctl show NAME\n");
-	if (argc != 2)
+	int rc = cli_parse_options(
+		c, argc, argv, &(struct cli_parse){.cmd = "show", .synopsis = "criuctl show NAME"});
+
+	if (rc >= 0)
+		return rc;
+	if (optind + 1 != argc)
 		return cli_usage(c, "show", "which checkpoint? (criuctl show NAME)");
+	argv += optind - 1;
 	fd = store_open_checkpoint(&c->store, argv[1], &c->err);
 	if (fd < 0)
 		return c->err.exit_code;

@@ -9,11 +9,9 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "options.h"
 #include "jsonutil.h"
 #include "seal.h"
-
-static const char verify_usage[] =
-	"usage: criuctl verify [NAME...]   (no NAME: every checkpoint)\n";
 
 /* The status word of a checkpoint that is not intact, from the error. */
 static const char *status_of(const char *code)
@@ -77,17 +75,18 @@ int cmd_verify(struct cli *c, int argc, char **argv)
 	json_t *rows;
 	size_t damaged = 0, n;
 
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)
-			return strv_free(&names), cli_help(c, verify_usage);
-		if (argv[i][0] == '-')
-			return strv_free(&names),
-			       cli_usage(c, "verify", "unknown option '%s'", argv[i]);
+	int rc = cli_parse_options(c, argc, argv,
+				   &(struct cli_parse){.cmd = "verify",
+						       .synopsis = "criuctl verify [NAME...]",
+						       .about = "No NAME: every checkpoint.\n"});
+
+	if (rc >= 0)
+		return rc;
+	for (int i = optind; i < argc; i++)
 		if (strv_push(&names, argv[i]) < 0)
 			return strv_free(&names), cli_oom(c);
-	}
 	/* No name: every checkpoint. */
-	if (argc == 1 && store_names(&c->store, 0, &names, &c->err) < 0)
+	if (optind == argc && store_names(&c->store, 0, &names, &c->err) < 0)
 		return c->err.exit_code;
 	if (!names.n)
 		cli_say(c, "no checkpoints to verify");

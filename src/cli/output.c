@@ -84,24 +84,6 @@ const char *cli_refused(int argc, char **argv)
 	return argv[optind - 1];
 }
 
-int cli_options(struct cli *c, int argc, char **argv, const char *shortopts,
-		const struct option *longopts, int (*fn)(struct cli *c, int opt, void *arg),
-		void *arg)
-{
-	int opt, rc;
-
-	optind = 0; /* 0: glibc re-initialises its state after main's own parse */
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
-		if (opt == '?' || opt == ':')
-			optarg = (char *)cli_refused(argc, argv);
-		rc = fn(c, opt, arg);
-		if (rc >= 0)
-			return rc;
-	}
-	return -1;
-}
-
 int cli_help(struct cli *c, const char *usage)
 {
 	if (c->json)

@@ -249,7 +249,7 @@ static int round_trip(const char *criu, const char *store, const struct canary *
 	proc_descendants(pid, &kids, &n_kids);
 	d = criuctl_json(criu, store, dump);
 	if (!json_is_true(json_object_get(d, "ok"))) {
-		findings_add(f, id, LEVEL_FAIL, NULL, or_default(json_str(d, "error", "remedy")),
+		findings_add(f, id, LEVEL_FAIL, or_default(json_str(d, "error", "remedy")),
 			     "%s: dump fails: %s", k->what,
 			     d ? json_str(d, "error", "message") : "criuctl dump gave no answer");
 		goto out;
@@ -259,17 +259,17 @@ static int round_trip(const char *criu, const char *store, const struct canary *
 	r = criuctl_json(criu, store, restore);
 	restored = (int)json_integer_value(json_object_get(r, "pid"));
 	if (!json_is_true(json_object_get(r, "ok")))
-		findings_add(f, id, LEVEL_FAIL, NULL, or_default(json_str(r, "error", "remedy")),
+		findings_add(f, id, LEVEL_FAIL, or_default(json_str(r, "error", "remedy")),
 			     "%s: restore fails: %s", k->what, json_str(r, "error", "message"));
 	else if (!beat_passes(beat_file, at + 2, 3))
 		findings_add(
-			f, id, LEVEL_FAIL, NULL,
+			f, id, LEVEL_FAIL,
 			"Read the restore log of the selftest's checkpoint: run 'criuctl check "
 			"--selftest -v', or dump and restore such a process by hand.",
 			"%s: restored, but the canary did not go on", k->what);
 	else
-		findings_add(f, id, LEVEL_OK, NULL, NULL,
-			     "%s: works (dump %lld ms, restore %lld ms)", k->what,
+		findings_add(f, id, LEVEL_OK, NULL, "%s: works (dump %lld ms, restore %lld ms)",
+			     k->what,
 			     (long long)json_integer_value(json_object_get(d, "duration_ms")),
 			     (long long)json_integer_value(json_object_get(r, "duration_ms")));
 out:
@@ -292,7 +292,7 @@ static void one_canary(struct cli *c, const char *criu, const char *dir, const s
 	snprintf(store, sizeof(store), "%s/store", dir);
 	snprintf(id, sizeof(id), "selftest-%s", k->kind);
 	if (run_start(c, &req, &pid) < 0 || !beat_passes(beat_file, 1, 5)) {
-		findings_add(f, id, LEVEL_FAIL, NULL,
+		findings_add(f, id, LEVEL_FAIL,
 			     "criuctl could not start its own canary process: check /tmp is "
 			     "writable and the loopback interface is up.",
 			     "%s: the canary did not start", k->what);
@@ -310,7 +310,7 @@ int selftest_run(struct cli *c, struct findings *f)
 	struct cc_err e;
 
 	if (criu_resolve(c->criu_want, criu, sizeof(criu), &e) < 0)
-		return findings_add(f, "criu-missing", LEVEL_FAIL, NULL, e.remedy, "%s", e.msg);
+		return findings_add(f, "criu-missing", LEVEL_FAIL, e.remedy, "%s", e.msg);
 	if (!mkdtemp(dir))
 		return err_sys(&c->err, CC_EXIT_ENV, "selftest", errno, "selftest: mkdtemp %s",
 			       dir);

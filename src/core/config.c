@@ -5,6 +5,7 @@
  */
 #include "config.h"
 
+#include "flags.h"
 #include "text.h"
 
 #include <ctype.h>
@@ -15,54 +16,97 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum key_type { K_PATH, K_BOOL, K_COUNT, K_DURATION, K_LIST, K_NETLOCK, K_CGROUPS, K_ENV };
+enum key_type { K_PATH, K_BOOL, K_COUNT, K_DURATION, K_LIST, K_CHOICE, K_ENV };
 
 struct key {
 	const char *section;
 	const char *name;
 	enum key_type type;
 	size_t offset;
+	const struct criu_flag *flag; /* a key of the flag table, or NULL */
 };
 
-#define D(field) offsetof(struct config, dump.field)
-#define R(field) offsetof(struct config, restore.field)
-
-static const struct key keys[] = {
-	{"criu", "path", K_PATH, offsetof(struct config, criu_path)},
-	{"criu", "env", K_ENV, offsetof(struct config, criu_env)},
-	{"store", "root", K_PATH, offsetof(struct config, store_root)},
-	{"store", "keep", K_COUNT, offsetof(struct config, keep)},
-	{"store", "keep_failed", K_COUNT, offsetof(struct config, keep_failed)},
-	{"dump", "leave_running", K_BOOL, D(leave_running)},
-	{"dump", "tcp_established", K_BOOL, D(tcp_established)},
-	{"dump", "ext_unix_sk", K_BOOL, D(ext_unix_sk)},
-	{"dump", "shell_job", K_BOOL, D(shell_job)},
-	{"dump", "file_locks", K_BOOL, D(file_locks)},
-	{"dump", "skip_mnt", K_LIST, D(skip_mnt)},
-	{"dump", "external", K_LIST, D(external)},
-	{"dump", "network_lock", K_NETLOCK, D(network_lock)},
-	{"dump", "manage_cgroups", K_CGROUPS, D(manage_cgroups)},
-	{"dump", "criu_opt", K_LIST, D(criu_opt)},
-	{"dump", "timeout", K_DURATION, D(timeout)},
-	{"dump", "stall_timeout", K_DURATION, D(stall_timeout)},
-	{"dump", "auto_flags", K_BOOL, offsetof(struct config, auto_flags)},
-	{"restore", "external", K_LIST, R(external)},
-	{"restore", "root", K_PATH, offsetof(struct config, restore_root)},
-	{"restore", "criu_opt", K_LIST, R(criu_opt)},
-	{"restore", "timeout", K_DURATION, R(timeout)},
-	{"restore", "stall_timeout", K_DURATION, R(stall_timeout)},
-	{"restore", "wait", K_BOOL, offsetof(struct config, restore_wait)},
-	{"restore", "verify", K_BOOL, offsetof(struct config, restore_verify)},
+/* criuctl's own keys; those of criu's flags come from the flag table
+ * (flags.h), [dump] and [restore] each between these. */
+static const struct key before[] = {
+	{"criu", "path", K_PATH, offsetof(struct config, criu_path), NULL},
+	{"criu", "env", K_ENV, offsetof(struct config, criu_env), NULL},
+	{"store", "root", K_PATH, offsetof(struct config, store_root), NULL},
+	{"store", "keep", K_COUNT, offsetof(struct config, keep), NULL},
+	{"store", "keep_failed", K_COUNT, offsetof(struct config, keep_failed), NULL},
+};
+static const struct key after_dump[] = {
+	{"dump", "auto_flags", K_BOOL, offsetof(struct config, auto_flags), NULL},
+};
+static const struct key after_restore[] = {
+	{"restore", "root", K_PATH, offsetof(struct config, restore_root), NULL},
+	{"restore", "wait", K_BOOL, offsetof(struct config, restore_wait), NULL},
+	{"restore", "verify", K_BOOL, offsetof(struct config, restore_verify), NULL},
 };
 
-#define N_KEYS (sizeof(keys) / sizeof(keys[0]))
+#define N(a) (sizeof(a) / sizeof((a)[0]))
+
+/* The n-th flag of the table that section (CONF_DUMP, CONF_RESTORE) sets. */
+static const struct criu_flag *section_flag(unsigned section, size_t n)
+{
+	for (size_t i = 0; flag_at(i); i++)
+		if ((flag_at(i)->where & section) && flag_at(i)->key && n-- == 0)
+			return flag_at(i);
+	return NULL;
+}
+
+static enum key_type flag_type(const struct criu_flag *f)
+{
+	return f->kind == FLAG_BOOL	  ? K_BOOL
+	       : f->kind == FLAG_CHOICE	  ? K_CHOICE
+	       : f->kind == FLAG_DURATION ? K_DURATION
+					  : K_LIST;
+}
+
+static int flag_key(unsigned section, size_t n, struct key *k)
+{
+	const struct criu_flag *f = section_flag(section, n);
+
+	if (!f)
+		return -1;
+	*k = (struct key){section == CONF_DUMP ? "dump" : "restore", f->key, flag_type(f),
+			  (section == CONF_DUMP ? offsetof(struct config, dump)
+						: offsetof(struct config, restore)) +
+				  f->off,
+			  f};
+	return 0;
+}
+
+/* The i-th key, in the order `criuctl config` shows them: 0 or -1 past the
+ * last. */
+static int key_at(size_t i, struct key *k)
+{
+	size_t n;
+
+	if (i < N(before))
+		return *k = before[i], 0;
+	i -= N(before);
+	for (n = 0; section_flag(CONF_DUMP, n); n++)
+		;
+	if (i < n)
+		return flag_key(CONF_DUMP, i, k);
+	i -= n;
+	if (i < N(after_dump))
+		return *k = after_dump[i], 0;
+	i -= N(after_dump);
+	for (n = 0; section_flag(CONF_RESTORE, n); n++)
+		;
+	if (i < n)
+		return flag_key(CONF_RESTORE, i, k);
+	i -= n;
+	return i < N(after_restore) ? (*k = after_restore[i], 0) : -1;
+}
 
 /* inih (r55) keeps at most MAX_SECTION - 1 = 49 characters of a section
  * name and drops the rest without a word; "profile." takes 8 of them. */
 #define INIH_SECTION_MAX 50
 #define PROFILE_NAME_MAX (INIH_SECTION_MAX - 2 - 8)
 _Static_assert(PROFILE_NAME_MAX < sizeof(((struct config_profile *)0)->name), "profile name");
-_Static_assert(N_KEYS <= CONFIG_MAX_KEYS, "raise CONFIG_MAX_KEYS");
 
 void config_defaults(struct config *c)
 {
@@ -142,7 +186,7 @@ struct parse_state {
 	struct config *c;
 	const char *filename;
 	struct config *scratch; /* profile values are validated on it */
-	unsigned char seen[N_KEYS];
+	unsigned char seen[CONFIG_MAX_KEYS];
 	const char *next; /* the text not yet handed to inih */
 	int lineno;	  /* lines handed to inih so far */
 	int bad_line;	  /* the line of the handler's first failure, or 0 */
@@ -221,25 +265,35 @@ static int set_value(struct parse_state *st, struct config *target, const struct
 					value),
 			       -1;
 		return strv_push((struct strv *)field, value) < 0 ? -1 : 0;
-	case K_NETLOCK:
-	case K_CGROUPS:
-		if (!(k->type == K_NETLOCK ? criu_network_lock_valid(value)
-					   : criu_manage_cgroups_valid(value)))
+	case K_CHOICE:
+		if (!flag_choice_valid(k->flag, value))
 			return snprintf(st->msg, sizeof(st->msg), "%s: '%s' is not a valid mode",
 					k->name, value),
 			       -1;
-		snprintf(field, 16, "%s", value);
+		snprintf(field, CRIU_CHOICE_MAX, "%s", value);
 		return 0;
 	}
 	return -1;
 }
 
-static long key_index(const char *section, const char *name)
+/* The index of [section] name, with the key in *k; -1 when unknown. */
+static long key_index(const char *section, const char *name, struct key *k)
 {
-	for (size_t i = 0; i < N_KEYS; i++)
-		if (strcmp(keys[i].section, section) == 0 && strcmp(keys[i].name, name) == 0)
+	for (size_t i = 0; key_at(i, k) == 0; i++)
+		if (strcmp(k->section, section) == 0 && strcmp(k->name, name) == 0)
 			return (long)i;
 	return -1;
+}
+
+/* 1 when a key of [section] exists. */
+static int section_has_keys(const char *section)
+{
+	struct key k;
+
+	for (size_t i = 0; key_at(i, &k) == 0; i++)
+		if (strcmp(k.section, section) == 0)
+			return 1;
+	return 0;
 }
 
 static int is_list(const struct key *k)
@@ -272,7 +326,8 @@ static struct config_profile *add_profile(struct config *c, const char *name)
 static int apply_profile_key(struct parse_state *st, const char *pname, const char *name,
 			     const char *value)
 {
-	long i = key_index("dump", name);
+	struct key k;
+	long i = key_index("dump", name, &k);
 	struct config_profile *p;
 	int *lines;
 
@@ -292,11 +347,11 @@ static int apply_profile_key(struct parse_state *st, const char *pname, const ch
 	p = find_profile(st->c, pname);
 	if (!p && !(p = add_profile(st->c, pname)))
 		return snprintf(st->msg, sizeof(st->msg), "out of memory"), 0;
-	if (!is_list(&keys[i]) && strv_contains(&p->keys, name))
+	if (!is_list(&k) && strv_contains(&p->keys, name))
 		return snprintf(st->msg, sizeof(st->msg), "%s: given twice in [profile.%s]", name,
 				pname),
 		       0;
-	if (set_value(st, st->scratch, &keys[i], value) < 0)
+	if (set_value(st, st->scratch, &k, value) < 0)
 		return 0;
 	/* realloc() may have moved the old block: keep the new one at once. */
 	lines = realloc(p->lines, (p->keys.n + 1) * sizeof(*lines));
@@ -310,28 +365,26 @@ static int apply_profile_key(struct parse_state *st, const char *pname, const ch
 
 static int apply(struct parse_state *st, const char *section, const char *name, const char *value)
 {
+	struct key k;
 	long i;
 
 	if (strncmp(section, "profile.", 8) == 0)
 		return apply_profile_key(st, section + 8, name, value);
-	i = key_index(section, name);
+	i = key_index(section, name, &k);
 	if (i >= 0) {
-		const struct key *k = &keys[i];
-
-		if (st->seen[i]++ && !is_list(k))
+		if (st->seen[i]++ && !is_list(&k))
 			return snprintf(st->msg, sizeof(st->msg), "%s: given twice in [%s]", name,
 					section),
 			       0;
-		if (set_value(st, st->c, k, value) < 0)
+		if (set_value(st, st->c, &k, value) < 0)
 			return 0;
 		snprintf(st->c->origin[i], CONFIG_ORIGIN_MAX, "%s:%d", st->filename, st->lineno);
 		return 1;
 	}
-	for (size_t j = 0; j < N_KEYS; j++)
-		if (strcmp(keys[j].section, section) == 0)
-			return snprintf(st->msg, sizeof(st->msg), "unknown key '%s' in [%s]", name,
-					section),
-			       0;
+	if (section_has_keys(section))
+		return snprintf(st->msg, sizeof(st->msg), "unknown key '%s' in [%s]", name,
+				section),
+		       0;
 	snprintf(st->msg, sizeof(st->msg), "unknown section [%s]", section);
 	return 0;
 }
@@ -492,7 +545,8 @@ int config_apply_profile(struct config *c, const char *name, struct cc_err *e)
 {
 	struct config_profile *p = find_profile(c, name);
 	struct parse_state st = {.c = c};
-	unsigned char cleared[N_KEYS] = {0};
+	unsigned char cleared[CONFIG_MAX_KEYS] = {0};
+	struct key k;
 
 	if (!p) {
 		err_set(e, CC_EXIT_USAGE, "no-such-profile", "no [profile.%s] in %s", name,
@@ -502,12 +556,12 @@ int config_apply_profile(struct config *c, const char *name, struct cc_err *e)
 		return -1;
 	}
 	for (size_t j = 0; j < p->keys.n; j++) {
-		long i = key_index("dump", p->keys.v[j]);
+		long i = key_index("dump", p->keys.v[j], &k);
 
 		/* A profile's list replaces the [dump] list, it does not extend it. */
-		if (is_list(&keys[i]) && !cleared[i]++)
-			strv_free((struct strv *)((char *)c + keys[i].offset));
-		if (set_value(&st, c, &keys[i], p->values.v[j]) < 0)
+		if (is_list(&k) && !cleared[i]++)
+			strv_free((struct strv *)((char *)c + k.offset));
+		if (set_value(&st, c, &k, p->values.v[j]) < 0)
 			return err_set(e, CC_EXIT_USAGE, "config-invalid", "%s", st.msg);
 		snprintf(c->origin[i], CONFIG_ORIGIN_MAX, "%s:%d [profile.%s]", c->file,
 			 p->lines[j], name);
@@ -517,12 +571,16 @@ int config_apply_profile(struct config *c, const char *name, struct cc_err *e)
 
 const char *config_key_section(size_t i)
 {
-	return i < N_KEYS ? keys[i].section : NULL;
+	struct key k;
+
+	return key_at(i, &k) == 0 ? k.section : NULL;
 }
 
 const char *config_key_name(size_t i)
 {
-	return i < N_KEYS ? keys[i].name : NULL;
+	struct key k;
+
+	return key_at(i, &k) == 0 ? k.name : NULL;
 }
 
 static void join_list(const struct strv *sv, char *dst, size_t size)
@@ -536,12 +594,15 @@ static void join_list(const struct strv *sv, char *dst, size_t size)
 
 void config_key_value(const struct config *c, size_t i, char *dst, size_t size)
 {
-	const void *field = (const char *)c + keys[i].offset;
+	struct key k;
+	const void *field;
 
-	switch (keys[i].type) {
+	if (key_at(i, &k) < 0)
+		return;
+	field = (const char *)c + k.offset;
+	switch (k.type) {
 	case K_PATH:
-	case K_NETLOCK:
-	case K_CGROUPS: snprintf(dst, size, "%s", (const char *)field); break;
+	case K_CHOICE: snprintf(dst, size, "%s", (const char *)field); break;
 	case K_BOOL: snprintf(dst, size, "%s", *(const int *)field ? "true" : "false"); break;
 	case K_COUNT: snprintf(dst, size, "%d", *(const int *)field); break;
 	/* Not %g: it prints 1036800 (12d) as "1.0368e+06", which no parser takes back. */

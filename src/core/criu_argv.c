@@ -1,33 +1,24 @@
 /*
  * criu_argv: criu command lines.  criu always runs with -v4 and a log file
  * in the work directory: the log is both what criuctl follows while criu
- * runs and what a user reads afterwards.  Raw --criu-opt arguments come
- * last so that they can override anything criuctl chose.
+ * runs and what a user reads afterwards.  The flags are the table's
+ * (flags.h): raw --criu-opt arguments come last so that they can override
+ * anything criuctl chose.
  */
 #include "criu_argv.h"
 
+#include "flags.h"
+
 #include <string.h>
-
-static const char *const network_locks[] = {"iptables", "nftables", "skip", NULL};
-static const char *const cgroup_modes[] = {"none",   "props",  "soft", "full",
-					   "strict", "ignore", NULL};
-
-static int in_list(const char *const *list, const char *s)
-{
-	for (; *list; list++)
-		if (strcmp(*list, s) == 0)
-			return 1;
-	return 0;
-}
 
 int criu_network_lock_valid(const char *s)
 {
-	return in_list(network_locks, s);
+	return flag_choice_valid(flag_by_key("network_lock"), s);
 }
 
 int criu_manage_cgroups_valid(const char *s)
 {
-	return in_list(cgroup_modes, s);
+	return flag_choice_valid(flag_by_key("manage_cgroups"), s);
 }
 
 static int push_common(struct strv *out, const char *criu, const char *action, const char *images,
@@ -42,51 +33,20 @@ static int push_common(struct strv *out, const char *criu, const char *action, c
 	return 0;
 }
 
-/* The flags that must be the same on dump and restore. */
-static int push_shared_flags(struct strv *out, const struct criu_opts *o)
-{
-	if (o->tcp_established && strv_push(out, "--tcp-established"))
-		return -1;
-	if (o->ext_unix_sk && strv_push(out, "--ext-unix-sk"))
-		return -1;
-	if (o->shell_job && strv_push(out, "--shell-job"))
-		return -1;
-	if (o->file_locks && strv_push(out, "--file-locks"))
-		return -1;
-	if (o->manage_cgroups[0] && strv_pushf(out, "--manage-cgroups=%s", o->manage_cgroups))
-		return -1;
-	for (size_t i = 0; i < o->external.n; i++)
-		if (strv_push(out, "--external") || strv_push(out, o->external.v[i]))
-			return -1;
-	return 0;
-}
-
 int criu_argv_dump(const struct dump_req *req, struct strv *out)
 {
-	const struct criu_opts *o = req->opts;
 	int pre = req->action && strcmp(req->action, "pre-dump") == 0;
 
 	if (push_common(out, req->criu, pre ? "pre-dump" : "dump", req->images_dir, req->work_dir,
 			req->log_name, req->action_script) ||
 	    strv_pushf(out, "--tree=%d", req->pid))
 		return -1;
-	/* A pre-dump always leaves the tree running; criu refuses the flag. */
-	if (o->leave_running && !pre && strv_push(out, "--leave-running"))
-		return -1;
 	if (req->track_mem && strv_push(out, "--track-mem"))
 		return -1;
 	if (req->prev_images_dir &&
 	    (strv_push(out, "--prev-images-dir") || strv_push(out, req->prev_images_dir)))
 		return -1;
-	/* Only on dump: criu 4.2 warns that restore ignores it. */
-	if (o->network_lock[0] && strv_pushf(out, "--network-lock=%s", o->network_lock))
-		return -1;
-	if (push_shared_flags(out, o))
-		return -1;
-	for (size_t i = 0; i < o->skip_mnt.n; i++)
-		if (strv_push(out, "--skip-mnt") || strv_push(out, o->skip_mnt.v[i]))
-			return -1;
-	return strv_extend(out, &o->criu_opt);
+	return flags_argv(req->opts, pre ? FOR_PRE_DUMP : FOR_DUMP, out);
 }
 
 int criu_argv_restore(const struct restore_req *req, struct strv *out)
@@ -99,9 +59,7 @@ int criu_argv_restore(const struct restore_req *req, struct strv *out)
 		return -1;
 	if (req->root && (strv_push(out, "--root") || strv_push(out, req->root)))
 		return -1;
-	if (push_shared_flags(out, req->opts))
-		return -1;
-	return strv_extend(out, &req->opts->criu_opt);
+	return flags_argv(req->opts, FOR_RESTORE, out);
 }
 
 int criu_opts_copy(struct criu_opts *dst, const struct criu_opts *src)

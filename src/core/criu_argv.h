@@ -10,6 +10,9 @@
 
 #include "strv.h"
 
+/* The size of a choice field (network_lock, manage_cgroups). */
+#define CRIU_CHOICE_MAX 16
+
 struct criu_opts {
 	int leave_running;
 	int tcp_established;
@@ -18,11 +21,11 @@ struct criu_opts {
 	int file_locks;
 	struct strv skip_mnt;
 	struct strv external;
-	char network_lock[16];	 /* "" = criu's default; iptables, nftables or skip */
-	char manage_cgroups[16]; /* "" = criu's default */
-	struct strv criu_opt;	 /* raw arguments appended last */
-	double timeout;		 /* whole-operation deadline, seconds; 0 = none */
-	double stall_timeout;	 /* no-new-log-line deadline, seconds; 0 = none */
+	char network_lock[CRIU_CHOICE_MAX];   /* "" = criu's default; iptables, nftables or skip */
+	char manage_cgroups[CRIU_CHOICE_MAX]; /* "" = criu's default */
+	struct strv criu_opt;		      /* raw arguments appended last */
+	double timeout;			      /* whole-operation deadline, seconds; 0 = none */
+	double stall_timeout;		      /* no-new-log-line deadline, seconds; 0 = none */
 };
 
 struct dump_req {

@@ -48,20 +48,20 @@ static int check_versions(const struct env_facts *f, struct findings *out)
 				     "the guest image of this project carries it.";
 
 	if (!criu || !kernel)
-		return findings_add(out, "criu-kernel-compat", LEVEL_WARN, NULL, remedy,
+		return findings_add(out, "criu-kernel-compat", LEVEL_WARN, remedy,
 				    "cannot compare criu '%s' with kernel '%s'", f->criu_version,
 				    f->kernel);
 	if (kernel >= 6013000 && criu < 4000000)
-		return findings_add(out, "criu-too-old-for-kernel", LEVEL_FAIL, NULL, remedy,
+		return findings_add(out, "criu-too-old-for-kernel", LEVEL_FAIL, remedy,
 				    "criu %s is too old for kernel %s: criu 3.x fails at start-up "
 				    "on kernels >= 6.13 (vdso: Unexpected rt vDSO area bounds)",
 				    f->criu_version, f->kernel);
 	if (kernel >= 6013000 && criu < 4002000)
-		return findings_add(out, "criu-too-old-for-kernel", LEVEL_WARN, NULL, remedy,
+		return findings_add(out, "criu-too-old-for-kernel", LEVEL_WARN, remedy,
 				    "criu %s fails on TCP sockets with kernel %s (Can't get 1:16 "
 				    "opt: SO_PASSCRED on TCP); plain trees work",
 				    f->criu_version, f->kernel);
-	return findings_add(out, "criu-kernel-compat", LEVEL_OK, NULL, NULL,
+	return findings_add(out, "criu-kernel-compat", LEVEL_OK, NULL,
 			    "no known incompatibility between criu %s and kernel %s",
 			    f->criu_version, f->kernel);
 }
@@ -76,16 +76,15 @@ static int check_criu_check(const struct env_facts *f, struct findings *out)
 	if (!f->criu_check_ran)
 		return 0;
 	if (f->criu_check_status == 0)
-		return findings_add(out, "criu-check", LEVEL_OK, NULL, NULL,
-				    "criu check: looks good");
+		return findings_add(out, "criu-check", LEVEL_OK, NULL, "criu check: looks good");
 	if (verdict_classify(f->criu_check_out, f->criu_check_len, &end, &v) < 0)
 		return -1;
-	rc = findings_add(out, "criu-check", LEVEL_FAIL, NULL, v.remedy,
+	rc = findings_add(out, "criu-check", LEVEL_FAIL, v.remedy,
 			  "criu check failed (exit %d): %s%s%s", f->criu_check_status, v.title,
 			  v.evidence.n ? " -- " : "", v.evidence.n ? v.evidence.v[0] : "");
 	if (rc == 0 && strcmp(v.id, "criu-too-old-for-kernel") == 0 &&
 	    !findings_get(out, "criu-too-old-for-kernel"))
-		rc = findings_add(out, "criu-too-old-for-kernel", LEVEL_FAIL, NULL, v.remedy,
+		rc = findings_add(out, "criu-too-old-for-kernel", LEVEL_FAIL, v.remedy,
 				  "criu %s cannot run on kernel %s: %s", f->criu_version, f->kernel,
 				  v.evidence.n ? v.evidence.v[0] : v.title);
 	verdict_free(&v);
@@ -100,22 +99,22 @@ static int has_cap(const struct env_facts *f, int cap)
 static int check_privileges(const struct env_facts *f, struct findings *out)
 {
 	if (!f->is_root || !has_cap(f, CAP_SYS_ADMIN) || !has_cap(f, CAP_SYS_PTRACE))
-		return findings_add(out, "privileges", LEVEL_FAIL, NULL,
+		return findings_add(out, "privileges", LEVEL_FAIL,
 				    "Run criuctl as root with CAP_SYS_ADMIN and CAP_SYS_PTRACE.",
 				    "criuctl is not root with CAP_SYS_ADMIN and CAP_SYS_PTRACE");
-	if (findings_add(out, "privileges", LEVEL_OK, NULL, NULL,
+	if (findings_add(out, "privileges", LEVEL_OK, NULL,
 			 "root, CAP_SYS_ADMIN, "
 			 "CAP_SYS_PTRACE") < 0)
 		return -1;
 	if (!has_cap(f, CAP_SYS_RESOURCE) &&
-	    findings_add(out, "cap-sys-resource", LEVEL_WARN, NULL,
+	    findings_add(out, "cap-sys-resource", LEVEL_WARN,
 			 "Give criuctl CAP_SYS_RESOURCE (a guest agent normally has it), or run "
 			 "workloads as root.",
 			 "CAP_SYS_RESOURCE is missing: criu cannot read the rlimits of tasks "
 			 "running as another user (Can't get rlimit)") < 0)
 		return -1;
 	if (!has_cap(f, CAP_NET_ADMIN) &&
-	    findings_add(out, "cap-net-admin", LEVEL_WARN, NULL,
+	    findings_add(out, "cap-net-admin", LEVEL_WARN,
 			 "Give criuctl CAP_NET_ADMIN for --tcp-established.",
 			 "CAP_NET_ADMIN is missing: the network lock for established "
 			 "TCP connections will fail") < 0)
@@ -123,7 +122,7 @@ static int check_privileges(const struct env_facts *f, struct findings *out)
 	/* criu inherits the tracer (strace -f, gdb): its own ptrace probe fails. */
 	if (f->tracer > 0)
 		return findings_add(
-			out, "criuctl-traced", LEVEL_WARN, NULL,
+			out, "criuctl-traced", LEVEL_WARN,
 			"Run criuctl without a tracer around it (strace -f, gdb); to "
 			"watch criu, read its -v4 log ('criuctl log').",
 			"criuctl is traced by pid %d: criu, started by it, is traced too, "
@@ -137,11 +136,11 @@ static int check_store(const struct env_facts *f, struct findings *out)
 	char free_s[32];
 
 	if (!f->store_ok)
-		return findings_add(out, "store", LEVEL_FAIL, NULL,
+		return findings_add(out, "store", LEVEL_FAIL,
 				    "Point --store (or [store] root) at a writable directory.",
 				    "store %s is not usable: %s", f->store_root, f->store_error);
 	snprintf(free_s, sizeof(free_s), "%.1f GiB", (double)f->store_free / (1 << 30));
-	return findings_add(out, "store", f->store_free < LOW_SPACE ? LEVEL_WARN : LEVEL_OK, NULL,
+	return findings_add(out, "store", f->store_free < LOW_SPACE ? LEVEL_WARN : LEVEL_OK,
 			    f->store_free < LOW_SPACE ? "Free space, or use a larger --store."
 						      : NULL,
 			    "store %s is writable, %s free", f->store_root, free_s);
@@ -171,11 +170,11 @@ static int check_features(const struct env_facts *f, struct findings *out)
 		for (char *p = id; *p; p++)
 			*p = *p == '_' ? '-' : *p; /* ids are lowercase-dash */
 		rc = f->feature[i]
-			     ? findings_add(out, id, LEVEL_OK, NULL, NULL,
+			     ? findings_add(out, id, LEVEL_OK, NULL,
 					    "criu check --feature %s: supported (used by %s)",
 					    x->name, x->used_by)
 			     : findings_add(
-				       out, id, LEVEL_WARN, NULL,
+				       out, id, LEVEL_WARN,
 				       "A newer criu, or a kernel with what the feature needs.",
 				       "criu check --feature %s: not supported here: %s will fail",
 				       x->name, x->used_by);
@@ -188,17 +187,17 @@ static int check_features(const struct env_facts *f, struct findings *out)
 int doctor_env(const struct env_facts *f, struct findings *out)
 {
 	if (!f->criu_found) {
-		if (findings_add(out, "criu-missing", LEVEL_FAIL, NULL,
+		if (findings_add(out, "criu-missing", LEVEL_FAIL,
 				 "Install criu 4.2 or newer, or point --criu at it.", "%s",
 				 f->criu_error) < 0)
 			return -1;
-	} else if (findings_add(out, "criu", LEVEL_OK, NULL, NULL, "criu %s at %s", f->criu_version,
+	} else if (findings_add(out, "criu", LEVEL_OK, NULL, "criu %s at %s", f->criu_version,
 				f->criu_path) < 0 ||
 		   check_versions(f, out) < 0 || check_criu_check(f, out) < 0) {
 		return -1;
 	}
 	if (f->dirty_track == 0 &&
-	    findings_add(out, "mem-dirty-track", LEVEL_WARN, NULL,
+	    findings_add(out, "mem-dirty-track", LEVEL_WARN,
 			 "Pre-dump needs CONFIG_MEM_SOFT_DIRTY; dump without --pre-dump.",
 			 "the kernel has no dirty-memory tracking: iterative pre-dump is "
 			 "impossible (criu pre-dump aborts)") < 0)
@@ -215,19 +214,19 @@ static int check_session(const struct target_facts *f, struct findings *out)
 	const struct target_task *root = &f->tasks[0];
 
 	if (root->sid_inner == 0)
-		return findings_add(out, "session-leader-outside-pidns", LEVEL_FAIL, NULL,
+		return findings_add(out, "session-leader-outside-pidns", LEVEL_FAIL,
 				    "Start the workload with 'criuctl run' (it calls setsid), or "
 				    "make the container's init a session leader.",
 				    "the session leader of %d (%s) is outside its pid namespace: "
 				    "CRIU cannot dump it, with or without --shell-job",
 				    root->pid, root->comm);
 	if (!f->sid_in_tree)
-		return findings_add(out, "shell-job-needed", LEVEL_WARN, "shell_job",
+		return findings_add(out, "shell-job-needed", LEVEL_WARN,
 				    "Dump and restore with --shell-job, or start the workload "
 				    "with 'criuctl run'.",
 				    "the session leader of %d (session %d) is not in the tree",
 				    root->pid, root->sid);
-	return findings_add(out, "session", LEVEL_OK, NULL, NULL,
+	return findings_add(out, "session", LEVEL_OK, NULL,
 			    "the tree has its own session (leader %d)", root->sid);
 }
 
@@ -241,7 +240,7 @@ static int check_states(const struct target_facts *f, struct findings *out)
 
 		if (t->state == 'D')
 			rc = findings_add(
-				out, "task-uninterruptible", LEVEL_FAIL, NULL,
+				out, "task-uninterruptible", LEVEL_FAIL,
 				"Wait until it leaves D state (a vfork child must exec "
 				"or exit); CRIU cannot seize it.",
 				"task %d (%s) is in uninterruptible sleep (state D%s%s)%s", t->pid,
@@ -250,17 +249,17 @@ static int check_states(const struct target_facts *f, struct findings *out)
 					? ": probably a vfork parent"
 					: "");
 		else if (t->tracer > 0)
-			rc = findings_add(out, "task-traced", LEVEL_FAIL, NULL,
+			rc = findings_add(out, "task-traced", LEVEL_FAIL,
 					  "Detach the debugger or tracer first.",
 					  "task %d (%s) is traced by pid %d", t->pid, t->comm,
 					  t->tracer);
 		else if (t->state == 'T' || t->state == 't')
-			rc = findings_add(out, "task-stopped", LEVEL_WARN, NULL,
+			rc = findings_add(out, "task-stopped", LEVEL_WARN,
 					  "It is dumped stopped and restored stopped; continue it "
 					  "first if that is not wanted.",
 					  "task %d (%s) is stopped", t->pid, t->comm);
 		else if (t->state == 'Z')
-			rc = findings_add(out, "task-zombie", LEVEL_WARN, NULL,
+			rc = findings_add(out, "task-zombie", LEVEL_WARN,
 					  "Its parent should reap it; CRIU dumps zombies as "
 					  "zombies.",
 					  "task %d (%s) is a zombie", t->pid, t->comm);
@@ -279,21 +278,18 @@ static int check_resources(const struct target_facts *f, struct findings *out)
 		locks += f->tasks[i].locks;
 		tty += f->tasks[i].tty_nr != 0;
 	}
-	if (tcp && findings_add(out, "tcp-established", LEVEL_WARN, "tcp_established",
-				"Dump with --tcp-established.", "%zu established TCP connection%s",
-				tcp, tcp == 1 ? "" : "s") < 0)
+	if (tcp && findings_add(out, "tcp-established", LEVEL_WARN, "Dump with --tcp-established.",
+				"%zu established TCP connection%s", tcp, tcp == 1 ? "" : "s") < 0)
 		return -1;
-	if (unix_ext &&
-	    findings_add(out, "ext-unix-sk", LEVEL_WARN, "ext_unix_sk", "Dump with --ext-unix-sk.",
-			 "%zu unix socket%s connected to a peer outside the tree", unix_ext,
-			 unix_ext == 1 ? "" : "s") < 0)
+	if (unix_ext && findings_add(out, "ext-unix-sk", LEVEL_WARN, "Dump with --ext-unix-sk.",
+				     "%zu unix socket%s connected to a peer outside the tree",
+				     unix_ext, unix_ext == 1 ? "" : "s") < 0)
 		return -1;
-	if (locks &&
-	    findings_add(out, "file-locks", LEVEL_WARN, "file_locks", "Dump with --file-locks.",
-			 "%zu file lock%s held", locks, locks == 1 ? "" : "s") < 0)
+	if (locks && findings_add(out, "file-locks", LEVEL_WARN, "Dump with --file-locks.",
+				  "%zu file lock%s held", locks, locks == 1 ? "" : "s") < 0)
 		return -1;
 	if (tty && f->sid_in_tree && f->tasks[0].tty_nr &&
-	    findings_add(out, "controlling-tty", LEVEL_WARN, "shell_job",
+	    findings_add(out, "controlling-tty", LEVEL_WARN,
 			 "Dump with --shell-job, or start the workload with 'criuctl run'.",
 			 "%zu task%s of the tree ha%s a controlling terminal", tty,
 			 tty == 1 ? "" : "s", tty == 1 ? "s" : "ve") < 0)
@@ -304,7 +300,7 @@ static int check_resources(const struct target_facts *f, struct findings *out)
 static int check_namespaces(const struct target_facts *f, struct findings *out)
 {
 	if (f->mntns_differs && f->n_ext &&
-	    findings_add(out, "external-mount", LEVEL_WARN, "external",
+	    findings_add(out, "external-mount", LEVEL_WARN,
 			 "Dump with --external 'mnt[PATH]:KEY' for each (auto flags name them and "
 			 "record where they come from, so restore maps them back).",
 			 "%zu mount%s of the tree come%s from outside its mount namespace: %s%s",
@@ -313,7 +309,7 @@ static int check_namespaces(const struct target_facts *f, struct findings *out)
 		return -1;
 	if (f->pidns_differs && f->pidns_others.n &&
 	    findings_add(
-		    out, "pidns-outsiders", LEVEL_WARN, NULL,
+		    out, "pidns-outsiders", LEVEL_WARN,
 		    "They are not dumped, and when the dump ends the tree (no --leave-running) "
 		    "the kernel ends them with it: finish them first (e.g. a 'kata-runtime "
 		    "exec' session), or dump with --leave-running.",
@@ -333,12 +329,12 @@ static int check_space(const struct target_facts *f, struct findings *out)
 	if (!f->store_free_known)
 		return 0;
 	if (f->rss > f->store_free)
-		return findings_add(out, "no-space", LEVEL_FAIL, NULL,
+		return findings_add(out, "no-space", LEVEL_FAIL,
 				    "Free space in the store, or use a larger --store.",
 				    "the tree's memory (%.1f MiB) does not fit the store's free "
 				    "space (%.1f MiB)",
 				    need, have);
-	return findings_add(out, "space", LEVEL_OK, NULL, NULL,
+	return findings_add(out, "space", LEVEL_OK, NULL,
 			    "the tree's memory (%.1f MiB) fits the store (%.1f MiB free)", need,
 			    have);
 }
@@ -347,7 +343,7 @@ static int check_space(const struct target_facts *f, struct findings *out)
 static int check_leftovers(const struct target_facts *f, struct findings *out)
 {
 	if (f->repair_left.n &&
-	    findings_add(out, "tcp-repair-left", LEVEL_WARN, NULL,
+	    findings_add(out, "tcp-repair-left", LEVEL_WARN,
 			 "A criu killed mid-dump left them so (criuctl undoes this when it stops "
 			 "criu): restart the workload, or restore it from a checkpoint.",
 			 "%zu TCP socket%s of the tree %s in repair mode (%s%s): every recv() on "
@@ -362,7 +358,7 @@ static int check_leftovers(const struct target_facts *f, struct findings *out)
 
 		snprintf(remedy, sizeof(remedy), "Remove it: nsenter -t %d -n nft delete table %s",
 			 f->root, f->locks_left.v[0]);
-		return findings_add(out, "criu-lock-left", LEVEL_WARN, NULL, remedy,
+		return findings_add(out, "criu-lock-left", LEVEL_WARN, remedy,
 				    "the tree's network namespace holds criu's network lock (%s), "
 				    "left by a criu that did not finish: its traffic is dropped",
 				    f->locks_left.v[0]);
@@ -373,10 +369,10 @@ static int check_leftovers(const struct target_facts *f, struct findings *out)
 int doctor_target(const struct target_facts *f, struct findings *out)
 {
 	if (f->n == 0)
-		return findings_add(out, "no-such-process", LEVEL_FAIL, NULL,
+		return findings_add(out, "no-such-process", LEVEL_FAIL,
 				    "Check the pid: the process may have exited.",
 				    "process %d does not exist", f->root);
-	if (findings_add(out, "tree", LEVEL_OK, NULL, NULL, "tree %d (%s): %zu process%s", f->root,
+	if (findings_add(out, "tree", LEVEL_OK, NULL, "tree %d (%s): %zu process%s", f->root,
 			 f->tasks[0].comm, f->n, f->n == 1 ? "" : "es") < 0 ||
 	    check_session(f, out) < 0 || check_states(f, out) < 0 || check_resources(f, out) < 0 ||
 	    check_namespaces(f, out) < 0 || check_leftovers(f, out) < 0)

@@ -30,12 +30,11 @@ static unsigned on_running(struct escalation *e, enum esc_event ev, int signum)
 {
 	switch (ev) {
 	case ESC_SIGNAL:
-		if (e->soft) {
-			e->state = ESC_PENDING;
-			set_reason(e, ESC_BY_SIGNAL, signum);
-			return ESC_ACT_SNAPSHOT;
-		}
-		/* fall through */
+		if (!e->soft)
+			return ESC_ACT_SNAPSHOT | begin(e, ESC_STOPPING, reason_of(ev), signum);
+		e->state = ESC_PENDING;
+		set_reason(e, ESC_BY_SIGNAL, signum);
+		return ESC_ACT_SNAPSHOT;
 	case ESC_DEADLINE:
 	case ESC_STALL: return ESC_ACT_SNAPSHOT | begin(e, ESC_STOPPING, reason_of(ev), signum);
 	case ESC_HOOK: e->state = ESC_DECIDING; return ESC_ACT_WORK;

@@ -1,14 +1,17 @@
 /* finding: a growable list of findings. */
 #include "finding.h"
 
+#include "flags.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-int findings_add(struct findings *f, const char *id, enum level level, const char *flag,
-		 const char *remedy, const char *fmt, ...)
+int findings_add(struct findings *f, const char *id, enum level level, const char *remedy,
+		 const char *fmt, ...)
 {
+	const struct criu_flag *flag = flag_by_finding(id);
 	struct finding *x;
 	va_list ap;
 
@@ -25,7 +28,7 @@ int findings_add(struct findings *f, const char *id, enum level level, const cha
 	memset(x, 0, sizeof(*x));
 	snprintf(x->id, sizeof(x->id), "%s", id);
 	x->level = level;
-	snprintf(x->flag, sizeof(x->flag), "%s", flag ? flag : "");
+	snprintf(x->flag, sizeof(x->flag), "%s", flag ? flag->key : "");
 	snprintf(x->remedy, sizeof(x->remedy), "%s", remedy ? remedy : "");
 	va_start(ap, fmt);
 	vsnprintf(x->message, sizeof(x->message), fmt, ap);

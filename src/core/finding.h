@@ -1,7 +1,8 @@
 /*
  * finding: one result of the doctor (criuctl check) or of dump's preflight:
  * a stable id, a level, a message, a remedy, and, for target findings, the
- * criu flag that deals with it (what --auto-flags adds).  Pure.
+ * criu flag that deals with it (what --auto-flags adds), which the flag
+ * table (flags.h) says.  Pure.
  */
 #ifndef CRIUCTL_FINDING_H
 #define CRIUCTL_FINDING_H
@@ -15,7 +16,8 @@ struct finding {
 	enum level level;
 	char message[512];
 	char remedy[512];
-	char flag[32]; /* e.g. "tcp_established"; "" when no flag helps */
+	char flag[32]; /* the key of the flag that deals with it ("tcp_established"), from the
+			  flag table; "" when no flag helps */
 };
 
 struct findings {
@@ -23,9 +25,9 @@ struct findings {
 	size_t n, cap;
 };
 
-/* Add a finding; remedy and flag may be NULL.  Returns 0, or -1 when out of memory. */
-int findings_add(struct findings *f, const char *id, enum level level, const char *flag,
-		 const char *remedy, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+/* Add a finding; remedy may be NULL.  Returns 0, or -1 when out of memory. */
+int findings_add(struct findings *f, const char *id, enum level level, const char *remedy,
+		 const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
 /* The worst level present (LEVEL_OK when empty). */
 enum level findings_worst(const struct findings *f);

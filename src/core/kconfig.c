@@ -66,9 +66,9 @@ int kconfig_check(const char *text, size_t len, const char *source, struct findi
 		int on = v && (strcmp(v, "y") == 0 || strcmp(v, "m") == 0);
 
 		snprintf(id, sizeof(id), "kconfig-%s", k->option + strlen("CONFIG_"));
-		if (on && findings_add(out, id, LEVEL_OK, NULL, NULL, "%s=%s", k->option, v) < 0)
+		if (on && findings_add(out, id, LEVEL_OK, NULL, "%s=%s", k->option, v) < 0)
 			return -1;
-		if (!on && findings_add(out, id, k->missing, NULL,
+		if (!on && findings_add(out, id, k->missing,
 					"Rebuild the guest kernel with this option "
 					"(guest-image/kernel/criu.conf lists them all).",
 					"%s is not set: %s", k->option, k->why) < 0)
@@ -80,7 +80,7 @@ int kconfig_check(const char *text, size_t len, const char *source, struct findi
 			    missing_fail   ? LEVEL_FAIL
 			    : missing_warn ? LEVEL_WARN
 					   : LEVEL_OK,
-			    NULL, missing_fail || missing_warn ? remedy : NULL,
+			    missing_fail || missing_warn ? remedy : NULL,
 			    "%s: %zu required option%s missing, %zu optional missing", source,
 			    missing_fail, missing_fail == 1 ? "" : "s", missing_warn);
 }

@@ -5,6 +5,8 @@
  */
 #include "manifest.h"
 
+#include "flags.h"
+
 #include "jsonutil.h"
 
 #include <stdio.h>
@@ -26,16 +28,27 @@ static json_t *opt_string(const char *s)
 	return s[0] ? json_text(s) : json_null();
 }
 
+/* "options": every flag of the table with a key (flags.h), by that key. */
 static json_t *opts_to_json(const struct criu_opts *o)
 {
-	return json_pack("{s:b, s:b, s:b, s:b, s:b, s:o, s:o, s:o, s:o, s:o, s:f, s:f}",
-			 "leave_running", o->leave_running, "tcp_established", o->tcp_established,
-			 "ext_unix_sk", o->ext_unix_sk, "shell_job", o->shell_job, "file_locks",
-			 o->file_locks, "skip_mnt", json_strv(&o->skip_mnt), "external",
-			 json_strv(&o->external), "network_lock", opt_string(o->network_lock),
-			 "manage_cgroups", opt_string(o->manage_cgroups), "criu_opt",
-			 json_strv(&o->criu_opt), "timeout", o->timeout, "stall_timeout",
-			 o->stall_timeout);
+	json_t *j = json_object();
+
+	for (size_t i = 0; j && flag_at(i); i++) {
+		const struct criu_flag *f = flag_at(i);
+		const void *v = flag_field_const(o, f);
+		json_t *value = NULL;
+
+		switch (f->kind) {
+		case FLAG_BOOL: value = json_boolean(*(const int *)v); break;
+		case FLAG_CHOICE: value = opt_string(v); break;
+		case FLAG_DURATION: value = json_real(*(const double *)v); break;
+		case FLAG_LIST:
+		case FLAG_RAW: value = json_strv(v); break;
+		case FLAG_ALWAYS: continue;
+		}
+		json_object_set_new(j, f->key, value);
+	}
+	return j;
 }
 
 static json_t *tree_to_json(const struct manifest *m)
@@ -144,20 +157,23 @@ static int strv_from_json(struct strv *sv, json_t *a)
 
 static int opts_from_json(struct criu_opts *o, json_t *j)
 {
-	o->leave_running = json_is_true(json_object_get(j, "leave_running"));
-	o->tcp_established = json_is_true(json_object_get(j, "tcp_established"));
-	o->ext_unix_sk = json_is_true(json_object_get(j, "ext_unix_sk"));
-	o->shell_job = json_is_true(json_object_get(j, "shell_job"));
-	o->file_locks = json_is_true(json_object_get(j, "file_locks"));
-	copy_string(o->network_lock, sizeof(o->network_lock), json_object_get(j, "network_lock"));
-	copy_string(o->manage_cgroups, sizeof(o->manage_cgroups),
-		    json_object_get(j, "manage_cgroups"));
-	o->timeout = json_number_value(json_object_get(j, "timeout"));
-	o->stall_timeout = json_number_value(json_object_get(j, "stall_timeout"));
-	if (strv_from_json(&o->skip_mnt, json_object_get(j, "skip_mnt")) ||
-	    strv_from_json(&o->external, json_object_get(j, "external")) ||
-	    strv_from_json(&o->criu_opt, json_object_get(j, "criu_opt")))
-		return -1;
+	for (size_t i = 0; flag_at(i); i++) {
+		const struct criu_flag *f = flag_at(i);
+		json_t *v = f->key ? json_object_get(j, f->key) : NULL;
+		void *field = flag_field(o, f);
+
+		switch (f->kind) {
+		case FLAG_BOOL: *(int *)field = json_is_true(v); break;
+		case FLAG_CHOICE: copy_string(field, CRIU_CHOICE_MAX, v); break;
+		case FLAG_DURATION: *(double *)field = json_number_value(v); break;
+		case FLAG_LIST:
+		case FLAG_RAW:
+			if (strv_from_json(field, v))
+				return -1;
+			break;
+		case FLAG_ALWAYS: break;
+		}
+	}
 	return 0;
 }
 

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "flags.h"
 #include "supervisor.h"
 
 extern char **environ;
@@ -52,12 +53,21 @@ int criu_resolve(const char *want, char *out, size_t size, struct cc_err *e)
 
 int criu_version(const char *path, char *out, size_t size, struct cc_err *e)
 {
-	char *argv[] = {(char *)path, (char *)"--version", NULL};
-	struct sup_spec spec = {.argv = argv, .timeout = 10};
+	struct strv argv = {0};
+	struct sup_spec spec = {.timeout = 10};
 	struct sup_result res;
 	const char *v;
+	int rc;
 
-	if (supervisor_run(&spec, &res, e) < 0)
+	if (strv_push(&argv, path) < 0 || strv_push(&argv, "--version") < 0 ||
+	    flags_always(&argv) < 0) {
+		strv_free(&argv);
+		return err_set(e, CC_EXIT_ENV, "out-of-memory", "out of memory");
+	}
+	spec.argv = argv.v;
+	rc = supervisor_run(&spec, &res, e);
+	strv_free(&argv);
+	if (rc < 0)
 		return -1;
 	v = res.output ? strstr(res.output, "Version: ") : NULL;
 	if (!res.end.exited || res.end.exit_status != 0 || !v) {

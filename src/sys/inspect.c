@@ -27,6 +27,7 @@
 #include <zlib.h>
 
 #include "criu.h"
+#include "flags.h"
 #include "fsutil.h"
 #include "netns.h"
 #include "proc.h"
@@ -52,24 +53,33 @@ static void self_status(struct env_facts *f)
 	free(buf);
 }
 
-/* Run criu with args, capturing its output; returns the exit status or -1. */
+/* Run criu with args (and the flags of every run), capturing its output;
+ * returns the exit status or -1. */
 static int run_capture(const char *criu, const char *const *args, char **out, size_t *len)
 {
-	char *argv[8] = {(char *)criu};
-	struct sup_spec spec = {.argv = argv, .timeout = 30};
+	struct strv argv = {0};
+	struct sup_spec spec = {.timeout = 30};
 	struct sup_result res;
 	struct cc_err e;
-	int status;
+	int status = -1;
 
-	for (int i = 0; i < 6 && args[i]; i++)
-		argv[i + 1] = (char *)args[i];
-	if (supervisor_run(&spec, &res, &e) < 0)
+	if (strv_push(&argv, criu) < 0)
 		return -1;
+	for (int i = 0; args[i]; i++)
+		if (strv_push(&argv, args[i]) < 0)
+			goto out;
+	if (flags_always(&argv) < 0)
+		goto out;
+	spec.argv = argv.v;
+	if (supervisor_run(&spec, &res, &e) < 0)
+		goto out;
 	status = res.end.exited ? res.end.exit_status : 128 + res.end.term_signal;
 	*out = res.output;
 	*len = res.output_len;
 	res.output = NULL;
 	sup_result_free(&res);
+out:
+	strv_free(&argv);
 	return status;
 }
 

@@ -8,11 +8,13 @@
 load helpers
 
 # Every key of the configuration, "section.key", in the order `config` prints them.
+# [dump] and [restore]: criu's flags in the flag table's order (src/core/flags.c),
+# then criuctl's own keys of the section.
 ALL_KEYS="criu.path criu.env store.root store.keep store.keep_failed \
-dump.leave_running dump.tcp_established dump.ext_unix_sk dump.shell_job \
-dump.file_locks dump.skip_mnt dump.external dump.network_lock dump.manage_cgroups \
-dump.criu_opt dump.timeout dump.stall_timeout dump.auto_flags restore.external \
-restore.root restore.criu_opt restore.timeout restore.stall_timeout restore.wait \
+dump.leave_running dump.network_lock dump.tcp_established dump.ext_unix_sk \
+dump.shell_job dump.file_locks dump.manage_cgroups dump.external dump.skip_mnt \
+dump.timeout dump.stall_timeout dump.criu_opt dump.auto_flags restore.external \
+restore.timeout restore.stall_timeout restore.criu_opt restore.root restore.wait \
 restore.verify"
 
 conf() {

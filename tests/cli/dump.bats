@@ -86,6 +86,8 @@ load helpers
 	assert_output --partial " -o dump.log "
 	assert_output --partial " -v4 "
 	assert_output --partial " --tree=$WPID"
+	# A host's /etc/criu/default.conf must not change the run.
+	assert_output --partial " --no-default-config"
 	refute_output --partial "--leave-running"
 	refute_output --partial "--tcp-established"
 	refute_output --partial "--network-lock"

@@ -36,6 +36,26 @@ teardown() { common_teardown; }
 	assert_file_exists "$STORE/checkpoints/counter/restore.log"
 }
 
+@test "criu's default configuration changes nothing: criuctl gives criu --no-default-config" {
+	start_counter
+	# criu reads /etc/criu/default.conf and $HOME/.criu/default.conf unless
+	# told not to: one that would keep the tree running and log elsewhere.
+	mkdir -p "$W/home/.criu"
+	printf 'leave-running\nlog-file /tmp/elsewhere.log\n' >"$W/home/.criu/default.conf"
+	HOME=$W/home run ctl dump --tree "$PID" --name ndc
+	assert_success
+	wait_for 10 dead "$PID"
+	assert_file_not_exists /tmp/elsewhere.log
+	run grep -c "Dumping finished successfully" "$STORE/checkpoints/ndc/dump.log"
+	assert_output 1
+	# Raw criu, for contrast, obeys the file.
+	start_counter
+	HOME=$W/home run criu dump -D "$W" --tree "$PID" -v4 --shell-job
+	assert_file_exists /tmp/elsewhere.log
+	rm -f /tmp/elsewhere.log
+	alive "$PID"
+}
+
 @test "a byte flipped in the pages image after the dump: restore refuses, nothing runs; put back, it restores" {
 	start_counter
 	run ctl dump --tree "$PID" --name flip

@@ -54,7 +54,7 @@ static void check_argv(const char *row, const struct strv *out, const char *cons
 
 #define DUMP_HEAD                                                                                  \
 	"/usr/sbin/criu", "dump", "-D", "/st/web/images", "-W", "/st/web", "-o", "dump.log",       \
-		"-v4", "--tree=42"
+		"-v4", "--tree=42", "--no-default-config"
 
 static const struct {
 	const char *name;
@@ -132,20 +132,21 @@ static void test_pre_dump_argv(void **state)
 		 NULL,
 		 0,
 		 {"/usr/sbin/criu", "pre-dump", "-D", "/st/w/pre/1", "-W", "/st/w", "-o", "p.log",
-		  "-v4", "--tree=42", "--track-mem", NULL}},
+		  "-v4", "--tree=42", "--track-mem", "--no-default-config", NULL}},
 		{"second pre-dump, -R ignored",
 		 "pre-dump",
 		 "../1",
 		 1,
 		 {"/usr/sbin/criu", "pre-dump", "-D", "/st/w/pre/1", "-W", "/st/w", "-o", "p.log",
-		  "-v4", "--tree=42", "--track-mem", "--prev-images-dir", "../1", NULL}},
+		  "-v4", "--tree=42", "--track-mem", "--prev-images-dir", "../1",
+		  "--no-default-config", NULL}},
 		{"final dump",
 		 "dump",
 		 "../pre/2",
 		 1,
 		 {"/usr/sbin/criu", "dump", "-D", "/st/w/pre/1", "-W", "/st/w", "-o", "p.log",
-		  "-v4", "--tree=42", "--leave-running", "--track-mem", "--prev-images-dir",
-		  "../pre/2", NULL}},
+		  "-v4", "--tree=42", "--track-mem", "--prev-images-dir", "../pre/2",
+		  "--no-default-config", "--leave-running", NULL}},
 	};
 
 	(void)state;
@@ -179,20 +180,28 @@ static const struct {
 	struct opts_spec opts;
 	const char *want[32];
 } restore_cases[] = {
-	{"no flags", 0, NULL, {0}, {RESTORE_HEAD, NULL}},
-	{"detached", 1, NULL, {0}, {RESTORE_HEAD, "--restore-detached", NULL}},
-	{"root", 0, "/mnt/root", {0}, {RESTORE_HEAD, "--root", "/mnt/root", NULL}},
+	{"no flags", 0, NULL, {0}, {RESTORE_HEAD, "--no-default-config", NULL}},
+	{"detached",
+	 1,
+	 NULL,
+	 {0},
+	 {RESTORE_HEAD, "--restore-detached", "--no-default-config", NULL}},
+	{"root",
+	 0,
+	 "/mnt/root",
+	 {0},
+	 {RESTORE_HEAD, "--root", "/mnt/root", "--no-default-config", NULL}},
 	{"detached with root",
 	 1,
 	 "/mnt/root",
 	 {0},
-	 {RESTORE_HEAD, "--restore-detached", "--root", "/mnt/root", NULL}},
+	 {RESTORE_HEAD, "--restore-detached", "--root", "/mnt/root", "--no-default-config", NULL}},
 	/* leave_running, network_lock and skip_mnt belong to dump only. */
 	{"dump-only flags dropped",
 	 1,
 	 NULL,
 	 {.leave_running = 1, .network_lock = "nftables", .skip_mnt = {"/x"}},
-	 {RESTORE_HEAD, "--restore-detached", NULL}},
+	 {RESTORE_HEAD, "--restore-detached", "--no-default-config", NULL}},
 	{"flags shared with dump",
 	 0,
 	 NULL,
@@ -202,15 +211,15 @@ static const struct {
 	  .file_locks = 1,
 	  .manage_cgroups = "ignore",
 	  .external = {"mnt[/a]:/srv/a", "veth[eth0]:br0"}},
-	 {RESTORE_HEAD, "--tcp-established", "--ext-unix-sk", "--shell-job", "--file-locks",
-	  "--manage-cgroups=ignore", "--external", "mnt[/a]:/srv/a", "--external", "veth[eth0]:br0",
-	  NULL}},
+	 {RESTORE_HEAD, "--no-default-config", "--tcp-established", "--ext-unix-sk", "--shell-job",
+	  "--file-locks", "--manage-cgroups=ignore", "--external", "mnt[/a]:/srv/a", "--external",
+	  "veth[eth0]:br0", NULL}},
 	{"criu_opt last",
 	 1,
 	 "/r",
 	 {.shell_job = 1, .criu_opt = {"--restore-sibling", "--root", "/other"}},
-	 {RESTORE_HEAD, "--restore-detached", "--root", "/r", "--shell-job", "--restore-sibling",
-	  "--root", "/other", NULL}},
+	 {RESTORE_HEAD, "--restore-detached", "--root", "/r", "--no-default-config", "--shell-job",
+	  "--restore-sibling", "--root", "/other", NULL}},
 };
 
 static void test_restore_argv(void **state)
