@@ -431,7 +431,7 @@ static int preflight(struct cli *c, struct dump_args *a, struct manifest *m)
 	json_object_set_new(c->out, "preflight", cli_findings_json(&f));
 	if (fatal && !a->force) {
 		/* Too little space is a store error (5), the rest a refusal (3). */
-		int code = strcmp(fatal->id, "no-space") == 0 ? CC_EXIT_STORE : CC_EXIT_REFUSED;
+		int code = verdict_find(fatal->id) == V_NO_SPACE ? CC_EXIT_STORE : CC_EXIT_REFUSED;
 
 		err_set(&c->err, code, fatal->id, "dump refused: %s", fatal->message);
 		err_remedy(&c->err, "%s (--force dumps anyway)", fatal->remedy);
@@ -452,7 +452,7 @@ static int check_pre_dump(struct cli *c, const struct dump_args *a)
 
 	if (on == 1)
 		return -1;
-	err_set(&c->err, CC_EXIT_REFUSED, "mem-tracking-unsupported",
+	err_set(&c->err, CC_EXIT_REFUSED, verdict_row(V_MEM_TRACKING_UNSUPPORTED)->id,
 		"dump refused: --pre-dump %d needs dirty-memory tracking, which %s (criu check "
 		"--feature mem_dirty_track)",
 		a->pre_dumps, on == 0 ? "this kernel does not have" : "criu could not confirm");

@@ -101,29 +101,67 @@ static int explain(struct cli *c, const char *path, const char *buf, size_t len)
 		log_phase(buf, len, v.evidence.v[0], &reached);
 		json_object_set_new(c->out, "reached", json_string(phase_id(reached)));
 	}
-	if (ph != PHASE_FAILED && strcmp(v.id, "criu-failed") == 0) {
-		v.id = "log-incomplete";
-		v.title = "The log ends without CRIU's final line: criu died (killed by a signal, "
-			  "the OOM killer, CRIU_FAULT) or was still running.";
-		v.remedy = "Look at how criu ended (its exit status, dmesg); the last lines show "
-			   "how far it got.";
-	}
+	if (ph != PHASE_FAILED && v.kind == V_CRIU_FAILED)
+		verdict_set(&v, V_LOG_INCOMPLETE);
 	cli_verdict(c, CC_EXIT_CRIU_FAILED, &v, strcmp(path, "-") ? path : NULL);
 	err_prefix(&c->err, "criu failed while %s", phase_name(reached));
 	verdict_free(&v);
 	return CC_EXIT_CRIU_FAILED;
 }
 
+/* The registry: every verdict criuctl can give, with its words. */
+static int list_verdicts(struct cli *c)
+{
+	json_t *list = json_array();
+
+	for (size_t k = 0; verdict_row(k); k++) {
+		const struct verdict_row *row = verdict_row(k);
+		json_t *sigs = json_array();
+
+		for (size_t i = 0; i < 4 && row->log[i]; i++)
+			json_array_append_new(sigs, json_string(row->log[i]));
+		json_array_append_new(
+			list,
+			json_pack("{s:s, s:o, s:s, s:s, s:o}", "id", row->id, "exit_code",
+				  row->exit_code >= 0 ? json_integer(row->exit_code) : json_null(),
+				  "title", row->title, "remedy", row->remedy, "signatures", sigs));
+		if (!c->json)
+			printf("%-30s %s\n", row->id, row->title);
+	}
+	json_object_set_new(c->out, "verdicts", list);
+	return 0;
+}
+
+enum { OPT_LIST = 1 };
+
+static int explain_option(struct cli *c, int id, const char *arg, void *ctx)
+{
+	(void)c;
+	(void)arg;
+	*(int *)ctx = id == OPT_LIST;
+	return -1;
+}
+
 int cmd_explain(struct cli *c, int argc, char **argv)
 {
+	static const struct cli_opt own[] = {
+		{"list", 0, NULL, "list every verdict criuctl can give, and exit", OPT_LIST}, {0}};
 	struct log_digest d;
-	int code;
+	int code, list = 0;
 
-	code = cli_parse_options(
-		c, argc, argv,
-		&(struct cli_parse){.cmd = "explain", .synopsis = "criuctl explain FILE|-"});
+	code = cli_parse_options(c, argc, argv,
+				 &(struct cli_parse){.cmd = "explain",
+						     .synopsis = "criuctl explain FILE|-\n"
+								 "       criuctl explain --list",
+						     .own = own,
+						     .fn = explain_option,
+						     .ctx = &list});
 	if (code >= 0)
 		return code;
+	if (list && optind != argc)
+		return cli_usage(c, "explain", "--list takes no log");
+	if (list)
+		return list_verdicts(c);
 	if (optind + 1 != argc)
 		return cli_usage(c, "explain", "which log? (criuctl explain FILE, or - for stdin)");
 	argv += optind - 1;

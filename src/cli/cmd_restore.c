@@ -114,7 +114,7 @@ static int check_pids_free(struct cli *c, const struct manifest *m, int force)
 				st.pid, holder);
 			continue;
 		}
-		err_set(&c->err, CC_EXIT_REFUSED, "pid-in-use",
+		err_set(&c->err, CC_EXIT_REFUSED, verdict_row(V_PID_IN_USE)->id,
 			"pid %d, which checkpoint '%s' needs, is held by %s", st.pid, m->name,
 			holder);
 		err_remedy(&c->err,
@@ -181,7 +181,8 @@ static int map_mounts(struct cli *c, struct restore_args *a, const struct manife
 					x->source[0] ? x->source : "an unknown place");
 				continue;
 			}
-			err_set(&c->err, CC_EXIT_REFUSED, "external-mount-unmapped",
+			err_set(&c->err, CC_EXIT_REFUSED,
+				verdict_row(V_EXTERNAL_MOUNT_UNMAPPED)->id,
 				"mount %s of checkpoint '%s' (key %s) came from %s, which is not "
 				"there",
 				x->point, m->name, x->key,

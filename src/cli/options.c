@@ -103,10 +103,11 @@ static void negation_lines(FILE *out, const struct cli_parse *p)
 
 	for (size_t i = 0; flag_at(i); i++) {
 		const struct criu_flag *f = flag_at(i);
-		int w = (int)strlen(f->option) + 6; /* "--no-" and ", " or "" */
+		int w;
 
 		if (!takes(p, f) || f->kind != FLAG_BOOL)
 			continue;
+		w = (int)strlen(f->option) + 6; /* "--no-" and ", " or "" */
 		if (!col) {
 			fprintf(out, "%*s%s\n", 6, "",
 				"a switch the configuration turns on is turned off by its "

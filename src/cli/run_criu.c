@@ -21,6 +21,7 @@
 #include "fault.h"
 #include "fsutil.h"
 #include "interrupt.h"
+#include "judge.h"
 #include "jsonutil.h"
 #include "proc.h"
 #include "tidy.h"
@@ -134,15 +135,16 @@ static void on_snapshot(void *arg, const struct sup_status *st)
 	r->hang = json_pack("{s:s, s:i, s:s, s:b, s:f, s:f, s:{s:s, s:o, s:s, s:i}, s:o, s:o}",
 			    "reason", esc_reason_id(st->esc->reason), "signal", st->esc->signum,
 			    "phase", phase_id(st->phase), "asking", st->asking, "elapsed_s",
-			    st->elapsed, "idle_s", st->idle, "diagnosis", "id", r->diag.id,
-			    "summary", json_text(r->diag.summary), "remedy", r->diag.remedy,
-			    "culprit_pid", r->diag.culprit, "tasks", list, "last_log_lines",
+			    st->elapsed, "idle_s", st->idle, "diagnosis", "id",
+			    verdict_row(r->diag.kind)->id, "summary", json_text(r->diag.summary),
+			    "remedy", verdict_row(r->diag.kind)->remedy, "culprit_pid",
+			    r->diag.culprit, "tasks", list, "last_log_lines",
 			    json_strv(st->last_lines));
 	progress_end(&r->progress, NULL);
 	cli_say(r->cli, "criuctl: %s: %s after %.1f s (%s): %s", r->action,
 		st->esc->reason == ESC_BY_STALL	     ? "no progress"
 		: st->esc->reason == ESC_BY_DEADLINE ? "deadline passed"
-						     : "interrupted",
+						     : verdict_row(V_INTERRUPTED)->id,
 		st->elapsed, phase_name(st->phase),
 		st->asking ? "criu waits at its point of no return: telling it not to go on"
 			   : r->diag.summary);
@@ -330,61 +332,23 @@ static enum outcome run_outcome(const struct criu_run *r)
 	return outcome_of(&f);
 }
 
-/* A stopped run: the verdict is the hang diagnosis. */
+/* A stopped run: the core judges it; its evidence is criu's last lines. */
 static int stopped_verdict(struct criu_run *r, struct verdict *v, char *title, size_t size)
 {
 	const struct sup_result *res = &r->res;
-	int by_signal = res->esc.reason == ESC_BY_SIGNAL;
+	struct stop_facts f = {.reason = res->esc.reason,
+			       .signum = res->esc.signum,
+			       .hard = res->esc.hard,
+			       .refused = res->hook_refused,
+			       .phase = res->phase,
+			       .diag = &r->diag,
+			       .work_error = r->precommit_err.msg};
 
 	strv_free(&v->evidence);
 	for (size_t i = res->last_lines.n > EVIDENCE_TAIL ? res->last_lines.n - EVIDENCE_TAIL : 0;
 	     i < res->last_lines.n; i++)
 		strv_push(&v->evidence, res->last_lines.v[i]);
-	/* Stopped while criu waited at its point of no return: it was told no. */
-	if (by_signal && res->hook_refused)
-		snprintf(
-			title, size,
-			"interrupted by signal %d (%s) at criu's point of no return; criu was told "
-			"not to go on and undid its work",
-			res->esc.signum, strsignal(res->esc.signum));
-	else if (by_signal && res->esc.hard)
-		snprintf(title, size, "interrupted by signal %d (%s); criu was stopped while %s",
-			 res->esc.signum, strsignal(res->esc.signum), phase_name(res->phase));
-	else if (by_signal)
-		snprintf(title, size,
-			 "interrupted by signal %d (%s); criu ended by itself before its point of "
-			 "no return",
-			 res->esc.signum, strsignal(res->esc.signum));
-	else
-		snprintf(title, size, "%s: %s",
-			 res->esc.reason == ESC_BY_STALL ? "criu stalled" : "deadline passed",
-			 r->diag.summary);
-	v->title = title;
-	v->remedy = by_signal ? "Run the command again." : r->diag.remedy;
-	if (by_signal)
-		v->id = "interrupted";
-	else if (strcmp(r->diag.id, "stalled") != 0)
-		v->id = r->diag.id;
-	else
-		v->id = res->esc.reason == ESC_BY_STALL ? "stalled" : "timeout";
-	return by_signal ? 128 + res->esc.signum : CC_EXIT_TIMEOUT;
-}
-
-/* The pre-commit work failed (the seal, the manifest): criu was told no. */
-static int work_verdict(struct criu_run *r, struct verdict *v, char *title, size_t size)
-{
-	const struct cc_err *e = &r->precommit_err;
-
-	snprintf(title, size,
-		 "criuctl could not make the checkpoint safe (%s), so criu was told not to go "
-		 "on and undid its work",
-		 e->msg);
-	v->id = e->code[0] ? e->code : "store-io";
-	v->title = title;
-	v->remedy = e->remedy[0] ? e->remedy
-				 : "Look at the store (space, permissions, the disk), then run "
-				   "the command again.";
-	return e->exit_code ? e->exit_code : CC_EXIT_STORE;
+	return judge_stopped(&f, v, title, size);
 }
 
 /* Classify the log and what criu printed: some hints ("Task attached to
@@ -438,9 +402,7 @@ static int judge(struct cli *c, struct criu_run *r)
 
 	if (classify(r, &v) < 0)
 		return cli_oom(c);
-	if (r->res.esc.reason == ESC_BY_WORK)
-		code = work_verdict(r, &v, title, sizeof(title));
-	else if (r->res.esc.reason != ESC_NONE)
+	if (r->res.esc.reason != ESC_NONE)
 		code = stopped_verdict(r, &v, title, sizeof(title));
 	else
 		name_holder(r, &v, title, sizeof(title));
@@ -487,7 +449,7 @@ static int run_precommit(void *arg)
 /* A signal before criu starts: nothing is frozen yet, criu never runs. */
 static int interrupted_before(struct cli *c, const struct criu_run *r, int sig)
 {
-	err_set(&c->err, 128 + sig, "interrupted",
+	err_set(&c->err, 128 + sig, verdict_row(V_INTERRUPTED)->id,
 		"%s interrupted by signal %d (%s) before criu started: nothing was frozen",
 		r->action, sig, strsignal(sig));
 	err_remedy(&c->err, "Run the command again.");

@@ -1,6 +1,8 @@
 /* escalate: the transitions of the stop state machine (see escalate.h). */
 #include "escalate.h"
 
+#include "verdict.h"
+
 static enum esc_reason reason_of(enum esc_event ev)
 {
 	return ev == ESC_DEADLINE ? ESC_BY_DEADLINE
@@ -122,7 +124,7 @@ const char *esc_reason_id(enum esc_reason r)
 	case ESC_BY_DEADLINE: return "deadline";
 	case ESC_BY_STALL: return "stall";
 	case ESC_BY_SIGNAL: return "signal";
-	case ESC_BY_WORK: return "commit-failed";
+	case ESC_BY_WORK: return verdict_row(V_COMMIT_FAILED)->id;
 	case ESC_NONE: break;
 	}
 	return "none";

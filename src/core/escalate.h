@@ -87,7 +87,7 @@ struct escalation {
 /* Feed an event (signum only for ESC_SIGNAL); returns ESC_ACT_* flags. */
 unsigned esc_step(struct escalation *e, enum esc_event ev, int signum);
 
-/* "deadline", "stall", "signal", "commit-failed", or "none". */
+/* deadline, stall, signal, commit-failed (the verdict's id), or none. */
 const char *esc_reason_id(enum esc_reason r);
 
 #endif

@@ -103,10 +103,8 @@ static void diag_d_state(const struct hang_input *in, const struct hang_task *t,
 {
 	const struct hang_task *child = vfork_child(in, t);
 
-	out->id = "task-uninterruptible";
+	out->kind = V_TASK_UNINTERRUPTIBLE;
 	out->culprit = t->pid;
-	out->remedy = "Wait until the task leaves D state (a vfork child must exec or exit), "
-		      "then dump again; criuctl stopped criu and left the tree running.";
 	if (child && child != t)
 		snprintf(out->summary, sizeof(out->summary),
 			 "task %d (%s) is in uninterruptible sleep (state D, %s): a vfork "
@@ -128,9 +126,7 @@ static void diag_generic(const struct hang_input *in, struct hang_diag *out)
 	for (size_t i = 0; i < in->n && !criu; i++)
 		if (in->tasks[i].role == HANG_CRIU)
 			criu = &in->tasks[i];
-	out->id = "stalled";
-	out->remedy = "Read the last log lines in the report; if the tree is large, raise "
-		      "--stall-timeout or --timeout.";
+	out->kind = V_STALLED;
 	snprintf(out->summary, sizeof(out->summary),
 		 "criu made no progress for %.1f s while %s (criu state %c%s%s)", in->idle,
 		 phase_name(in->phase), criu ? criu->state : '?',
@@ -144,10 +140,8 @@ void hang_diagnose(const struct hang_input *in, struct hang_diag *out)
 
 	memset(out, 0, sizeof(*out));
 	if ((t = first(in, HANG_CRIU_CHILD, stopped))) {
-		out->id = "criu-stopped";
+		out->kind = V_CRIU_STOPPED;
 		out->culprit = t->pid;
-		out->remedy = "Something stopped criu (SIGSTOP, a debugger): find out what; "
-			      "criuctl stopped it and left the tree running.";
 		snprintf(out->summary, sizeof(out->summary), "criu%s %d (%s) is stopped (state T)",
 			 t->role == HANG_CRIU ? "" : "'s helper", t->pid, t->comm);
 	} else if ((t = first(in, HANG_TARGET, uninterruptible))) {
@@ -155,20 +149,15 @@ void hang_diagnose(const struct hang_input *in, struct hang_diag *out)
 	} else if ((t = first(in, HANG_TARGET, foreign_tracer))) {
 		const struct hang_task *tracer = find(in, t->tracer_pid);
 
-		out->id = "task-traced";
+		out->kind = V_TASK_TRACED;
 		out->culprit = t->pid;
-		out->remedy =
-			"Detach the debugger or tracer (strace, gdb) from the task, then dump "
-			"again.";
 		snprintf(out->summary, sizeof(out->summary),
 			 "task %d (%s) is traced by pid %d%s%s%s, not by criu", t->pid, t->comm,
 			 t->tracer_pid, tracer ? " (" : "", tracer ? tracer->comm : "",
 			 tracer ? ")" : "");
 	} else if ((t = first(in, HANG_CRIU_CHILD, blocked))) {
-		out->id = "criu-blocked";
+		out->kind = V_CRIU_BLOCKED;
 		out->culprit = t->pid;
-		out->remedy = "criu waits on a child or a pipe that does not answer: see the tasks "
-			      "and the last log lines in the report.";
 		const char *sc = t->syscall >= 0 ? hang_syscall_name(t->syscall) : NULL;
 
 		snprintf(out->summary, sizeof(out->summary), "criu%s %d (%s) is blocked in %s%s%s",
@@ -176,10 +165,8 @@ void hang_diagnose(const struct hang_input *in, struct hang_diag *out)
 			 t->wchan[0] ? t->wchan : "a syscall", sc ? ", syscall " : "",
 			 sc ? sc : "");
 	} else if ((t = first(in, HANG_TARGET, stopped))) {
-		out->id = "task-stopped";
+		out->kind = V_TASK_STOPPED;
 		out->culprit = t->pid;
-		out->remedy = "A task of the tree is stopped (SIGSTOP or job control): continue it "
-			      "(kill -CONT) and dump again.";
 		snprintf(out->summary, sizeof(out->summary), "task %d (%s) is stopped (state T)",
 			 t->pid, t->comm);
 	} else {

@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include "phase.h"
+#include "verdict.h"
 
 enum hang_role { HANG_CRIU, HANG_CRIU_CHILD, HANG_TARGET };
 
@@ -32,11 +33,9 @@ struct hang_input {
 };
 
 struct hang_diag {
-	const char *id;	   /* task-uninterruptible, criu-stopped, task-traced,
-			      criu-blocked, task-stopped, stalled */
-	char summary[512]; /* one sentence naming the culprit */
-	const char *remedy;
-	int culprit; /* pid, or 0 */
+	enum verdict_kind kind; /* a row of the registry that VFROM_HANG */
+	char summary[512];	/* one sentence naming the culprit */
+	int culprit;		/* pid, or 0 */
 };
 
 void hang_diagnose(const struct hang_input *in, struct hang_diag *out);

@@ -15,6 +15,7 @@
 #include "fsutil.h"
 #include "jsonutil.h"
 #include "outcome.h"
+#include "verdict.h"
 
 #define TAIL (64 * 1024) /* criu's verdict is in its last lines */
 
@@ -51,21 +52,13 @@ static void write_abandoned(const struct attempt *at, const char *log, size_t le
 	json_t *report;
 	char *text;
 
+	const struct verdict_row *row = verdict_row(V_ABANDONED);
+
 	criu_log_decisive(log, len, 5, &evidence);
-	report = json_pack(
-		"{s:s, s:s, s:{s:s, s:s, s:s, s:o}, s:b}", "name", at->name, "action",
-		at->kind == ATTEMPT_DUMP ? "dump" : "restore", "verdict", "id", "abandoned",
-		"title",
-		"criuctl ended before criu did (it was killed, or crashed), and criu went on "
-		"alone; the attempt did not complete",
-		"remedy",
-		at->kind == ATTEMPT_DUMP ? "Nothing was committed; criu resumed the tree when it "
-					   "found criuctl gone at "
-					   "its point of no return. Check the tree (criuctl check "
-					   "--tree PID) and dump "
-					   "again."
-					 : "criu killed what it had restored. Restore again.",
-		"evidence", json_strv(&evidence), "abandoned", 1);
+	report = json_pack("{s:s, s:s, s:{s:s, s:s, s:s, s:o}, s:b}", "name", at->name, "action",
+			   at->kind == ATTEMPT_DUMP ? "dump" : "restore", "verdict", "id", row->id,
+			   "title", row->title, "remedy", row->remedy, "evidence",
+			   json_strv(&evidence), row->id, 1); /* abandoned: true */
 	text = report ? json_dumps(report, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
 	if (text)
 		fs_write_at(at->fd, "report.json", text, strlen(text), 0600);

@@ -13,7 +13,7 @@
  *   - a restore that criu finished: its log goes to the checkpoint, as a
  *     restore criuctl watched to its end would have left it;
  *   - any other attempt with a log is kept under failed/ (images dropped)
- *     with a report.json whose verdict is "abandoned", so the log says what
+ *     with a report.json whose verdict is abandoned, so the log says what
  *     criu did once it was alone;
  *   - the rest is removed.
  */

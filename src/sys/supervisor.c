@@ -39,6 +39,11 @@
  * moves: this long without a new log line, and it is stopped at once. */
 #define PENDING_IDLE 1.0
 
+static double pending_idle(const struct sup_spec *spec)
+{
+	return spec->pending_idle > 0 ? spec->pending_idle : PENDING_IDLE;
+}
+
 /* The hook connection that waits for an answer. */
 struct hook_conn {
 	uv_pipe_t pipe;
@@ -410,7 +415,7 @@ static void on_tick(uv_timer_t *t)
 		return;
 	/* Not while criu waits for criuctl's answer (deciding): that is
 	 * criuctl's time, bounded by the deadline. */
-	if ((s->res->esc.state == ESC_PENDING && since(s->last_line_at) >= PENDING_IDLE) ||
+	if ((s->res->esc.state == ESC_PENDING && since(s->last_line_at) >= pending_idle(s->spec)) ||
 	    (s->spec->stall_timeout > 0 &&
 	     (s->res->esc.state == ESC_RUNNING || s->res->esc.state == ESC_COMMITTED) &&
 	     since(s->last_line_at) >= s->spec->stall_timeout))

@@ -50,6 +50,8 @@ struct sup_spec {
 	double timeout;	      /* whole run, seconds; 0 = none */
 	double stall_timeout; /* seconds without a new log line; 0 = none */
 	double grace;	      /* seconds from SIGTERM to SIGKILL; 0 = 5 */
+	double pending_idle;  /* a pending stop turns hard after this long without a
+				 log line; 0 = 1 s */
 	int new_session;      /* run the child in a session (and process group) of its own */
 	int output_fd;	      /* > 2: the child's stdout and stderr; else captured (pipes) */
 	int keep_fd;	      /* > 2: handed to the child as fd 3 (keeps a flock alive) */

@@ -35,23 +35,61 @@ help_commands() {
 	done
 }
 
-# The verdict ids of src/verdict.c's tables and the ids run_criu.c,
-# cmd_explain.c and hang.c add.
+# The registry's ids (src/core/verdict_table.c), as criuctl lists them.
 verdict_ids() {
-	grep -ohE '^\s*\{?"[a-z][a-z0-9-]+",$' "$REPO/src/core/verdict.c" | tr -d ' \t{",'
-	grep -ohE '^\s*"(criu-killed|criu-crashed|criu-failed)", ' "$REPO/src/core/verdict.c" | tr -d ' \t",'
-	grep -ohE 'v(->|\.)id = "[a-z-]+"' "$REPO/src/cli/run_criu.c" "$REPO/src/cli/cmd_explain.c" |
-		grep -oE '"[a-z-]+"' | tr -d '"'
-	grep -ohE 'out->id = "[a-z-]+"' "$REPO/src/core/hang.c" | grep -oE '"[a-z-]+"' | tr -d '"'
+	"$CRIUCTL" --json explain --list | jq -r '.verdicts[].id'
 }
 
-@test "every verdict id is in criuctl(1)" {
+@test "every verdict of the registry is in criuctl(1)'s VERDICTS, which names no other" {
 	run verdict_ids
 	assert_success
-	[[ ${#lines[@]} -ge 20 ]] || fail "found only ${#lines[@]} ids: $output"
-	for id in "${lines[@]}"; do
-		grep -qF -- "$id" "$MAN1" || fail "verdict $id is not documented"
+	[[ ${#lines[@]} -ge 25 ]] || fail "found only ${#lines[@]} ids: $output"
+	local ids=("${lines[@]}") section
+	section=$(sed -n '/^\.SH VERDICTS/,/^\.SH /p' "$MAN1")
+	for id in "${ids[@]}"; do
+		grep -qwF -- "$id" <<<"$section" || fail "verdict $id is not in VERDICTS"
 	done
+	# Each item of the section (the tag after .TP) names verdicts of the registry.
+	local tags
+	tags=$(awk '/^\.TP/ { getline; print }' <<<"$section" | grep -oE '[a-z]+(-[a-z0-9]+)*')
+	[[ $(wc -l <<<"$tags") -ge 25 ]] || fail "found only these items: $tags"
+	while read -r word; do
+		[[ $word == B || $word == BR ]] && continue
+		[[ " ${ids[*]} " == *" $word "* ]] || fail "VERDICTS has an item '$word', not a verdict"
+	done <<<"$tags"
+}
+
+@test "criuctl(1) lists the verdicts decided by a log line in the order they are tried" {
+	local ranked documented
+	ranked=$("$CRIUCTL" --json explain --list | jq -r '.verdicts[] | select(.signatures | length > 0) | .id')
+	documented=$(sed -n '/^\.SH VERDICTS/,/^\.SH /p' "$MAN1" | awk '/^\.TP/ { getline; print $2 }' |
+		grep -xF -f <(echo "$ranked") | awk '!seen[$0]++')
+	assert_equal "$documented" "$ranked"
+}
+
+@test "no source file but the registry spells a verdict id (the doctor's findings and the flag table's keys are other names)" {
+	run verdict_ids
+	assert_success
+	local id hits
+	for id in "${lines[@]}"; do
+		hits=$(grep -rnF --include='*.c' --include='*.h' -- "\"$id\"" "$REPO/src" |
+			grep -vE '^[^:]*/src/core/(verdict_table|doctor|flags)\.c:' || true)
+		[[ -z $hits ]] || fail "verdict $id spelled outside the registry: $hits"
+	done
+}
+
+@test "explain --list: every verdict with its exit status, words and signatures" {
+	run -0 "$CRIUCTL" explain --list
+	assert_line --regexp '^session-leader-outside-pidns +The tree.s session leader'
+	run -0 --separate-stderr "$CRIUCTL" --json explain --list
+	[[ $(jq -r '.verdicts[] | select(.id == "pid-in-use") | .exit_code' <<<"$output") == 1 ]] ||
+		fail "$output"
+	[[ $(jq -r '.verdicts[] | select(.id == "pid-in-use") | .signatures[0]' <<<"$output") == \
+		"Can't fork for" ]] || fail "$output"
+	[[ $(jq -r '.verdicts[] | select(.id == "interrupted") | .exit_code' <<<"$output") == null ]] ||
+		fail "$output"
+	run -2 --separate-stderr "$CRIUCTL" explain --list some.log
+	[[ $stderr == *"--list takes no log"* ]] || fail "$stderr"
 }
 
 @test "every finding id is in criuctl(1)" {

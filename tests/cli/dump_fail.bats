@@ -216,6 +216,23 @@ dump_fails() {
 	assert_equal "$(json_get .criu_end.exit_status "$(only_entry "$STORE/failed" 'quiet2.*')/report.json")" 0
 }
 
+@test "criuctl cannot write the manifest at criu's point of no return: commit-failed, exit 5, criu told no, the tree runs on" {
+	workload
+	export FAKE_CRIU_BLOCK_MANIFEST=1
+	run -5 --separate-stderr criuctl --json dump -t "$WPID" -n unsafe
+	assert_json_error 5 commit-failed
+	[[ $(json_get .error.message) == *"could not make the checkpoint safe"*"manifest"* ]] ||
+		fail "the store's error is not quoted: $output"
+	assert_nothing_committed
+	local entry
+	entry=$(only_entry "$STORE/failed" 'unsafe.*')
+	assert_equal "$(json_get .verdict.id "$entry/report.json")" commit-failed
+	assert_equal "$(json_get .stopped_by "$entry/report.json")" commit-failed
+	grep -q "Post dump script passed with" "$entry/dump.log" || fail "criu was not told no"
+	alive "$WPID"
+	assert_equal "$(proc_field "$WPID" 1)" S
+}
+
 @test "criu hangs, --timeout 1: the deadline stops it (SIGTERM), exit 4, report kept, nothing committed" {
 	workload
 	export FAKE_CRIU_MODE=hang

@@ -21,6 +21,8 @@ SUCCEEDED=(
 # (tests/fixtures/criu-4.2.1/README.md), which is .verdict.evidence[0].
 FAILED=$(
 	cat <<'EOF'
+criu-4.2.1/dump-bug.log|criu-bug|collecting|BUG at criu/cr-dump.c:1662
+criu-4.2.1/dump-collect-timeout.log|collect-timeout|collecting|Timeout reached. Try to interrupt: 0
 criu-4.2.1/dump-criu-traced.log|ptrace-not-permitted|starting|ptrace(PTRACE_TRACEME): Operation not permitted
 criu-4.2.1/dump-ext-unix-sk.log|ext-unix-sk-needed|writing|unix: External socket is used. Consider using --ext-unix-sk option.
 criu-4.2.1/dump-external-mount-fd.log|external-fd|parasite|Can't lookup mount=66 for fd=0 path=/dev/null

@@ -3,8 +3,9 @@
  * (/bin/sh, sleep): how a child ended, its output, the log it writes
  * (lines, phase, stall), the deadline and the step-by-step stop, signals
  * to criuctl itself, and what the child inherits.  Each test takes well
- * under 2 s, also under valgrind; durations are checked with wide bounds
- * only.
+ * under 2 s, also under valgrind.  No result depends on how fast the
+ * machine is: a duration is only checked from below (a deadline was not
+ * hit early); that something did not wait is shown by how the child ended.
  */
 #include "unit.h"
 
@@ -166,7 +167,7 @@ static void run(struct sup_spec *spec, struct seen *s, struct sup_result *res)
 	/* The hook's socket is the supervisor's to close. */
 	assert_int_equal(count_fds(), fds - (spec->hook_fd > 2));
 	assert_true(res->pid > 0);
-	assert_true(res->duration > 0 && res->duration < 2.5);
+	assert_true(res->duration > 0);
 }
 
 /* A private temp directory with an open fd; removed by rm_dir(). */
@@ -239,7 +240,6 @@ static void test_end(void **state)
 				 res.output ? res.output : "(null)", end_cases[i].output);
 		if (res.output)
 			check_int(row, strlen(res.output), res.output_len);
-		check_int(row, res.duration < 1.5, 1);
 		sup_result_free(&res);
 	}
 }
@@ -326,7 +326,7 @@ static void test_deadline(void **state)
 	/* SIGTERM (with SIGCONT) still ends it. */
 	assert_int_equal(res.end.exited, 0);
 	assert_int_equal(res.end.term_signal, SIGTERM);
-	assert_true(res.duration >= 0.25 && res.duration < 2);
+	assert_true(res.duration >= 0.25);
 	assert_true(res.idle_at_stop >= 0.25);
 	sup_result_free(&res);
 }
@@ -348,7 +348,6 @@ static void test_helpers_reaped(void **state)
 	(void)state;
 	run(&spec, &s, &res);
 	assert_int_equal(res.end.term_signal, SIGTERM);
-	assert_true(res.duration < 2); /* no grace period waited for */
 	assert_true(s.grandchild > 0);
 	for (int i = 0; i < 100 && !gone; i++) {
 		gone = !proc_same_task(s.grandchild, 0, &ps) || ps.state == 'Z';
@@ -379,7 +378,7 @@ static void test_grace(void **state)
 	assert_int_equal(s.snapshots, 1);
 	assert_int_equal(res.end.exited, 0);
 	assert_int_equal(res.end.term_signal, SIGKILL);
-	assert_true(res.duration >= 0.5 && res.duration < 2);
+	assert_true(res.duration >= 0.5);
 	/* The sleep died with the group (a zombie until its new parent reaps it). */
 	assert_true(s.grandchild > 0);
 	for (int i = 0; i < 100 && !gone; i++) {
@@ -425,8 +424,8 @@ static void test_stall(void **state)
 	assert_int_equal(s.snap_lines, 3);
 	assert_int_equal(res.end.term_signal, SIGTERM);
 	check_lines("stall", &res.last_lines, (const char *const[]){"a", "b", "c", NULL});
-	assert_true(res.idle_at_stop >= 0.35 && res.idle_at_stop < 1.5);
-	assert_true(res.duration >= 0.4 && res.duration < 2);
+	assert_true(res.idle_at_stop >= 0.35);
+	assert_true(res.duration >= 0.4);
 	sup_result_free(&res);
 	rm_dir(dir, dfd);
 }
@@ -600,15 +599,16 @@ static void test_sigint(void **state)
 	assert_int_equal(s.snap_esc.signum, SIGINT);
 	assert_int_equal(res.end.exited, 0);
 	assert_int_equal(res.end.term_signal, SIGTERM);
-	assert_true(res.duration < 1.5);
 	sup_result_free(&res);
 }
 
-/* A second SIGINT kills at once, well before the 5 s default grace. */
+/* A second SIGINT kills at once: the grace is far longer than the child
+ * lives, so only the second signal can have sent its SIGKILL. */
 static void test_second_sigint(void **state)
 {
 	struct cmd c;
 	struct sup_spec spec = {.argv = sh(&c, "trap '' TERM; sleep 10; exit 0", NULL),
+				.grace = 600,
 				.new_session = 1};
 	struct seen s = {.raise_at = 1, .raise_again_at = 3};
 	struct sup_result res;
@@ -618,8 +618,8 @@ static void test_second_sigint(void **state)
 	assert_int_equal(res.esc.reason, ESC_BY_SIGNAL);
 	assert_int_equal(res.esc.signum, SIGINT);
 	assert_int_equal(s.snapshots, 1);
+	assert_int_equal(res.end.exited, 0);
 	assert_int_equal(res.end.term_signal, SIGKILL);
-	assert_true(res.duration < 2);
 	sup_result_free(&res);
 }
 
@@ -701,6 +701,10 @@ static void test_hook(void **state)
 		struct sup_spec spec = {.argv = sh(&c, HOOK_CHILD, hook_cases[i].delay),
 					.env = env,
 					.grace = 1,
+					/* A loaded machine may keep the child from
+					 * its question for long: only its answer
+					 * may end a pending stop here. */
+					.pending_idle = 600,
 					.hook_fd = hook_socket(dfd),
 					.hook_work = work};
 		struct seen s = hook_cases[i].s;
@@ -718,8 +722,8 @@ static void test_hook(void **state)
 		check_int(row, res.hook_refused, hook_cases[i].refused);
 		check_int(row, res.esc.reason, hook_cases[i].reason);
 		check_int(row, res.esc.deferred, hook_cases[i].deferred);
-		/* criu waited for the answer, and no longer than the work took. */
-		check_int(row, res.hook_wait > 0 && res.hook_wait < 1.5, 1);
+		/* criu waited for the answer. */
+		check_int(row, res.hook_wait > 0, 1);
 		sup_result_free(&res);
 		rm_dir(dir, dfd);
 	}

@@ -109,6 +109,16 @@ static const struct {
 	 {"Unseizable non-zombie 15 found, state D, err -1/4",
 	  "Timeout reached. Try to interrupt: 0", "Unable to detach from 15: No such process",
 	  NULL}},
+	/* No D-state task: criu's alarm fired while it seized a big tree. */
+	{"criu-4.2.1/dump-collect-timeout.log",
+	 EXITED(1),
+	 "collect-timeout",
+	 {"Timeout reached. Try to interrupt: 0", NULL}},
+	/* A BUG wins over the collection timeouts logged before it. */
+	{"criu-4.2.1/dump-bug.log",
+	 KILLED(SIGABRT),
+	 "criu-bug",
+	 {"BUG at criu/cr-dump.c:1662", NULL}},
 	{"criu-4.2.1/dump-fault-detach.log",
 	 KILLED(SIGKILL),
 	 "criu-killed",
@@ -204,6 +214,10 @@ static const struct {
 	{"Error (a.c:1): Can't fork for 7: File exists\nError (b.c:2): A session leader of 1(1) is "
 	 "outside of its pid namespace\n",
 	 EXITED(1), "session-leader-outside-pidns"},
+	/* A task caught running when criu's alarm fired is no D-state task. */
+	{"Error (criu/seize.c:1): Unseizable non-zombie 15 found, state R, err -1/4\n"
+	 "Error (criu/cr-dump.c:1655): Timeout reached. Try to interrupt: 0\n",
+	 EXITED(1), "collect-timeout"},
 	/* A harmless probe never matches, even if it mentions a signature. */
 	{"Error (criu/tun.c:85): tun: Unable to create tun: No space left on device\n", EXITED(1),
 	 "criu-failed"},
@@ -242,43 +256,102 @@ static void test_evidence_deduplicated(void **state)
 	verdict_free(&v);
 }
 
-static void test_id_at_enumerates(void **state)
+/* A file of the repository, read as a fixture is (relative to
+ * tests/fixtures); NULL when it cannot be read. */
+static char *repo_read(const char *rel, size_t *len)
 {
-	static const char *const must[] = {"session-leader-outside-pidns",
-					   "tcp-established-needed",
-					   "pid-in-use",
-					   "tcp-lock-failed",
-					   "task-uninterruptible",
-					   "collect-timeout",
-					   "criu-killed",
-					   "criu-too-old-for-kernel",
-					   "criu-failed",
-					   NULL};
-	size_t n = 0;
+	const char *dir = getenv("CRIUCTL_FIXTURES");
+	char path[512];
+	char *text = NULL;
+	FILE *f;
 
+	snprintf(path, sizeof(path), "%s/../../%s", dir && *dir ? dir : "tests/fixtures", rel);
+	f = fopen(path, "r");
+	if (!f)
+		return NULL;
+	text = calloc(1, 1 << 20);
+	*len = text ? fread(text, 1, (1 << 20) - 1, f) : 0;
+	fclose(f);
+	return text;
+}
+
+static int lower_dash(const char *id)
+{
+	return id[0] && strspn(id, "abcdefghijklmnopqrstuvwxyz0123456789-") == strlen(id);
+}
+
+/* A row's fixture is real: a log row's log is classified as that row; any
+ * other fixture (a log, a /proc snapshot) is there. */
+static void check_fixture(const struct verdict_row *row)
+{
+	const struct criu_end end = EXITED(1);
+	size_t len;
+	char *text;
+	struct verdict v;
+
+	if (!row->fixture) {
+		if (row->from & VFROM_LOG)
+			fail_msg("%s: a log row without a real log under tests/fixtures", row->id);
+		return;
+	}
+	if (!(row->from & VFROM_LOG)) {
+		char rel[256];
+
+		snprintf(rel, sizeof(rel), "tests/fixtures/%s%s", row->fixture,
+			 strstr(row->fixture, ".log") ? "" : "/pids.txt");
+		text = repo_read(rel, &len);
+		if (!text)
+			fail_msg("%s: fixture %s is missing", row->id, row->fixture);
+		free(text);
+		return;
+	}
+	text = fixture_read(row->fixture, &len);
+	check_int(row->id, verdict_classify(text, len, &end, &v), 0);
+	check_str(row->fixture, v.id, row->id);
+	verdict_free(&v);
+	free(text);
+}
+
+/* The registry: one row per verdict, every id once and well formed, every
+ * row's words, exit status and sources consistent, and each shown by real
+ * material (a captured log or /proc snapshot) or a test with a real run. */
+static void test_registry(void **state)
+{
 	(void)state;
-	while (verdict_id_at(n))
-		n++;
-	assert_in_range(n, 3, 100);
-	assert_null(verdict_id_at(n + 1));
-	assert_null(verdict_id_at((size_t)-1));
-	for (size_t i = 0; i < n; i++) {
-		const char *id = verdict_id_at(i);
+	for (size_t k = 0; k < V_COUNT; k++) {
+		const struct verdict_row *row = verdict_row(k);
+		int log_row = k < VERDICT_LOG_ROWS;
 
-		if (!id[0] || strspn(id, "abcdefghijklmnopqrstuvwxyz0123456789-") != strlen(id))
-			fail_msg("id \"%s\" is not a lowercase-dash id", id);
-		for (size_t k = i + 1; k < n; k++)
-			if (strcmp(id, verdict_id_at(k)) == 0)
-				fail_msg("id \"%s\" listed twice", id);
-	}
-	for (const char *const *m = must; *m; m++) {
-		size_t i = 0;
+		assert_non_null(row);
+		assert_non_null(row->id);
+		if (!lower_dash(row->id))
+			fail_msg("id \"%s\" is not a lowercase-dash id", row->id);
+		if (verdict_find(row->id) != k)
+			fail_msg("id \"%s\" is in the registry twice", row->id);
+		if (!row->title || !row->title[0] || !row->remedy || !row->remedy[0])
+			fail_msg("%s: no title or remedy", row->id);
+		if (!row->from)
+			fail_msg("%s: nothing decides it", row->id);
+		if (log_row != !!(row->from & VFROM_LOG) || log_row != (row->log[0] != NULL))
+			fail_msg("%s: log signatures only in the ranked log rows", row->id);
+		if ((row->exit_code == VERDICT_EXIT_SIGNAL) != (k == V_INTERRUPTED) ||
+		    (row->exit_code == VERDICT_EXIT_NONE) != (row->from == VFROM_STORE) ||
+		    (row->exit_code >= 0 && (row->exit_code < 1 || row->exit_code > 6)))
+			fail_msg("%s: exit status %d", row->id, row->exit_code);
+		if (!row->fixture && !row->shown_by)
+			fail_msg("%s: neither real material nor a test shows it", row->id);
+		check_fixture(row);
+		if (row->shown_by) {
+			size_t len;
+			char *text = repo_read(row->shown_by, &len);
 
-		while (i < n && strcmp(verdict_id_at(i), *m) != 0)
-			i++;
-		if (i == n)
-			fail_msg("id \"%s\" not enumerated", *m);
+			if (!text || !strstr(text, row->id))
+				fail_msg("%s: %s does not show it", row->id, row->shown_by);
+			free(text);
+		}
 	}
+	assert_null(verdict_row(V_COUNT));
+	assert_int_equal(verdict_find("no-such-verdict"), V_COUNT);
 }
 
 /* The pid of a pid-in-use verdict, from a real log and from odd lines. */
@@ -318,7 +391,7 @@ int main(void)
 		cmocka_unit_test(test_fixtures),
 		cmocka_unit_test(test_synthetic),
 		cmocka_unit_test(test_evidence_deduplicated),
-		cmocka_unit_test(test_id_at_enumerates),
+		cmocka_unit_test(test_registry),
 		cmocka_unit_test(test_pid),
 	};
 
