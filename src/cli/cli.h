@@ -1,7 +1,8 @@
 /*
- * cli: what main() hands every command: the merged configuration, the
- * store and criu (when the command's table entry asks for them), the output
- * mode, and where the command leaves its result (JSON fields) or its error.
+ * cli: what main() hands every command: the merged configuration, criu
+ * (when the command's table entry asks for it), the store (which a command
+ * opens once its arguments are good, cli_store()), the output mode, and
+ * where the command leaves its result (JSON fields) or its error.
  */
 #ifndef CRIUCTL_CLI_H
 #define CRIUCTL_CLI_H
@@ -22,7 +23,7 @@ struct cli {
 	const char *store_root;	 /* --store, else [store] root */
 	const char *criu_want;	 /* --criu, else [criu] path */
 	char criu[PATH_MAX];	 /* resolved, for commands that need criu */
-	struct store store;	 /* opened, for commands that need it */
+	struct store store;	 /* cli_store(): opened for reading or writing */
 	int json;
 	int quiet;
 	int verbose;
@@ -45,6 +46,7 @@ int cmd_show(struct cli *c, int argc, char **argv);
 int cmd_verify(struct cli *c, int argc, char **argv);
 int cmd_log(struct cli *c, int argc, char **argv);
 int cmd_rm(struct cli *c, int argc, char **argv);
+int cmd_recover(struct cli *c, int argc, char **argv);
 int cmd_check(struct cli *c, int argc, char **argv);
 int cmd_explain(struct cli *c, int argc, char **argv);
 int cmd_config(struct cli *c, int argc, char **argv);
@@ -107,9 +109,16 @@ void cli_retention(struct cli *c, const char *spare);
  * and put them in the JSON document as "unlocked". */
 void cli_unlocked(struct cli *c);
 
-/* Say what opening the store found in tmp/ and resolved (store.recovered,
- * recover.h), and put it in the JSON document as "recovered". */
-void cli_recovered(struct cli *c);
+enum cli_store_mode {
+	STORE_READ,  /* list, show, log, verify: nothing created or changed */
+	STORE_WRITE, /* dump, restore, rm, prune: created when missing */
+};
+
+/* Open the store at c->store_root and say what it found in tmp/: for
+ * writing, what it resolved ("recovered", recover.h); for reading, what
+ * the next writer will resolve ("pending").  Returns 0, or -1 with c->err
+ * set (exit 5). */
+int cli_store(struct cli *c, enum cli_store_mode mode);
 
 /* Out of memory: sets c->err, returns 6. */
 int cli_oom(struct cli *c);

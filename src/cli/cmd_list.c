@@ -140,6 +140,8 @@ int cmd_list(struct cli *c, int argc, char **argv)
 		return rc;
 	if (optind < argc)
 		return cli_usage(c, "list", "unexpected argument '%s'", argv[optind]);
+	if (cli_store(c, STORE_READ) < 0)
+		return c->err.exit_code;
 	if (store_names(&c->store, failed, &names, &c->err) < 0)
 		return c->err.exit_code;
 	rows = json_array();

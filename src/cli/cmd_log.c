@@ -128,6 +128,8 @@ int cmd_log(struct cli *c, int argc, char **argv)
 		return cli_usage(c, "log", "which checkpoint? (criuctl log NAME)");
 	if (optind + 1 < argc)
 		return cli_usage(c, "log", "unexpected argument '%s'", argv[optind + 1]);
+	if (cli_store(c, STORE_READ) < 0)
+		return c->err.exit_code;
 	name = argv[optind];
 	file = a.file;
 	errors = a.errors;

@@ -61,6 +61,8 @@ int cmd_prune(struct cli *c, int argc, char **argv)
 		return rc;
 	if (optind < argc)
 		return cli_usage(c, "prune", "unexpected argument '%s'", argv[optind]);
+	if (cli_store(c, STORE_WRITE) < 0)
+		return c->err.exit_code;
 	store_prune(&c->store, a.keep, a.older, c->cfg.keep_failed, NULL, &removed, &c->err);
 	for (size_t i = 0; i < removed.n; i++)
 		cli_say(c, "removed %s", removed.v[i]);

@@ -19,6 +19,8 @@ int cmd_rm(struct cli *c, int argc, char **argv)
 	code = 0;
 	if (optind >= argc)
 		return cli_usage(c, "rm", "which checkpoint? (criuctl rm NAME...)");
+	if (cli_store(c, STORE_WRITE) < 0)
+		return c->err.exit_code;
 	removed = json_array();
 	for (int i = optind; i < argc; i++) {
 		struct cc_err e;

@@ -28,6 +28,8 @@ int cmd_show(struct cli *c, int argc, char **argv)
 	if (optind + 1 != argc)
 		return cli_usage(c, "show", "which checkpoint? (criuctl show NAME)");
 	argv += optind - 1;
+	if (cli_store(c, STORE_READ) < 0)
+		return c->err.exit_code;
 	fd = store_open_checkpoint(&c->store, argv[1], &c->err);
 	if (fd < 0)
 		return c->err.exit_code;

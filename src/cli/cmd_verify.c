@@ -82,6 +82,8 @@ int cmd_verify(struct cli *c, int argc, char **argv)
 
 	if (rc >= 0)
 		return rc;
+	if (cli_store(c, STORE_READ) < 0)
+		return c->err.exit_code;
 	for (int i = optind; i < argc; i++)
 		if (strv_push(&names, argv[i]) < 0)
 			return strv_free(&names), cli_oom(c);

@@ -20,7 +20,7 @@
 #include "jsonutil.h"
 #include "progress.h"
 
-enum { NEEDS_STORE = 1, NEEDS_CRIU = 2, HIDDEN = 4 };
+enum { NEEDS_CRIU = 1, HIDDEN = 2 };
 
 struct command {
 	const char *name;
@@ -31,14 +31,15 @@ struct command {
 
 static const struct command commands[] = {
 	{"run", cmd_run, 0, "start a workload so that it can be checkpointed"},
-	{"dump", cmd_dump, NEEDS_STORE | NEEDS_CRIU, "checkpoint a process tree into the store"},
-	{"restore", cmd_restore, NEEDS_STORE | NEEDS_CRIU, "restore a checkpoint"},
-	{"list", cmd_list, NEEDS_STORE, "list checkpoints (--failed: failed attempts)"},
-	{"show", cmd_show, NEEDS_STORE, "print a checkpoint's manifest"},
-	{"verify", cmd_verify, NEEDS_STORE, "check checkpoints against their seal (XXH128)"},
-	{"log", cmd_log, NEEDS_STORE, "print a checkpoint's criu log"},
-	{"rm", cmd_rm, NEEDS_STORE, "remove checkpoints or failed attempts"},
-	{"prune", cmd_prune, NEEDS_STORE, "apply retention: --keep N, --older-than DURATION"},
+	{"dump", cmd_dump, NEEDS_CRIU, "checkpoint a process tree into the store"},
+	{"restore", cmd_restore, NEEDS_CRIU, "restore a checkpoint"},
+	{"list", cmd_list, 0, "list checkpoints (--failed: failed attempts)"},
+	{"show", cmd_show, 0, "print a checkpoint's manifest"},
+	{"verify", cmd_verify, 0, "check checkpoints against their seal (XXH128)"},
+	{"log", cmd_log, 0, "print a checkpoint's criu log"},
+	{"rm", cmd_rm, 0, "remove checkpoints or failed attempts"},
+	{"prune", cmd_prune, 0, "apply retention: --keep N, --older-than DURATION"},
+	{"recover", cmd_recover, 0, "resolve what ended criuctls left in tmp/"},
 	{"check", cmd_check, 0, "the doctor: environment, a tree (--tree), a selftest"},
 	{"explain", cmd_explain, 0, "classify any CRIU log: verdict, decisive lines, remedy"},
 	{"config", cmd_config, 0, "the effective configuration and where each value came from"},
@@ -231,9 +232,6 @@ static int run_command(struct cli *c, const struct command *cmd, int argc, char 
 	if ((cmd->needs & NEEDS_CRIU) &&
 	    criu_resolve(c->criu_want, c->criu, sizeof(c->criu), &c->err) < 0)
 		return c->err.exit_code;
-	if ((cmd->needs & NEEDS_STORE) && store_open(&c->store, c->store_root, &c->err) < 0)
-		return c->err.exit_code;
-	cli_recovered(c);
 	return cmd->fn(c, argc, argv);
 }
 

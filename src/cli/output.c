@@ -109,12 +109,25 @@ void cli_unlocked(struct cli *c)
 		json_object_set_new(c->out, "unlocked", json_strv(&c->store.unlocked));
 }
 
-void cli_recovered(struct cli *c)
+int cli_store(struct cli *c, enum cli_store_mode mode)
 {
-	for (size_t i = 0; i < c->store.recovered.n; i++)
-		cli_say(c, "criuctl: tmp/: %s", c->store.recovered.v[i]);
-	if (c->store.recovered.n)
-		json_object_set_new(c->out, "recovered", json_strv(&c->store.recovered));
+	struct store *s = &c->store;
+
+	if ((mode == STORE_WRITE ? store_open(s, c->store_root, &c->err)
+				 : store_open_read(s, c->store_root, &c->err)) < 0)
+		return -1;
+	for (size_t i = 0; i < s->recovered.n; i++)
+		cli_say(c, "criuctl: tmp/: %s", s->recovered.v[i]);
+	if (s->recovered.n)
+		json_object_set_new(c->out, "recovered", json_strv(&s->recovered));
+	for (size_t i = 0; i < s->pending.n; i++)
+		cli_say(c,
+			"criuctl: tmp/%s: left by a criuctl that ended; the next dump, restore, "
+			"rm or prune resolves it",
+			s->pending.v[i]);
+	if (s->pending.n)
+		json_object_set_new(c->out, "pending", json_strv(&s->pending));
+	return 0;
 }
 
 void cli_retention(struct cli *c, const char *spare)

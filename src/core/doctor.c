@@ -140,6 +140,12 @@ static int check_store(const struct env_facts *f, struct findings *out)
 				    "Point --store (or [store] root) at a writable directory.",
 				    "store %s is not usable: %s", f->store_root, f->store_error);
 	snprintf(free_s, sizeof(free_s), "%.1f GiB", (double)f->store_free / (1 << 30));
+	if (f->store_made_in[0])
+		return findings_add(
+			out, "store", f->store_free < LOW_SPACE ? LEVEL_WARN : LEVEL_OK,
+			f->store_free < LOW_SPACE ? "Free space, or use a larger --store." : NULL,
+			"store %s is made by the first dump: %s is writable, %s free",
+			f->store_root, f->store_made_in, free_s);
 	return findings_add(out, "store", f->store_free < LOW_SPACE ? LEVEL_WARN : LEVEL_OK,
 			    f->store_free < LOW_SPACE ? "Free space, or use a larger --store."
 						      : NULL,

@@ -40,6 +40,7 @@ struct env_facts {
 	int tracer;		    /* TracerPid of criuctl: 0 when not traced */
 	int store_ok;
 	char store_root[4096];
+	char store_made_in[4096]; /* "": the store exists; else where it would be made */
 	char store_error[512];
 	unsigned long long store_free; /* bytes */
 };

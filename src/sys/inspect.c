@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/utsname.h>
 #include <time.h>
@@ -31,7 +32,6 @@
 #include "fsutil.h"
 #include "netns.h"
 #include "proc.h"
-#include "store.h"
 #include "supervisor.h"
 #include "tidy.h"
 
@@ -126,30 +126,57 @@ static void probe_criu(struct env_facts *f)
 	}
 }
 
+/* The store's directory, or the nearest existing one above it (where the
+ * first dump makes it), into dir; -1 with errno when neither can be seen. */
+static int existing_dir(const char *root, char *dir, size_t size)
+{
+	struct stat st;
+
+	snprintf(dir, size, "%s", root);
+	while (stat(dir, &st) < 0) {
+		char *slash = strrchr(dir, '/');
+
+		if (errno != ENOENT)
+			return -1;
+		if (!slash)
+			snprintf(dir, size, ".");
+		else
+			slash[slash == dir] = '\0'; /* keep "/" itself */
+	}
+	if (!S_ISDIR(st.st_mode))
+		return errno = ENOTDIR, -1;
+	return 0;
+}
+
+/* Whether criuctl can write the store, seen without creating or changing
+ * anything (the doctor is read-only). */
 static void probe_store(struct env_facts *f, const char *root)
 {
-	struct store s;
-	struct cc_err e;
+	char dir[PATH_MAX], tmp[PATH_MAX + 8];
 	struct statvfs vfs;
-	int fd;
 
 	snprintf(f->store_root, sizeof(f->store_root), "%s", root);
-	if (store_open(&s, root, &e) < 0) {
-		snprintf(f->store_error, sizeof(f->store_error), "%s", e.msg);
+	if (existing_dir(root, dir, sizeof(dir)) < 0) {
+		snprintf(f->store_error, sizeof(f->store_error), "%s: %s", dir, strerror(errno));
 		return;
 	}
-	fd = openat(s.tmp_fd, ".probe", O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		snprintf(f->store_error, sizeof(f->store_error), "cannot write in %s/tmp: %s",
-			 s.root, strerror(errno));
-	} else {
-		close(fd);
-		unlinkat(s.tmp_fd, ".probe", 0);
-		f->store_ok = 1;
+	if (strcmp(dir, root) != 0)
+		snprintf(f->store_made_in, sizeof(f->store_made_in), "%s", dir);
+	snprintf(tmp, sizeof(tmp), "%s/tmp", dir);
+	if (!f->store_made_in[0] && faccessat(AT_FDCWD, tmp, W_OK | X_OK, AT_EACCESS) < 0 &&
+	    errno != ENOENT) {
+		snprintf(f->store_error, sizeof(f->store_error), "cannot write in %s: %s", tmp,
+			 strerror(errno));
+		return;
 	}
-	if (fstatvfs(s.fd, &vfs) == 0)
+	if (faccessat(AT_FDCWD, dir, W_OK | X_OK, AT_EACCESS) < 0) {
+		snprintf(f->store_error, sizeof(f->store_error), "cannot write in %s: %s", dir,
+			 strerror(errno));
+		return;
+	}
+	f->store_ok = 1;
+	if (statvfs(dir, &vfs) == 0)
 		f->store_free = (unsigned long long)vfs.f_bavail * vfs.f_frsize;
-	store_close(&s);
 }
 
 void inspect_env(struct env_facts *f, const char *criu_want, const char *store_root, int run_check)

@@ -87,10 +87,15 @@ static void clean_tmp(struct store *s)
 		close(lock);
 }
 
-int store_open(struct store *s, const char *root, struct cc_err *e)
+static void store_init(struct store *s)
 {
 	memset(s, 0, sizeof(*s));
 	s->fd = s->ck_fd = s->failed_fd = s->tmp_fd = s->locks_fd = -1;
+}
+
+int store_open(struct store *s, const char *root, struct cc_err *e)
+{
+	store_init(s);
 	if (mkdir(root, 0700) < 0 && errno != EEXIST)
 		return store_err(e, "cannot create store", root);
 	if (!realpath(root, s->root))
@@ -110,6 +115,65 @@ int store_open(struct store *s, const char *root, struct cc_err *e)
 	return 0;
 }
 
+/* A subdirectory for reading: -1 when missing, an error when it is a link. */
+static int read_sub(struct store *s, const char *sub, int *fd, struct cc_err *e)
+{
+	*fd = openat(s->fd, sub, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (*fd >= 0 || errno == ENOENT)
+		return 0;
+	if (fs_is_link_at(s->fd, sub))
+		return err_set(e, CC_EXIT_STORE, "store-io",
+			       "store %s: %s is a symbolic link: not followed", s->root, sub);
+	return err_sys(e, CC_EXIT_STORE, "store-io", errno, "store %s: cannot open %s", s->root,
+		       sub);
+}
+
+/* The tmp/ entries no running criuctl holds: the next writer resolves them. */
+static void find_pending(struct store *s)
+{
+	int dupfd = s->tmp_fd >= 0 ? dup(s->tmp_fd) : -1;
+	DIR *d = dupfd >= 0 ? fdopendir(dupfd) : NULL;
+	struct dirent *de;
+
+	while (d && (de = readdir(d))) {
+		int fd;
+
+		if (de->d_name[0] == '.')
+			continue;
+		fd = openat(s->tmp_fd, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) == 0)
+			strv_push(&s->pending, de->d_name);
+		if (fd >= 0)
+			close(fd);
+	}
+	if (d)
+		closedir(d);
+	else if (dupfd >= 0)
+		close(dupfd);
+}
+
+int store_open_read(struct store *s, const char *root, struct cc_err *e)
+{
+	store_init(s);
+	if (!realpath(root, s->root)) {
+		if (errno != ENOENT)
+			return store_err(e, "cannot resolve store", root);
+		snprintf(s->root, sizeof(s->root), "%s", root); /* no store: empty */
+		return 0;
+	}
+	s->fd = open(s->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (s->fd < 0)
+		return store_err(e, "cannot open store", s->root);
+	if (read_sub(s, "checkpoints", &s->ck_fd, e) < 0 ||
+	    read_sub(s, "failed", &s->failed_fd, e) < 0 || read_sub(s, "tmp", &s->tmp_fd, e) < 0 ||
+	    read_sub(s, "locks", &s->locks_fd, e) < 0) {
+		store_close(s);
+		return -1;
+	}
+	find_pending(s);
+	return 0;
+}
+
 void store_close(struct store *s)
 {
 	int *fds[] = {&s->fd, &s->ck_fd, &s->failed_fd, &s->tmp_fd, &s->locks_fd};
@@ -121,6 +185,7 @@ void store_close(struct store *s)
 		}
 	strv_free(&s->unlocked);
 	strv_free(&s->recovered);
+	strv_free(&s->pending);
 }
 
 static int exists_at(int dirfd, const char *name)
@@ -200,7 +265,11 @@ static int lock_fd(int fd, const char *name, struct cc_err *e)
 
 int store_hold_name(struct store *s, const char *name, struct cc_err *e)
 {
-	int fd = openat(s->locks_fd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	int fd;
+
+	if (s->locks_fd < 0) /* no criuctl ever locked a name here */
+		return -2;
+	fd = openat(s->locks_fd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 
 	if (fd < 0 && errno == ENOENT) {
 		fd = openat(s->locks_fd, name, O_RDONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
@@ -342,8 +411,9 @@ int store_open_checkpoint(struct store *s, const char *name, struct cc_err *e)
 	if (!name_valid(name))
 		return err_set(e, CC_EXIT_USAGE, "invalid-name", "invalid checkpoint name '%s'",
 			       name);
-	fd = openat(s->ck_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0 && errno == ENOENT) {
+	fd = s->ck_fd < 0 ? -1
+			  : openat(s->ck_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 && (s->ck_fd < 0 || errno == ENOENT)) {
 		err_set(e, CC_EXIT_STORE, "no-such-checkpoint", "no checkpoint named '%s' in %s",
 			name, s->root);
 		err_remedy(e, "'criuctl list' shows the checkpoints.");
@@ -371,7 +441,12 @@ static int cmp_str(const void *a, const void *b)
 
 int store_names(struct store *s, int failed, struct strv *out, struct cc_err *e)
 {
-	int fd = dup(failed ? s->failed_fd : s->ck_fd);
+	int dirfd = failed ? s->failed_fd : s->ck_fd;
+	int fd;
+
+	if (dirfd < 0) /* a store opened for reading that does not have it */
+		return 0;
+	fd = dup(dirfd);
 	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
 	struct dirent *de;
 

@@ -32,6 +32,9 @@ struct store {
 	struct strv unlocked;
 	/* "NAME: ...": what the start-up found in tmp/ and did (recover.h). */
 	struct strv recovered;
+	/* Opened for reading (store_open_read): tmp/ entries left by a
+	 * criuctl that ended, which the next writing command resolves. */
+	struct strv pending;
 };
 
 enum attempt_kind { ATTEMPT_DUMP, ATTEMPT_RESTORE };
@@ -52,6 +55,15 @@ struct attempt {
  * or -1 with e set (exit 5).
  */
 int store_open(struct store *s, const char *root, struct cc_err *e);
+
+/*
+ * Open the store at root for reading only: nothing is created or changed.
+ * A missing store, or a missing subdirectory, reads as empty (its fd -1);
+ * what killed runs left in tmp/ is named in s->pending, not resolved.
+ * Returns 0, or -1 with e set (exit 5: the store exists but cannot be
+ * read, or one of its directories is a symbolic link).
+ */
+int store_open_read(struct store *s, const char *root, struct cc_err *e);
 void store_close(struct store *s);
 
 /*

@@ -515,7 +515,7 @@ expect() {
 		"checkpoints/ck1/manifest.json|/etc/passwd|rm ck1" \
 		"failed/Y|/|rm Y" \
 		"failed/Y|/|prune --older-than 1s" \
-		"tmp/Z|/etc|list"; do
+		"tmp/Z|/etc|recover"; do
 		IFS='|' read -r link target cmd <<<"$row"
 		stored
 		mkdir -p "$STORE/failed" "$STORE/tmp"

@@ -89,7 +89,7 @@ conf() {
 @test "\$CRIUCTL_CONFIG is read: [store] root used when --store is absent" {
 	local root=$BATS_TEST_TMPDIR/from-config
 	conf "[store]" "root = $root"
-	run -0 "$CRIUCTL" --json list
+	run -0 "$CRIUCTL" --json recover
 	assert_dir_exists "$root/checkpoints"
 	assert_dir_not_exists "$STORE"
 }
@@ -98,14 +98,14 @@ conf() {
 	local other=$BATS_TEST_TMPDIR/other.conf root=$BATS_TEST_TMPDIR/from-c
 	conf "[store]" "root = $BATS_TEST_TMPDIR/from-env"
 	printf '[store]\nroot = %s\n' "$root" >"$other"
-	run -0 "$CRIUCTL" -c "$other" list
+	run -0 "$CRIUCTL" -c "$other" recover
 	assert_dir_exists "$root/checkpoints"
 	assert_dir_not_exists "$BATS_TEST_TMPDIR/from-env"
 }
 
 @test "--store beats [store] root" {
 	conf "[store]" "root = $BATS_TEST_TMPDIR/from-config"
-	run -0 criuctl list
+	run -0 criuctl recover
 	assert_dir_exists "$STORE/checkpoints"
 	assert_dir_not_exists "$BATS_TEST_TMPDIR/from-config"
 }

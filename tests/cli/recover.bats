@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
 # CLI: what a killed criuctl leaves in tmp/ is resolved by the next criuctl
-# that opens the store (src/sys/recover.h), never deleted unread.  The fake criu
+# that writes the store (recover, dump, restore, rm, prune: src/sys/recover.h),
+# never deleted unread; the reading commands only say it is pending.  The fake criu
 # runs criuctl-hook at its point of no return as criu does; the real criu
 # does the same in tests/e2e/faults.bats.
 
@@ -28,11 +29,12 @@ killed_at() {
 	killed_at decided dump -t "$WPID" -n keep
 	assert_equal "$BG_STATUS" 137
 	assert_dir_exists "$STORE/tmp/$(ls "$STORE/tmp")"
-	run -0 --separate-stderr criuctl list
+	run -0 --separate-stderr criuctl recover
 	[[ $stderr == *"criuctl: tmp/: keep: criuctl ended after criu had checkpointed the tree; committed as checkpoint keep"* ]] ||
 		fail "stderr: $stderr"
-	assert_line --regexp '^keep .* recovered '
 	assert_dir_empty "$STORE/tmp"
+	run -0 criuctl list
+	assert_line --regexp '^keep .* recovered '
 	run -0 jq -r '.recovered | test("^committed at .* by criuctl pid [0-9]+ from tmp/")' \
 		"$STORE/checkpoints/keep/manifest.json"
 	assert_output true
@@ -47,10 +49,12 @@ killed_at() {
 	workload
 	killed_at decided dump -t "$WPID" -n taken
 	mv "$STORE/checkpoints/other" "$STORE/checkpoints/taken"
-	run -0 --separate-stderr criuctl --json list
-	run -0 jq -r '.recovered[0], ([.checkpoints[].name] | join(" "))' <<<"$output"
-	assert_output "taken: criuctl ended after criu had checkpointed the tree; committed as checkpoint taken.recovered
-taken taken.recovered"
+	run -0 --separate-stderr criuctl --json recover
+	run -0 jq -r '.recovered[0]' <<<"$output"
+	assert_output "taken: criuctl ended after criu had checkpointed the tree; committed as checkpoint taken.recovered"
+	run -0 criuctl --json list
+	run -0 jq -r '([.checkpoints[].name] | join(" "))' <<<"$output"
+	assert_output "taken taken.recovered"
 	run -0 jq -r .name "$STORE/checkpoints/taken.recovered/manifest.json"
 	assert_output taken.recovered
 }
@@ -59,9 +63,10 @@ taken taken.recovered"
 	workload
 	killed_at deciding dump -t "$WPID" -n gone
 	alive "$WPID"
-	run -0 --separate-stderr criuctl list --failed
+	run -0 --separate-stderr criuctl recover
 	[[ $stderr == *"gone: criuctl ended before criu did; its logs are kept in $STORE/failed/gone."* ]] ||
 		fail "stderr: $stderr"
+	run -0 criuctl list --failed
 	assert_output --partial abandoned
 	assert_dir_empty "$STORE/tmp"
 	run -0 jq -r '.verdict.id, .action, .abandoned' "$STORE"/failed/gone.*/report.json
@@ -78,7 +83,7 @@ taken taken.recovered"
 	wait_gone "$WPID"
 	killed_at decided restore back
 	assert_file_not_exists "$STORE/checkpoints/back/restore.log"
-	run -0 --separate-stderr criuctl list
+	run -0 --separate-stderr criuctl recover
 	[[ $stderr == *"back: criu finished a restore after criuctl ended; its log is kept with the checkpoint"* ]] ||
 		fail "stderr: $stderr"
 	assert_file_exists "$STORE/checkpoints/back/restore.log"
@@ -90,10 +95,47 @@ taken taken.recovered"
 	echo x >"$STORE/tmp/old.12345678/images/pages-1.img"
 	exec {lock}<"$STORE/tmp/busy.87654321"
 	flock -x "$lock"
-	run -0 criuctl list
+	run -0 criuctl recover
 	exec {lock}<&-
 	assert_dir_exists "$STORE/tmp/busy.87654321"
 	assert_dir_not_exists "$STORE/tmp/old.12345678"
 	run -0 ls "$STORE/failed"
 	assert_output ""
+}
+
+@test "list, show, log and verify leave what a killed criuctl left in tmp/ as it is, and name it" {
+	workload
+	killed_at decided dump -t "$WPID" -n later
+	entry=$(ls "$STORE/tmp")
+	before=$(find "$STORE" -printf '%p %s %T@\n' | sort)
+	run -0 --separate-stderr criuctl list
+	[[ $stderr == *"criuctl: tmp/$entry: left by a criuctl that ended; the next dump, restore, rm or prune resolves it"* ]] ||
+		fail "stderr: $stderr"
+	refute_output --partial later
+	run -0 --separate-stderr criuctl --json list --failed
+	run -0 jq -r '.pending | join(" ")' <<<"$output"
+	assert_output "$entry"
+	run -5 criuctl show later
+	run -5 criuctl log later
+	run -0 criuctl verify
+	assert_equal "$(find "$STORE" -printf '%p %s %T@\n' | sort)" "$before"
+	run -0 criuctl recover
+	run -0 criuctl list
+	assert_line --regexp '^later .* recovered '
+}
+
+@test "reading commands leave a missing store missing; recover and rm make it" {
+	local missing=$BATS_TEST_TMPDIR/none
+	run -0 criuctl --store "$missing" list
+	run -0 criuctl --store "$missing" list --failed
+	run -5 criuctl --store "$missing" show x
+	run -5 criuctl --store "$missing" log x
+	run -0 criuctl --store "$missing" verify
+	run -0 criuctl --store "$missing" list --help
+	run -0 criuctl --store "$missing" dump --help
+	run criuctl --store "$missing" check
+	assert_line --regexp "store .*$missing is made by the first dump: $BATS_TEST_TMPDIR is writable"
+	assert_file_not_exists "$missing"
+	run -0 criuctl --store "$missing" recover
+	assert_dir_exists "$missing/tmp"
 }

@@ -269,6 +269,6 @@ checkpoints() {
 @test "leftovers in tmp/ from a dead criuctl are cleaned up at start-up" {
 	mkdir -p "$STORE/tmp/old.12345678/images"
 	echo x >"$STORE/tmp/old.12345678/images/pages-1.img"
-	run -0 criuctl list
+	run -0 criuctl recover
 	assert_dir_empty "$STORE/tmp"
 }

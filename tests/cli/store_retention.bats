@@ -234,7 +234,7 @@ wait_criu_running() {
 
 @test "a store remounted read-only: dump exits 5 naming the directory; workload untouched" {
 	mount_tmpfs st mode=0700
-	run -0 "$CRIUCTL" --store "$MNT" list
+	run -0 "$CRIUCTL" --store "$MNT" recover
 	mount -o remount,ro "$MNT"
 	workload
 	run -5 --separate-stderr "$CRIUCTL" --store "$MNT" --criu "$FAKE_CRIU" dump -t "$WPID" -n x
@@ -323,7 +323,7 @@ open(sys.argv[1], "w").write("up"); time.sleep(1000)' "$ready"
 }
 
 @test "locks/ is 0700; a name's lock file is 0600" {
-	run -0 criuctl list
+	run -0 criuctl recover
 	assert_dir_exists "$STORE/locks"
 	assert_equal "$(mode_of "$STORE/locks")" 700
 	assert_equal "$(mode_of "$STORE")" 700
@@ -336,7 +336,7 @@ open(sys.argv[1], "w").write("up"); time.sleep(1000)' "$ready"
 	mkdir -p "$STORE/tmp/left.0badf00d/images" "$STORE/locks"
 	echo x >"$STORE/tmp/left.0badf00d/images/pages-1.img"
 	: >"$STORE/locks/left"
-	run -0 --separate-stderr criuctl list
+	run -0 --separate-stderr criuctl recover
 	assert_dir_empty "$STORE/tmp"
 	# The stale lock file does not block the name: rm says it does not
 	# exist (not busy), dump makes it.

@@ -50,8 +50,11 @@ tree_works() {
 	refute_output --partial CRIU
 }
 
-# After the next criuctl start: tmp/ is empty, and NAME is (not) listed.
+# After the next criuctl that writes the store: tmp/ is empty, and NAME is
+# (not) listed.
 store_has() {
+	run ctl recover
+	assert_success
 	run ctl list
 	assert_success
 	if [[ $2 == yes ]]; then assert_line --regexp "^$1 "; else refute_line --regexp "^$1 "; fi
@@ -115,10 +118,11 @@ sig_num() { kill -l "$1"; }
 	interrupt_at deciding KILL dump --tree "$PID" --name dk
 	assert_equal "$STATUS" 137
 	tree_works "$PID"
-	run --separate-stderr ctl list --failed
+	run --separate-stderr ctl recover
 	assert_success
 	[[ $stderr == *"dk: criuctl ended before criu did; its logs are kept in $STORE/failed/dk."* ]] ||
 		fail "stderr: $stderr"
+	run ctl list --failed
 	assert_output --partial abandoned
 	store_has dk no
 	run jq -r .verdict.id "$STORE"/failed/dk.*/report.json
@@ -147,10 +151,11 @@ $(sig_num "$sig")"
 	interrupt_at decided KILL dump --tree "$PID" --name gk
 	assert_equal "$STATUS" 137
 	wait_for 20 criu_gone
-	run --separate-stderr ctl list
+	run --separate-stderr ctl recover
 	assert_success
 	[[ $stderr == *"gk: criuctl ended after criu had checkpointed the tree; committed as checkpoint gk"* ]] ||
 		fail "stderr: $stderr"
+	run ctl list
 	assert_line --regexp '^gk .* recovered '
 	run jq -r '.recovered | test("committed at .* from tmp/")' "$STORE/checkpoints/gk/manifest.json"
 	assert_output true
@@ -257,7 +262,7 @@ $PID
 	interrupt_at decided KILL restore r3
 	assert_equal "$STATUS" 137
 	tree_works "$PID"
-	run --separate-stderr ctl list
+	run --separate-stderr ctl recover
 	[[ $stderr == *"r3: criu finished a restore after criuctl ended"* ]] || fail "stderr: $stderr"
 	assert_file_exists "$STORE/checkpoints/r3/restore.log"
 	store_has r3 yes
@@ -279,6 +284,7 @@ $PID
 		wait "$CTL" || true
 		CTL=
 		wait_for 20 criu_gone
+		ctl recover >/dev/null 2>&1
 		run ctl list
 		if [[ $output == *"$name "* ]]; then
 			restores_and_counts "$name"

@@ -205,7 +205,10 @@ assert_lock_removed_and_talking() {
 	alive "$PID"
 	at=$(last_line "$W/count")
 	wait_for 10 count_ge "$W/count" $((at + 3))
-	# The next criuctl keeps the attempt's logs as abandoned, not tmp/.
+	# The next criuctl that writes the store keeps the attempt's logs as
+	# abandoned, not tmp/.
+	run --separate-stderr ctl recover
+	assert_success
 	run --separate-stderr ctl list
 	assert_success
 	refute_output --partial orphan

@@ -189,6 +189,10 @@ static void store_low(struct env_facts *f)
 {
 	f->store_free = 100 * MiB;
 }
+static void store_not_yet(struct env_facts *f)
+{
+	snprintf(f->store_made_in, sizeof(f->store_made_in), "/var/lib");
+}
 
 static const struct {
 	const char *row;
@@ -427,6 +431,14 @@ static const struct {
 	 {"0.1 GiB free"},
 	 NULL,
 	 LEVEL_WARN},
+	{"store not made yet",
+	 store_not_yet,
+	 NULL,
+	 "store",
+	 LEVEL_OK,
+	 {"is made by the first dump: /var/lib is writable", "10.0 GiB free"},
+	 NULL,
+	 LEVEL_OK},
 };
 
 static void test_env(void **state)
