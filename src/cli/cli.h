@@ -109,6 +109,10 @@ void cli_retention(struct cli *c, const char *spare);
  * and put them in the JSON document as "unlocked". */
 void cli_unlocked(struct cli *c);
 
+/* Find the criu to run (--criu, [criu] path, else PATH) into c->criu.
+ * Returns 0, or -1 with c->err set (exit 6). */
+int cli_criu(struct cli *c);
+
 enum cli_store_mode {
 	STORE_READ,  /* list, show, log, verify: nothing created or changed */
 	STORE_WRITE, /* dump, restore, rm, prune: created when missing */

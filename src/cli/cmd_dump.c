@@ -469,7 +469,7 @@ int cmd_dump(struct cli *c, int argc, char **argv)
 	memset(&a, 0, sizeof(a));
 	memset(&m, 0, sizeof(m));
 	code = parse_dump(c, argc, argv, &a);
-	if (code < 0 && cli_store(c, STORE_WRITE) < 0)
+	if (code < 0 && (cli_criu(c) < 0 || cli_store(c, STORE_WRITE) < 0))
 		code = c->err.exit_code;
 	if (code < 0 && proc_tree(a.pid, &m.procs, &m.n_procs, &c->err) < 0)
 		code = c->err.exit_code;

@@ -345,7 +345,7 @@ int cmd_restore(struct cli *c, int argc, char **argv)
 	memset(&a, 0, sizeof(a));
 	memset(&m, 0, sizeof(m));
 	code = parse_restore(c, argc, argv, &a);
-	if (code < 0 && cli_store(c, STORE_WRITE) < 0)
+	if (code < 0 && (cli_criu(c) < 0 || cli_store(c, STORE_WRITE) < 0))
 		code = c->err.exit_code;
 	if (code < 0 && (ckfd = store_open_checkpoint(&c->store, a.name, &c->err)) < 0)
 		code = c->err.exit_code;

@@ -229,9 +229,6 @@ static int run_command(struct cli *c, const struct command *cmd, int argc, char 
 	if ((cmd->needs & NEEDS_CRIU) && intr_install() < 0)
 		return err_sys(&c->err, CC_EXIT_ENV, "signals", errno, "signal handlers"),
 		       CC_EXIT_ENV;
-	if ((cmd->needs & NEEDS_CRIU) &&
-	    criu_resolve(c->criu_want, c->criu, sizeof(c->criu), &c->err) < 0)
-		return c->err.exit_code;
 	return cmd->fn(c, argc, argv);
 }
 

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "criu.h"
 #include "jsonutil.h"
 #include "fsutil.h"
 #include "text.h"
@@ -107,6 +108,11 @@ void cli_unlocked(struct cli *c)
 			c->store.unlocked.v[i]);
 	if (c->store.unlocked.n)
 		json_object_set_new(c->out, "unlocked", json_strv(&c->store.unlocked));
+}
+
+int cli_criu(struct cli *c)
+{
+	return criu_resolve(c->criu_want, c->criu, sizeof(c->criu), &c->err);
 }
 
 int cli_store(struct cli *c, enum cli_store_mode mode)

@@ -381,3 +381,16 @@ load helpers
 	[[ $stderr == *"$BATS_TEST_TMPDIR/no/such/parent"* ]] || fail "$stderr"
 	alive "$WPID"
 }
+
+@test "dump and restore: --help and usage errors come before looking for criu and the store" {
+	local gone=$BATS_TEST_TMPDIR/no-criu
+	for cmd in dump restore; do
+		run -0 "$CRIUCTL" --store "$STORE" --criu "$gone" "$cmd" --help
+		assert_line --regexp "^usage: criuctl $cmd "
+		run -2 --separate-stderr "$CRIUCTL" --store "$STORE" --criu "$gone" --json "$cmd"
+		assert_json_error 2 usage
+	done
+	run -6 --separate-stderr "$CRIUCTL" --store "$STORE" --criu "$gone" --json dump -t $$
+	[[ $(json_get .error.message) == *"$gone"* ]] || fail "$output"
+	assert_file_not_exists "$STORE"
+}
