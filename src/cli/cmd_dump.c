@@ -28,6 +28,7 @@
 #include "inspect.h"
 #include "interrupt.h"
 #include "options.h"
+#include "preflight.h"
 #include "proc.h"
 #include "run_criu.h"
 
@@ -386,9 +387,23 @@ static int apply_flag(struct dump_args *a, struct manifest *m, const struct targ
 	return !was;
 }
 
-static void say_finding(const struct cli *c, const char *what, const struct finding *x)
+/* Say and do what preflight.h decided for each finding. */
+static void follow_findings(struct cli *c, struct dump_args *a, struct manifest *m,
+			    const struct target_facts *facts, const struct findings *f,
+			    const struct pf_policy *p)
 {
-	cli_say(c, "preflight: %s %s: %s", what, x->id, x->message);
+	for (size_t i = 0; i < f->n; i++) {
+		const struct finding *x = &f->v[i];
+		const struct criu_flag *fl;
+		enum pf_action act = preflight_action(x, p, &fl);
+
+		if (act == PF_ADD_FLAG && apply_flag(a, m, facts, fl)) {
+			strv_pushf(&m->auto_flags, "%s", fl->key);
+			cli_say(c, "preflight: added --%s: %s", fl->option, x->message);
+		} else if (act != PF_QUIET) {
+			cli_say(c, "preflight: %s %s: %s", level_name(x->level), x->id, x->message);
+		}
+	}
 }
 
 /*
@@ -400,7 +415,10 @@ static int preflight(struct cli *c, struct dump_args *a, struct manifest *m)
 {
 	struct target_facts facts;
 	struct findings f = {0};
-	const struct finding *fatal = NULL;
+	struct pf_policy p = {
+		.auto_flags = a->auto_flags, .force = a->force, .refused = &a->refused};
+	const struct finding *fatal;
+	int code;
 
 	if (inspect_target(a->pid, c->store.root, &facts, &c->err) < 0)
 		return c->err.exit_code;
@@ -412,36 +430,19 @@ static int preflight(struct cli *c, struct dump_args *a, struct manifest *m)
 	m->own_pidns = facts.pidns_differs;
 	a->netns = facts.netns_differs;
 	snprintf(m->root_source, sizeof(m->root_source), "%s", facts.root_source);
-	for (size_t i = 0; i < f.n; i++) {
-		const struct finding *x = &f.v[i];
-
-		if (x->level == LEVEL_FAIL && !fatal)
-			fatal = x;
-		const struct criu_flag *fl = flag_by_key(x->flag);
-
-		if (x->level == LEVEL_WARN && fl && a->auto_flags &&
-		    !strv_contains(&a->refused, fl->key) && apply_flag(a, m, &facts, fl)) {
-			strv_pushf(&m->auto_flags, "%s", fl->key);
-			cli_say(c, "preflight: added --%s: %s", fl->option, x->message);
-		} else if (x->level != LEVEL_OK) {
-			say_finding(c, level_name(x->level), x);
-		}
-	}
+	follow_findings(c, a, m, &facts, &f, &p);
 	inspect_target_free(&facts);
 	json_object_set_new(c->out, "preflight", cli_findings_json(&f));
-	if (fatal && !a->force) {
-		/* Too little space is a store error (5), the rest a refusal (3). */
-		int code = verdict_find(fatal->id) == V_NO_SPACE ? CC_EXIT_STORE : CC_EXIT_REFUSED;
-
+	fatal = preflight_fatal(&f);
+	code = preflight_exit(fatal, &p);
+	if (code) {
 		err_set(&c->err, code, fatal->id, "dump refused: %s", fatal->message);
 		err_remedy(&c->err, "%s (--force dumps anyway)", fatal->remedy);
-		findings_free(&f);
-		return code;
-	}
-	if (fatal)
+	} else if (fatal) {
 		cli_say(c, "preflight: --force: dumping despite %s", fatal->id);
+	}
 	findings_free(&f);
-	return -1;
+	return code ? code : -1;
 }
 
 /* --pre-dump needs dirty-memory tracking: refuse before anything is frozen

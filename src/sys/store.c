@@ -23,6 +23,7 @@
 
 #include "fsutil.h"
 #include "recover.h"
+#include "retention.h"
 #include "tidy.h"
 
 #define STORE_LOCK ".lock"
@@ -527,18 +528,6 @@ int store_remove(struct store *s, const char *name, struct cc_err *e)
 	return 0;
 }
 
-struct aged {
-	char *name;
-	long long mtime; /* nanoseconds */
-};
-
-static int newest_first(const void *a, const void *b)
-{
-	const struct aged *x = a, *y = b;
-
-	return (y->mtime > x->mtime) - (y->mtime < x->mtime);
-}
-
 /*
  * An entry's time: the mtime of its manifest.json (or report.json), written
  * once, in nanoseconds: successive dumps commit within the same second, and
@@ -557,41 +546,29 @@ static long long entry_time(int dirfd, const char *name, const char *file)
 	return ok ? (long long)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec : 0;
 }
 
-/* Remove, from one directory, what is beyond keep or older than older_than. */
-static void prune_dir(struct store *s, int failed, int keep, double older_than, const char *spare,
-		      struct strv *removed)
+/* Remove, from one directory, what retention.h decides. */
+static void prune_dir(struct store *s, int failed, const struct retention *r, struct strv *removed)
 {
 	int dirfd = failed ? s->failed_fd : s->ck_fd;
 	struct strv names = {0};
 	struct aged *v;
 	struct cc_err e;
-	struct timespec ts;
-	long long now;
 
-	clock_gettime(CLOCK_REALTIME, &ts);
-	now = (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 	if (store_names(s, failed, &names, &e) < 0 || !names.n ||
 	    !(v = calloc(names.n, sizeof(*v)))) {
 		strv_free(&names);
 		return;
 	}
 	for (size_t i = 0; i < names.n; i++)
-		v[i] = (struct aged){
-			names.v[i],
-			entry_time(dirfd, names.v[i], failed ? "report.json" : "manifest.json")};
-	qsort(v, names.n, sizeof(*v), newest_first);
+		v[i] = (struct aged){.name = names.v[i],
+				     .mtime = entry_time(dirfd, names.v[i],
+							 failed ? "report.json" : "manifest.json")};
+	retention_sort(v, names.n);
 	for (size_t i = 0, kept = 0; i < names.n; i++) {
-		int too_many = keep > 0 && kept >= (size_t)keep;
-		int too_old = older_than > 0 && (double)(now - v[i].mtime) / 1e9 > older_than;
-
-		if ((spare && strcmp(v[i].name, spare) == 0) || !(too_many || too_old)) {
-			kept++;
-			continue;
-		}
-		if (store_remove(s, v[i].name, &e) == 0)
+		if (retention_removes(&v[i], kept, r) && store_remove(s, v[i].name, &e) == 0)
 			strv_push(removed, v[i].name);
 		else
-			kept++; /* busy: a running criuctl holds it */
+			kept++; /* kept, or held by a running criuctl */
 	}
 	free(v);
 	strv_free(&names);
@@ -600,9 +577,17 @@ static void prune_dir(struct store *s, int failed, int keep, double older_than, 
 int store_prune(struct store *s, int keep, double older_than, int keep_failed, const char *spare,
 		struct strv *removed, struct cc_err *e)
 {
+	struct timespec ts;
+	struct retention r = {.keep = keep, .older_than = older_than, .spare = spare};
+
 	(void)e;
-	prune_dir(s, 0, keep, older_than, spare, removed);
-	if (keep_failed >= 0)
-		prune_dir(s, 1, keep_failed, older_than, NULL, removed);
+	clock_gettime(CLOCK_REALTIME, &ts);
+	r.now = (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+	prune_dir(s, 0, &r, removed);
+	if (keep_failed >= 0) {
+		r.keep = keep_failed;
+		r.spare = NULL;
+		prune_dir(s, 1, &r, removed);
+	}
 	return 0;
 }
