@@ -1,10 +1,12 @@
 /*
- * config: the key table and the inih handler.  inih reports only the line
+ * config: the inih handler, profiles and the value parsers (the key table
+ * is config_keys.c).  inih reports only the line
  * of the first handler failure, so the handler keeps the message of that
  * failure and stops; config_parse() glues "file:line: message" together.
  */
 #include "config.h"
 
+#include "config_keys.h"
 #include "flags.h"
 #include "text.h"
 
@@ -15,92 +17,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-enum key_type { K_PATH, K_BOOL, K_COUNT, K_DURATION, K_LIST, K_CHOICE, K_ENV };
-
-struct key {
-	const char *section;
-	const char *name;
-	enum key_type type;
-	size_t offset;
-	const struct criu_flag *flag; /* a key of the flag table, or NULL */
-};
-
-/* criuctl's own keys; those of criu's flags come from the flag table
- * (flags.h), [dump] and [restore] each between these. */
-static const struct key before[] = {
-	{"criu", "path", K_PATH, offsetof(struct config, criu_path), NULL},
-	{"criu", "env", K_ENV, offsetof(struct config, criu_env), NULL},
-	{"store", "root", K_PATH, offsetof(struct config, store_root), NULL},
-	{"store", "keep", K_COUNT, offsetof(struct config, keep), NULL},
-	{"store", "keep_failed", K_COUNT, offsetof(struct config, keep_failed), NULL},
-};
-static const struct key after_dump[] = {
-	{"dump", "auto_flags", K_BOOL, offsetof(struct config, auto_flags), NULL},
-};
-static const struct key after_restore[] = {
-	{"restore", "root", K_PATH, offsetof(struct config, restore_root), NULL},
-	{"restore", "wait", K_BOOL, offsetof(struct config, restore_wait), NULL},
-	{"restore", "verify", K_BOOL, offsetof(struct config, restore_verify), NULL},
-};
-
-#define N(a) (sizeof(a) / sizeof((a)[0]))
-
-/* The n-th flag of the table that section (CONF_DUMP, CONF_RESTORE) sets. */
-static const struct criu_flag *section_flag(unsigned section, size_t n)
-{
-	for (size_t i = 0; flag_at(i); i++)
-		if ((flag_at(i)->where & section) && flag_at(i)->key && n-- == 0)
-			return flag_at(i);
-	return NULL;
-}
-
-static enum key_type flag_type(const struct criu_flag *f)
-{
-	return f->kind == FLAG_BOOL	  ? K_BOOL
-	       : f->kind == FLAG_CHOICE	  ? K_CHOICE
-	       : f->kind == FLAG_DURATION ? K_DURATION
-					  : K_LIST;
-}
-
-static int flag_key(unsigned section, size_t n, struct key *k)
-{
-	const struct criu_flag *f = section_flag(section, n);
-
-	if (!f)
-		return -1;
-	*k = (struct key){section == CONF_DUMP ? "dump" : "restore", f->key, flag_type(f),
-			  (section == CONF_DUMP ? offsetof(struct config, dump)
-						: offsetof(struct config, restore)) +
-				  f->off,
-			  f};
-	return 0;
-}
-
-/* The i-th key, in the order `criuctl config` shows them: 0 or -1 past the
- * last. */
-static int key_at(size_t i, struct key *k)
-{
-	size_t n;
-
-	if (i < N(before))
-		return *k = before[i], 0;
-	i -= N(before);
-	for (n = 0; section_flag(CONF_DUMP, n); n++)
-		;
-	if (i < n)
-		return flag_key(CONF_DUMP, i, k);
-	i -= n;
-	if (i < N(after_dump))
-		return *k = after_dump[i], 0;
-	i -= N(after_dump);
-	for (n = 0; section_flag(CONF_RESTORE, n); n++)
-		;
-	if (i < n)
-		return flag_key(CONF_RESTORE, i, k);
-	i -= n;
-	return i < N(after_restore) ? (*k = after_restore[i], 0) : -1;
-}
 
 /* inih (r55) keeps at most MAX_SECTION - 1 = 49 characters of a section
  * name and drops the rest without a word; "profile." takes 8 of them. */
@@ -276,31 +192,6 @@ static int set_value(struct parse_state *st, struct config *target, const struct
 	return -1;
 }
 
-/* The index of [section] name, with the key in *k; -1 when unknown. */
-static long key_index(const char *section, const char *name, struct key *k)
-{
-	for (size_t i = 0; key_at(i, k) == 0; i++)
-		if (strcmp(k->section, section) == 0 && strcmp(k->name, name) == 0)
-			return (long)i;
-	return -1;
-}
-
-/* 1 when a key of [section] exists. */
-static int section_has_keys(const char *section)
-{
-	struct key k;
-
-	for (size_t i = 0; key_at(i, &k) == 0; i++)
-		if (strcmp(k.section, section) == 0)
-			return 1;
-	return 0;
-}
-
-static int is_list(const struct key *k)
-{
-	return k->type == K_LIST || k->type == K_ENV;
-}
-
 static struct config_profile *find_profile(struct config *c, const char *name)
 {
 	for (size_t i = 0; i < c->n_profiles; i++)
@@ -327,7 +218,7 @@ static int apply_profile_key(struct parse_state *st, const char *pname, const ch
 			     const char *value)
 {
 	struct key k;
-	long i = key_index("dump", name, &k);
+	long i = config_key_index("dump", name, &k);
 	struct config_profile *p;
 	int *lines;
 
@@ -347,7 +238,7 @@ static int apply_profile_key(struct parse_state *st, const char *pname, const ch
 	p = find_profile(st->c, pname);
 	if (!p && !(p = add_profile(st->c, pname)))
 		return snprintf(st->msg, sizeof(st->msg), "out of memory"), 0;
-	if (!is_list(&k) && strv_contains(&p->keys, name))
+	if (!config_key_is_list(&k) && strv_contains(&p->keys, name))
 		return snprintf(st->msg, sizeof(st->msg), "%s: given twice in [profile.%s]", name,
 				pname),
 		       0;
@@ -370,9 +261,9 @@ static int apply(struct parse_state *st, const char *section, const char *name, 
 
 	if (strncmp(section, "profile.", 8) == 0)
 		return apply_profile_key(st, section + 8, name, value);
-	i = key_index(section, name, &k);
+	i = config_key_index(section, name, &k);
 	if (i >= 0) {
-		if (st->seen[i]++ && !is_list(&k))
+		if (st->seen[i]++ && !config_key_is_list(&k))
 			return snprintf(st->msg, sizeof(st->msg), "%s: given twice in [%s]", name,
 					section),
 			       0;
@@ -381,7 +272,7 @@ static int apply(struct parse_state *st, const char *section, const char *name, 
 		snprintf(st->c->origin[i], CONFIG_ORIGIN_MAX, "%s:%d", st->filename, st->lineno);
 		return 1;
 	}
-	if (section_has_keys(section))
+	if (config_section_has_keys(section))
 		return snprintf(st->msg, sizeof(st->msg), "unknown key '%s' in [%s]", name,
 				section),
 		       0;
@@ -556,10 +447,10 @@ int config_apply_profile(struct config *c, const char *name, struct cc_err *e)
 		return -1;
 	}
 	for (size_t j = 0; j < p->keys.n; j++) {
-		long i = key_index("dump", p->keys.v[j], &k);
+		long i = config_key_index("dump", p->keys.v[j], &k);
 
 		/* A profile's list replaces the [dump] list, it does not extend it. */
-		if (is_list(&k) && !cleared[i]++)
+		if (config_key_is_list(&k) && !cleared[i]++)
 			strv_free((struct strv *)((char *)c + k.offset));
 		if (set_value(&st, c, &k, p->values.v[j]) < 0)
 			return err_set(e, CC_EXIT_USAGE, "config-invalid", "%s", st.msg);
@@ -567,47 +458,4 @@ int config_apply_profile(struct config *c, const char *name, struct cc_err *e)
 			 p->lines[j], name);
 	}
 	return 0;
-}
-
-const char *config_key_section(size_t i)
-{
-	struct key k;
-
-	return key_at(i, &k) == 0 ? k.section : NULL;
-}
-
-const char *config_key_name(size_t i)
-{
-	struct key k;
-
-	return key_at(i, &k) == 0 ? k.name : NULL;
-}
-
-static void join_list(const struct strv *sv, char *dst, size_t size)
-{
-	size_t n = 0;
-
-	dst[0] = '\0';
-	for (size_t i = 0; i < sv->n && n < size; i++)
-		n += (size_t)snprintf(dst + n, size - n, "%s%s", i ? ", " : "", sv->v[i]);
-}
-
-void config_key_value(const struct config *c, size_t i, char *dst, size_t size)
-{
-	struct key k;
-	const void *field;
-
-	if (key_at(i, &k) < 0)
-		return;
-	field = (const char *)c + k.offset;
-	switch (k.type) {
-	case K_PATH:
-	case K_CHOICE: snprintf(dst, size, "%s", (const char *)field); break;
-	case K_BOOL: snprintf(dst, size, "%s", *(const int *)field ? "true" : "false"); break;
-	case K_COUNT: snprintf(dst, size, "%d", *(const int *)field); break;
-	/* Not %g: it prints 1036800 (12d) as "1.0368e+06", which no parser takes back. */
-	case K_DURATION: snprintf(dst, size, "%.15g", *(const double *)field); break;
-	case K_LIST:
-	case K_ENV: join_list((const struct strv *)field, dst, size); break;
-	}
 }

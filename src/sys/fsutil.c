@@ -265,6 +265,13 @@ void fs_chmod_tree_at(int at, const char *name, mode_t mode)
 	closedir(d);
 }
 
+int fs_exists_at(int at, const char *name)
+{
+	struct stat st;
+
+	return at >= 0 && fstatat(at, name, &st, AT_SYMLINK_NOFOLLOW) == 0;
+}
+
 int fs_is_link_at(int at, const char *name)
 {
 	struct stat st;

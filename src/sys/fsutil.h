@@ -56,6 +56,9 @@ void fs_chmod_tree_at(int at, const char *name, mode_t mode);
 /* 1 when name under at is a symbolic link (what O_NOFOLLOW refused). */
 int fs_is_link_at(int at, const char *name);
 
+/* Whether name exists under at (a link is not followed; at -1: no). */
+int fs_exists_at(int at, const char *name);
+
 /* Open (creating with mode when missing) the directory name under at,
  * without following a symlink.  Returns the fd, or -1 with errno set. */
 int fs_mkdir_open_at(int at, const char *name, mode_t mode);

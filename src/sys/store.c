@@ -23,8 +23,6 @@
 
 #include "fsutil.h"
 #include "recover.h"
-#include "retention.h"
-#include "tidy.h"
 
 #define STORE_LOCK ".lock"
 
@@ -189,13 +187,6 @@ void store_close(struct store *s)
 	strv_free(&s->pending);
 }
 
-static int exists_at(int dirfd, const char *name)
-{
-	struct stat st;
-
-	return fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0;
-}
-
 /* mkdir tmp/<name>.<random> and lock it, under the shared store lock. */
 static int make_attempt_dir(struct store *s, struct attempt *a)
 {
@@ -231,7 +222,6 @@ static int name_busy_err(struct cc_err *e, const char *name)
 	return -1;
 }
 
-/* Take the lock of a checkpoint name without waiting: the fd, or -1. */
 int store_read_manifest(int ckfd, struct manifest *m, struct cc_err *e)
 {
 	char why[256];
@@ -294,18 +284,17 @@ int store_lock_name(struct store *s, const char *name, struct cc_err *e)
 	return lock_fd(fd, name, e);
 }
 
-/* Whether another criuctl holds the lock of name (a dump of a checkpoint
- * that does not exist yet); never creates the lock file. */
-static int name_held(struct store *s, const char *name)
+int store_name_busy(struct store *s, const char *name, struct cc_err *e)
 {
-	int fd = openat(s->locks_fd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	int fd = s->locks_fd >= 0 ? openat(s->locks_fd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
+				  : -1;
 	int held;
 
 	if (fd < 0)
 		return 0;
 	held = flock(fd, LOCK_EX | LOCK_NB) < 0 && errno == EWOULDBLOCK;
 	close(fd);
-	return held;
+	return held ? name_busy_err(e, name) : 0;
 }
 
 int store_begin(struct store *s, const char *name, enum attempt_kind kind, struct attempt *a,
@@ -319,7 +308,7 @@ int store_begin(struct store *s, const char *name, enum attempt_kind kind, struc
 			       "invalid checkpoint name '%s': use 1-64 of [A-Za-z0-9._-], starting "
 			       "with a letter or digit",
 			       name);
-	if (kind == ATTEMPT_DUMP && exists_at(s->ck_fd, name)) {
+	if (kind == ATTEMPT_DUMP && fs_exists_at(s->ck_fd, name)) {
 		err_set(e, CC_EXIT_STORE, "name-exists", "checkpoint '%s' already exists in %s",
 			name, s->root);
 		err_remedy(e, "Choose another --name, or remove it first: criuctl rm %s", name);
@@ -330,7 +319,7 @@ int store_begin(struct store *s, const char *name, enum attempt_kind kind, struc
 	if (a->name_lock < 0)
 		return -1;
 	/* Checked again under the lock: a dump that just finished may have made it. */
-	if (kind == ATTEMPT_DUMP && exists_at(s->ck_fd, name)) {
+	if (kind == ATTEMPT_DUMP && fs_exists_at(s->ck_fd, name)) {
 		store_release(a);
 		err_set(e, CC_EXIT_STORE, "name-exists", "checkpoint '%s' already exists in %s",
 			name, s->root);
@@ -378,7 +367,7 @@ int store_keep_failed(struct store *s, struct attempt *a, struct cc_err *e)
 	gmtime_r(&now, &tm);
 	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
 	snprintf(dst, sizeof(dst), "%s.%s%s", a->name, kind, stamp);
-	for (int i = 2; exists_at(s->failed_fd, dst) && i < 100; i++)
+	for (int i = 2; fs_exists_at(s->failed_fd, dst) && i < 100; i++)
 		snprintf(dst, sizeof(dst), "%s.%s%s-%d", a->name, kind, stamp, i);
 	if (renameat2(s->tmp_fd, a->tmpname, s->failed_fd, dst, RENAME_NOREPLACE) < 0) {
 		store_err(e, "cannot keep failed attempt", a->name);
@@ -465,129 +454,5 @@ int store_names(struct store *s, int failed, struct strv *out, struct cc_err *e)
 	closedir(d);
 	if (out->n)
 		qsort(out->v, out->n, sizeof(char *), cmp_str);
-	return 0;
-}
-
-/* failed/ entries are "<name>.<UTC>": a valid name plus a dot suffix. */
-static int failed_entry_valid(const char *entry)
-{
-	return entry[0] != '.' && !strchr(entry, '/') && strlen(entry) < NAME_MAX_LEN + 48;
-}
-
-/* The run id of the checkpoint's dump, from the head of its dump.log. */
-static void dump_run_id(int dirfd, const char *name, char *dst, size_t size)
-{
-	int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-
-	tidy_run_id_at(fd, "dump.log", dst, size);
-	if (fd >= 0)
-		close(fd);
-}
-
-/* The lock criu kept in criuctl's network namespace for that dump, if any. */
-static void release_net_lock(struct store *s, const char *name, const char *run_id)
-{
-	struct tidy_result t;
-
-	tidy_unlock(0, run_id, &t);
-	for (size_t i = 0; i < t.unlocked.n; i++)
-		strv_pushf(&s->unlocked, "%s: %s", name, t.unlocked.v[i]);
-	tidy_result_free(&t);
-}
-
-int store_remove(struct store *s, const char *name, struct cc_err *e)
-{
-	char run_id[64] = "";
-	int dirfd = s->ck_fd, lock, rc;
-
-	if (!name_valid(name)) {
-		if (!failed_entry_valid(name) || !exists_at(s->failed_fd, name))
-			return err_set(e, CC_EXIT_USAGE, "invalid-name",
-				       "invalid checkpoint name '%s'", name);
-		dirfd = s->failed_fd;
-	} else if (!exists_at(dirfd, name)) {
-		if (!exists_at(s->failed_fd, name) && name_held(s, name))
-			return name_busy_err(e, name);
-		if (!exists_at(s->failed_fd, name))
-			return err_set(e, CC_EXIT_STORE, "no-such-checkpoint",
-				       "no checkpoint named '%s' in %s", name, s->root);
-		dirfd = s->failed_fd;
-	}
-	lock = dirfd == s->ck_fd ? store_lock_name(s, name, e) : -2;
-	if (lock == -1)
-		return -1;
-	if (dirfd == s->ck_fd)
-		dump_run_id(dirfd, name, run_id, sizeof(run_id));
-	rc = fs_rmtree_at(dirfd, name);
-	if (rc == 0 && run_id[0])
-		release_net_lock(s, name, run_id);
-	if (lock >= 0)
-		close(lock);
-	if (rc < 0)
-		return store_err(e, "cannot remove", name);
-	return 0;
-}
-
-/*
- * An entry's time: the mtime of its manifest.json (or report.json), written
- * once, in nanoseconds: successive dumps commit within the same second, and
- * whole seconds would make "the newest" a tie broken by name.
- */
-static long long entry_time(int dirfd, const char *name, const char *file)
-{
-	/* Not "name/file": an entry planted as a symlink would be followed. */
-	int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	struct stat st;
-	int ok = (fd >= 0 && fstatat(fd, file, &st, AT_SYMLINK_NOFOLLOW) == 0) ||
-		 fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0;
-
-	if (fd >= 0)
-		close(fd);
-	return ok ? (long long)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec : 0;
-}
-
-/* Remove, from one directory, what retention.h decides. */
-static void prune_dir(struct store *s, int failed, const struct retention *r, struct strv *removed)
-{
-	int dirfd = failed ? s->failed_fd : s->ck_fd;
-	struct strv names = {0};
-	struct aged *v;
-	struct cc_err e;
-
-	if (store_names(s, failed, &names, &e) < 0 || !names.n ||
-	    !(v = calloc(names.n, sizeof(*v)))) {
-		strv_free(&names);
-		return;
-	}
-	for (size_t i = 0; i < names.n; i++)
-		v[i] = (struct aged){.name = names.v[i],
-				     .mtime = entry_time(dirfd, names.v[i],
-							 failed ? "report.json" : "manifest.json")};
-	retention_sort(v, names.n);
-	for (size_t i = 0, kept = 0; i < names.n; i++) {
-		if (retention_removes(&v[i], kept, r) && store_remove(s, v[i].name, &e) == 0)
-			strv_push(removed, v[i].name);
-		else
-			kept++; /* kept, or held by a running criuctl */
-	}
-	free(v);
-	strv_free(&names);
-}
-
-int store_prune(struct store *s, int keep, double older_than, int keep_failed, const char *spare,
-		struct strv *removed, struct cc_err *e)
-{
-	struct timespec ts;
-	struct retention r = {.keep = keep, .older_than = older_than, .spare = spare};
-
-	(void)e;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	r.now = (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-	prune_dir(s, 0, &r, removed);
-	if (keep_failed >= 0) {
-		r.keep = keep_failed;
-		r.spare = NULL;
-		prune_dir(s, 1, &r, removed);
-	}
 	return 0;
 }

@@ -121,6 +121,11 @@ int store_read_manifest(int ckfd, struct manifest *m, struct cc_err *e);
  */
 int store_hold_name(struct store *s, const char *name, struct cc_err *e);
 
+/* 0 when no other criuctl holds the lock of name (say, a dump of a
+ * checkpoint that does not exist yet); else -1 with e set ("name-busy",
+ * exit 5).  Never creates the lock file. */
+int store_name_busy(struct store *s, const char *name, struct cc_err *e);
+
 /* Names under checkpoints/ (or failed/ with failed=1), sorted.  Returns 0/-1. */
 int store_names(struct store *s, int failed, struct strv *out, struct cc_err *e);
 

@@ -1,0 +1,36 @@
+/*
+ * config_keys: the configuration's keys, in the order `criuctl config`
+ * shows them: criuctl's own and, for [dump] and [restore], one per row of
+ * the flag table (flags.h).  Internal to config.c and config_keys.c.
+ */
+#ifndef CRIUCTL_CONFIG_KEYS_H
+#define CRIUCTL_CONFIG_KEYS_H
+
+#include <stddef.h>
+
+#include "config.h"
+#include "flags.h"
+
+enum key_type { K_PATH, K_BOOL, K_COUNT, K_DURATION, K_LIST, K_CHOICE, K_ENV };
+
+struct key {
+	const char *section;
+	const char *name;
+	enum key_type type;
+	size_t offset;
+	const struct criu_flag *flag; /* a key of the flag table, or NULL */
+};
+
+/* The i-th key into *k: 0, or -1 past the last. */
+int config_key_at(size_t i, struct key *k);
+
+/* The index of [section] name, with the key in *k; -1 when unknown. */
+long config_key_index(const char *section, const char *name, struct key *k);
+
+/* 1 when a key of [section] exists. */
+int config_section_has_keys(const char *section);
+
+/* 1 for the keys that accumulate (lists, env). */
+int config_key_is_list(const struct key *k);
+
+#endif
