@@ -5,7 +5,8 @@
 # `make check` installs what is missing (as root, on Debian), then runs the
 # unit and CLI suites, the same two again built with sanitizers, a short
 # run of every fuzz target and the end-to-end suite, and prints one
-# "N passed, N failed" line for all of them.
+# "N passed, N failed" line for all of them.  `make soak` runs only the
+# end-to-end soak, SOAK_CYCLES (default 100) dump/restore cycles.
 #
 # SANITIZE=address,undefined (any -fsanitize= list) builds criuctl and the
 # unit tests with those sanitizers into build/san, apart from the plain
@@ -90,7 +91,7 @@ UNIT_SYS  := test_hang test_seal test_supervisor
 UNIT_SRC  := $(wildcard tests/unit/test_*.c)
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(B)/unit/%)
 
-.PHONY: all deps check test unit cli e2e guest-image demo install uninstall \
+.PHONY: all deps check test unit cli e2e soak guest-image demo install uninstall \
         clean format format-check lint layers bench test-bins fuzz fuzz-build
 
 all: $(B)/criuctl $(B)/criuctl-hook $(B)/guest-sandbox $(B)/container-run
@@ -202,6 +203,12 @@ cli: $(B)/criuctl $(B)/criuctl-hook
 
 e2e: all guest-image $(TEST_BINS)
 	@tools/run-suites e2e
+
+# tests/e2e/soak.bats with SOAK_CYCLES dump/restore cycles (the e2e suite,
+# and so `make check`, runs it with 10).
+SOAK_CYCLES ?= 100
+soak: all guest-image $(TEST_BINS)
+	@SOAK_CYCLES=$(SOAK_CYCLES) tools/run-suites soak
 
 # Sub-makes name SANITIZE: a command line's would reach them all, and
 # the guest image must get the plain criuctl.

@@ -4,6 +4,9 @@
  *   <root>/checkpoints/<name>/   committed checkpoints (renamed into place last)
  *   <root>/failed/<name>.<UTC>/  logs and report.json of failed attempts
  *   <root>/tmp/                  attempts in progress
+ *   <root>/locks/<name>          the flock() of a name, while it has a
+ *                                checkpoint or an attempt (removed under
+ *                                the lock with the last of them)
  *
  * Everything is reached through directory fds and *at() calls without
  * following symlinks; directories are 0700 and files 0600.  An attempt in
