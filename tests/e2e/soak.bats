@@ -31,7 +31,8 @@ teardown() {
 	common_teardown
 }
 
-criu_gone() { ! ps -eo stat=,comm= | awk '$2 == "criu" && $1 !~ /^Z/ { found = 1 } END { exit !found }'; }
+# No criu, nor its criuctl-guard, runs any more.
+criu_gone() { ! ps -eo stat=,comm= | awk '($2 == "criu" || $2 == "criuctl-guard") && $1 !~ /^Z/ { found = 1 } END { exit !found }'; }
 
 # The workload: a counter (appends 1, 2, 3, ... to $W/count every 50 ms)
 # holding 4 MiB of random bytes filled once at its start; SIGUSR1 makes it
