@@ -1,7 +1,8 @@
 #!/usr/bin/env bats
 # End-to-end: a kill -9 of criuctl never leaves the tree frozen.  criuctl
-# is SIGKILLed while its criu is stuck (stopped by SIGSTOP mid-dump, or
-# seizing a task that never stops); criuctl-guard, the process criuctl
+# is SIGKILLed while its criu is stuck (stopped by SIGSTOP mid-dump or
+# half-way through a restore, or seizing a task that never stops);
+# criuctl-guard, the process criuctl
 # starts beside every criu, enforces the run's limits in its place: criu
 # is stopped, what it did to the tree is undone, the tree runs on (not
 # stopped, not traced, counting), and the next criuctl keeps the attempt
@@ -181,6 +182,35 @@ while True:
 	run jq -r '(.guard.tidy.repaired | length), (.guard.tidy.unlocked | length), (.guard.tidy.failed | length)' \
 		"$STORE"/failed/tcp.*/report.json
 	assert_output $'1\n1\n0'
+}
+
+@test "criuctl SIGKILLed while criu's restore is stopped half-way: the guard kills the half-restored task, and the checkpoint restores next time" {
+	start_counter 512
+	run ctl dump --tree "$PID" --name half
+	assert_success
+	wait_for 10 dead "$PID"
+	local at_dump
+	at_dump=$(last_line "$W/count")
+	ctl_bg restore half --stall-timeout 2
+	wait_for 30 bash -c "grep -qF 'Forking task with $PID pid' '$STORE'/tmp/*/restore.log 2>/dev/null" ||
+		fail "criu never forked the task: $(cat "$W/out")"
+	kill -STOP "$(pgrep -o -f '^/usr/sbin/criu restore')"
+	kill_ctl
+	wait_for 60 criu_gone || fail "criu is still there"
+	wait_for 60 guard_gone || fail "criuctl-guard is still there"
+	wait_for 20 dead "$PID" || fail "the half-restored pid $PID runs"
+	run --separate-stderr ctl list
+	assert_success
+	[[ $stderr == *"half: criuctl ended before criu did, and criu was stuck: criuctl-guard stopped it (stall); its logs are kept in $STORE/failed/half.restore."* ]] ||
+		fail "stderr: $stderr"
+	run jq -r '.verdict.id, .action, .stopped_by, (.guard.tidy.killed | length)' \
+		"$STORE"/failed/half.restore.*/report.json
+	assert_output $'abandoned\nrestore\nstall\n1'
+	run --separate-stderr ctl restore half
+	assert_success
+	assert_output "$PID"
+	wait_for 20 count_ge "$W/count" $((at_dump + 3))
+	assert_consecutive "$W/count"
 }
 
 @test "criuctl SIGKILLed while criu is not stuck: the guard lets criu go on; criu aborts at its point of no return" {
