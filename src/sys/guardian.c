@@ -49,6 +49,12 @@ static int guard_argv(const char *path, const struct guard_spec *sp, struct strv
 	return rc;
 }
 
+static void close_if_open(int fd)
+{
+	if (fd >= 0)
+		close(fd);
+}
+
 /* In the forked child: only async-signal-safe calls until exec. */
 static void exec_guard(char **argv, int dirfd, int rd)
 {
@@ -86,22 +92,21 @@ int guard_start(const char *path, int dirfd, const struct guard_spec *spec, stru
 		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 			;
 	strv_free(&argv);
-	for (int *fd = (int[]){p[0], hi_dir, hi_rd}, i = 0; i < 3; i++)
-		if (fd[i] >= 0)
-			close(fd[i]);
+	close_if_open(p[0]);
+	close_if_open(hi_dir);
+	close_if_open(hi_rd);
 	if (pid > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		return p[1];
-	if (p[1] >= 0)
-		close(p[1]);
-	return err_sys(e, CC_EXIT_ENV, "hook-missing", errno, "cannot start %s", path);
+	close_if_open(p[1]);
+	return err_set(e, CC_EXIT_ENV, "hook-missing", "cannot start %s", path);
 }
 
+/* A guard that is gone hears nothing: EPIPE (criuctl ignores SIGPIPE) is
+ * not an error of the run. */
 static void say(int fd, const char *line)
 {
-	size_t n = strlen(line);
-
-	if (fd >= 0 && write(fd, line, n) != (ssize_t)n)
-		return; /* the guard is gone: nothing to tell */
+	if (fd >= 0 && write(fd, line, strlen(line)) < 0)
+		return;
 }
 
 void guard_tell_criu(int fd, int pid)
@@ -192,8 +197,9 @@ static void on_criu_started(struct guarding *w, int pid)
 	w->started = w->last_growth = now();
 }
 
-/* One event from criuctl's pipe, or 0 when there is none yet. */
-static int read_ctl(struct guarding *w)
+/* The next event from criuctl's pipe into *ev: 1, or 0 when there is
+ * none yet.  End of file is criuctl's death. */
+static int read_ctl(struct guarding *w, enum guard_event *ev)
 {
 	char c;
 	ssize_t n;
@@ -208,14 +214,18 @@ static int read_ctl(struct guarding *w)
 		w->line_len = 0;
 		if (strncmp(w->line, "criu ", 5) == 0) {
 			on_criu_started(w, atoi(w->line + 5));
-			return GUARD_CRIU_STARTED + 1;
+			*ev = GUARD_CRIU_STARTED;
+			return 1;
 		}
-		if (strcmp(w->line, "done") == 0)
-			return GUARD_CTL_DONE + 1;
+		if (strcmp(w->line, "done") == 0) {
+			*ev = GUARD_CTL_DONE;
+			return 1;
+		}
 	}
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return 0;
-	return GUARD_CTL_GONE + 1; /* EOF: criuctl is gone */
+	*ev = GUARD_CTL_GONE;
+	return 1;
 }
 
 /* A new log line since the last look is progress. */
@@ -401,15 +411,15 @@ static int round_once(struct guarding *w)
 {
 	struct pollfd p[2] = {{.fd = w->ctlfd, .events = POLLIN},
 			      {.fd = w->pidfd, .events = POLLIN}};
-	int ev;
+	enum guard_event ev;
 
 	poll(p, w->pidfd >= 0 ? 2 : 1, TICK_MS);
-	while (w->ctlfd >= 0 && (ev = read_ctl(w)) > 0) {
-		if (ev - 1 == GUARD_CTL_GONE) {
+	while (w->ctlfd >= 0 && read_ctl(w, &ev)) {
+		if (ev == GUARD_CTL_GONE) {
 			close(w->ctlfd);
 			w->ctlfd = -1;
 		}
-		if (step(w, (enum guard_event)(ev - 1)))
+		if (step(w, ev))
 			return 1;
 	}
 	if (w->criu_pid > 0)
