@@ -5,7 +5,8 @@
 # `make check` installs what is missing (as root, on Debian), then runs the
 # unit and CLI suites, the same two again built with sanitizers, a short
 # run of every fuzz target and the end-to-end suite, and prints one
-# "N passed, N failed" line for all of them.
+# "N passed, N failed" line for all of them.  `make soak` runs only the
+# end-to-end soak, SOAK_CYCLES (default 100) dump/restore cycles.
 #
 # SANITIZE=address,undefined (any -fsanitize= list) builds criuctl and the
 # unit tests with those sanitizers into build/san, apart from the plain
@@ -70,7 +71,9 @@ endif
 #   src/sys   the I/O shell: the libuv supervisor, /proc, the store, criu,
 #             what criu leaves behind
 #   src/cli   the command line: main, one cmd_<name>.c per command, output
-#   src/hook  criuctl-hook, the action script criu runs (a program of its own)
+#   src/hook  the programs that stand beside criu: criuctl-hook, the action
+#             script criu runs (static, sees no other layer), and
+#             criuctl-guard (over src/sys)
 # A layer is compiled seeing the headers of its own and the layers below it
 # only, and `make layers` checks the archives with nm: libcore.a calls
 # nothing outside tools/core-allowed (libc's string and memory functions,
@@ -90,10 +93,10 @@ UNIT_SYS  := test_hang test_seal test_supervisor
 UNIT_SRC  := $(wildcard tests/unit/test_*.c)
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(B)/unit/%)
 
-.PHONY: all deps check test unit cli e2e guest-image demo install uninstall \
+.PHONY: all deps check test unit cli e2e soak guest-image demo install uninstall \
         clean format format-check lint layers bench test-bins fuzz fuzz-build
 
-all: $(B)/criuctl $(B)/criuctl-hook $(B)/guest-sandbox $(B)/container-run
+all: $(B)/criuctl $(B)/criuctl-hook $(B)/criuctl-guard $(B)/guest-sandbox $(B)/container-run
 
 $(B)/criuctl: $(CLI_OBJ) $(B)/libsys.a $(B)/libcore.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJ) $(B)/libsys.a $(B)/libcore.a $(LDLIBS)
@@ -110,6 +113,14 @@ $(B)/libsys.a: $(SYS_OBJ)
 # sanitized (a static binary cannot be): beside criuctl in build/san too.
 $(B)/criuctl-hook: src/hook/criuctl-hook.c | $(B)
 	$(CC) $(CPPFLAGS) -O2 -g -std=gnu11 $(WARNINGS) $(WERROR) -static -MMD -MP -o $@ $<
+
+# The guard criuctl starts beside criu (src/sys/guardian.h): a program of
+# its own over the shell and the core.
+$(B)/criuctl-guard: $(B)/hook/criuctl-guard.o $(B)/libsys.a $(B)/libcore.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libsys.a $(B)/libcore.a $(LDLIBS)
+
+$(B)/hook/%.o: src/hook/%.c $(B)/flags | $(B)/hook
+	$(CC) $(CPPFLAGS) $(INC_sys) $(CFLAGS) -MMD -MP -c -o $@ $<
 
 $(B)/core/%.o: src/core/%.c $(B)/flags | $(B)/core
 	$(CC) $(CPPFLAGS) $(INC_core) $(CFLAGS) -MMD -MP -c -o $@ $<
@@ -139,7 +150,7 @@ TEST_BINS := $(B)/fixtures/vfork-hang
 $(B)/fixtures/%: tests/fixtures/%.c | $(B)/fixtures
 	$(CC) -O2 -Wall -Wextra $(WERROR) -static -o $@ $<
 
-$(B) $(B)/unit $(B)/fixtures $(B)/core $(B)/sys $(B)/cli:
+$(B) $(B)/unit $(B)/fixtures $(B)/core $(B)/sys $(B)/cli $(B)/hook:
 	mkdir -p $@
 
 # Unit tests of the core see its headers and link libcore.a only; those of
@@ -156,7 +167,7 @@ $(UNIT_SYS:%=$(B)/unit/%): $(B)/unit/test_%: tests/unit/test_%.c $(B)/libsys.a $
 
 # What the unit and CLI suites run (under SANITIZE: the sanitized ones),
 # and the end-to-end suite's workloads.
-test-bins: $(B)/criuctl $(B)/criuctl-hook $(UNIT_BIN) $(if $(SANITIZE),,$(TEST_BINS))
+test-bins: $(B)/criuctl $(B)/criuctl-hook $(B)/criuctl-guard $(UNIT_BIN) $(if $(SANITIZE),,$(TEST_BINS))
 
 # Fuzz targets: clang, libFuzzer, ASan and UBSan.  The core is compiled
 # again into an archive, so each target takes from it only the objects it
@@ -197,11 +208,17 @@ deps:
 unit: $(UNIT_BIN)
 	@tools/run-suites $(if $(SANITIZE),san-unit,unit)
 
-cli: $(B)/criuctl $(B)/criuctl-hook
+cli: $(B)/criuctl $(B)/criuctl-hook $(B)/criuctl-guard
 	@tools/run-suites $(if $(SANITIZE),san-cli,cli)
 
 e2e: all guest-image $(TEST_BINS)
 	@tools/run-suites e2e
+
+# tests/e2e/soak.bats with SOAK_CYCLES dump/restore cycles (the e2e suite,
+# and so `make check`, runs it with 10).
+SOAK_CYCLES ?= 100
+soak: all guest-image $(TEST_BINS)
+	@SOAK_CYCLES=$(SOAK_CYCLES) tools/run-suites soak
 
 # Sub-makes name SANITIZE: a command line's would reach them all, and
 # the guest image must get the plain criuctl.
@@ -229,12 +246,13 @@ demo: deps
 bench: all guest-image $(TEST_BINS)
 	@tools/guest-run bash /src/tools/bench
 
-install: $(B)/criuctl $(B)/criuctl-hook
+install: $(B)/criuctl $(B)/criuctl-hook $(B)/criuctl-guard
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
 	    $(DESTDIR)$(SYSCONFDIR)/criuctl $(DESTDIR)$(COMPLETIONSDIR) \
 	    $(DESTDIR)$(LIBEXECDIR)/criuctl
 	install -m 0755 $(B)/criuctl $(DESTDIR)$(SBINDIR)/criuctl
 	install -m 0755 $(B)/criuctl-hook $(DESTDIR)$(LIBEXECDIR)/criuctl/criuctl-hook
+	install -m 0755 $(B)/criuctl-guard $(DESTDIR)$(LIBEXECDIR)/criuctl/criuctl-guard
 	install -m 0644 man/criuctl.1 $(DESTDIR)$(MANDIR)/man1/criuctl.1
 	install -m 0644 man/criuctl.conf.5 $(DESTDIR)$(MANDIR)/man5/criuctl.conf.5
 	install -m 0644 etc/bash-completion/criuctl $(DESTDIR)$(COMPLETIONSDIR)/criuctl
@@ -243,6 +261,7 @@ install: $(B)/criuctl $(B)/criuctl-hook
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/criuctl $(DESTDIR)$(LIBEXECDIR)/criuctl/criuctl-hook \
+	    $(DESTDIR)$(LIBEXECDIR)/criuctl/criuctl-guard \
 	    $(DESTDIR)$(MANDIR)/man1/criuctl.1 \
 	    $(DESTDIR)$(MANDIR)/man5/criuctl.conf.5 $(DESTDIR)$(COMPLETIONSDIR)/criuctl
 
@@ -264,7 +283,7 @@ lint:
 
 clean:
 	rm -rf $(B)/core $(B)/sys $(B)/cli $(B)/*.a $(B)/*.d $(B)/criuctl $(B)/criuctl-hook \
-	    $(B)/guest-sandbox $(B)/container-run $(B)/unit $(B)/fixtures $(B)/flags build/san \
+	    $(B)/criuctl-guard $(B)/hook $(B)/guest-sandbox $(B)/container-run $(B)/unit $(B)/fixtures $(B)/flags build/san \
 	    $(FB)/obj $(FB)/libcore.a $(FB)/fuzz_*
 
 -include $(wildcard $(B)/*.d $(B)/*/*.d $(FB)/*.d $(FB)/obj/*.d)

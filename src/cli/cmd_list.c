@@ -68,9 +68,10 @@ static json_t *failed_row(struct store *s, const char *entry)
 	if (fd >= 0 && fs_read_at(fd, "report.json", 16u << 20, &text, &len) == 0)
 		report = json_loadb(text, len, 0, NULL);
 	row = json_pack(
-		"{s:o, s:s, s:s?, s:s?}", "name", json_text(entry), "status", "failed", "action",
-		json_string_value(json_object_get(report, "action")), "verdict",
-		json_string_value(json_object_get(json_object_get(report, "verdict"), "id")));
+		"{s:o, s:s, s:s?, s:s?, s:s?}", "name", json_text(entry), "status", "failed",
+		"action", json_string_value(json_object_get(report, "action")), "verdict",
+		json_string_value(json_object_get(json_object_get(report, "verdict"), "id")),
+		"stopped_by", json_string_value(json_object_get(report, "stopped_by")));
 	json_decref(report);
 	free(text);
 	if (fd >= 0)

@@ -20,6 +20,7 @@
 #include "criu_log.h"
 #include "fault.h"
 #include "fsutil.h"
+#include "guardian.h"
 #include "interrupt.h"
 #include "judge.h"
 #include "jsonutil.h"
@@ -32,6 +33,7 @@ int run_criu_prepare(struct cli *c, const struct attempt *at, const char *action
 		     const char *images_dir, struct criu_run *r)
 {
 	memset(r, 0, sizeof(*r));
+	r->guard_fd = -1;
 	r->action = action;
 	r->cli = c;
 	r->at = at;
@@ -49,7 +51,7 @@ int run_criu_prepare(struct cli *c, const struct attempt *at, const char *action
 int run_criu_ask(struct cli *c, struct criu_run *r, const char *action, int (*work)(void *arg),
 		 void *arg)
 {
-	if (criu_hook_path(r->hook_path, sizeof(r->hook_path), &c->err) < 0)
+	if (criu_helper_path("criuctl-hook", r->hook_path, sizeof(r->hook_path), &c->err) < 0)
 		return c->err.exit_code;
 	r->hook_ask = action;
 	r->precommit = work;
@@ -250,6 +252,32 @@ static void on_freeze(void *arg)
 		end_spawned(r);
 	else
 		tidy_dumped(r);
+}
+
+/* criu runs: its guard learns its pid at once. */
+static void on_spawn(void *arg, int pid)
+{
+	struct criu_run *r = arg;
+
+	guard_tell_criu(r->guard_fd, pid);
+}
+
+/* The guard that stops criu should criuctl die while criu is stuck
+ * (guardian.h): started before criu, with the limits criuctl enforces. */
+static int start_guard(struct cli *c, const struct attempt *at, struct criu_run *r)
+{
+	char path[PATH_MAX];
+	struct guard_spec g = {.action = r->action,
+			       .log_name = r->log_name,
+			       .timeout = r->timeout,
+			       .stall_timeout = r->stall_timeout,
+			       .tree = r->tree,
+			       .tree_n = r->tree_n};
+
+	if (criu_helper_path("criuctl-guard", path, sizeof(path), &c->err) < 0)
+		return -1;
+	r->guard_fd = guard_start(path, at->fd, &g, &c->err);
+	return r->guard_fd < 0 ? -1 : 0;
 }
 
 static void on_tick(void *arg, const struct sup_status *st)
@@ -496,6 +524,7 @@ int run_criu(struct cli *c, const struct attempt *at, struct criu_run *r, int ne
 				.hook_work = r->precommit ? run_precommit : NULL,
 				.on_snapshot = on_snapshot,
 				.on_freeze = on_freeze,
+				.on_spawn = on_spawn,
 				.on_tick = c->progress != PROGRESS_NEVER ? on_tick : NULL,
 				.arg = r};
 	int rc;
@@ -508,6 +537,13 @@ int run_criu(struct cli *c, const struct attempt *at, struct criu_run *r, int ne
 			close(spec.hook_fd);
 		return interrupted_before(c, r, intr_signal());
 	}
+	if (start_guard(c, at, r) < 0) {
+		if (spec.output_fd >= 0)
+			close(spec.output_fd);
+		if (spec.hook_fd >= 0)
+			close(spec.hook_fd);
+		return c->err.exit_code;
+	}
 	r->progress = (struct progress){
 		.mode = c->progress,
 		.action = r->action,
@@ -517,6 +553,8 @@ int run_criu(struct cli *c, const struct attempt *at, struct criu_run *r, int ne
 		for (size_t i = 0; i < r->argv.n; i++)
 			fprintf(stderr, "%s%s", r->argv.v[i], i + 1 < r->argv.n ? " " : "\n");
 	rc = supervisor_run(&spec, &r->res, &c->err);
+	guard_done(r->guard_fd); /* criu has ended under criuctl's eyes */
+	r->guard_fd = -1;
 	progress_end(&r->progress, rc == 0 ? &r->res : NULL);
 	if (r->progress.images_fd >= 0)
 		close(r->progress.images_fd);

@@ -39,6 +39,7 @@ struct criu_run {
 	int (*precommit)(void *arg); /* runs while criu waits there (worker thread) */
 	void *precommit_arg;
 	struct cc_err precommit_err; /* set by precommit when it fails */
+	int guard_fd;		     /* the pipe to criuctl-guard (guardian.h), or -1 */
 	/* Results. */
 	int failed; /* criu ran and did not succeed: a verdict exists */
 	enum outcome outcome;

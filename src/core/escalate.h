@@ -39,6 +39,9 @@
 #ifndef CRIUCTL_ESCALATE_H
 #define CRIUCTL_ESCALATE_H
 
+/* Seconds from SIGTERM to SIGKILL when the caller names none. */
+#define ESC_DEFAULT_GRACE 5.0
+
 enum esc_state {
 	ESC_RUNNING,
 	ESC_PENDING, /* a stop was asked for: criu runs on to its question */

@@ -324,12 +324,13 @@ static const struct verdict_row rows[V_COUNT] = {
 		{"abandoned",
 		 VERDICT_EXIT_NONE,
 		 VFROM_STORE,
-		 "criuctl ended before criu did (it was killed, or crashed), and criu went on "
-		 "alone; the attempt did not complete.",
-		 "Nothing was lost: a dump was not committed, and criu resumed the tree when it "
-		 "found criuctl gone at its point of no return (check the tree: criuctl check "
-		 "--tree PID, and dump again); a restore's criu killed what it had restored "
-		 "(restore again).",
+		 "criuctl ended before criu did (it was killed, or crashed); criu went on alone, "
+		 "or was stopped by criuctl-guard when it was stuck; the attempt did not complete.",
+		 "Nothing was lost: a dump was not committed, and the tree was resumed, by criu "
+		 "when it found criuctl gone at its point of no return, or by criuctl-guard when "
+		 "criu stalled or passed its deadline (the report's guard says what it did); check "
+		 "the tree (criuctl check --tree PID) and dump again.  A restore's criu killed "
+		 "what it had restored: restore again.",
 		 {NULL},
 		 NULL,
 		 "tests/e2e/faults.bats"},

@@ -83,7 +83,7 @@ int criu_version(const char *path, char *out, size_t size, struct cc_err *e)
 	return 0;
 }
 
-int criu_hook_path(char *out, size_t size, struct cc_err *e)
+int criu_helper_path(const char *name, char *out, size_t size, struct cc_err *e)
 {
 	char self[PATH_MAX];
 	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
@@ -93,16 +93,15 @@ int criu_hook_path(char *out, size_t size, struct cc_err *e)
 		self[n] = '\0';
 		slash = strrchr(self, '/');
 		if (slash &&
-		    (size_t)snprintf(out, size, "%.*s/criuctl-hook", (int)(slash - self), self) <
+		    (size_t)snprintf(out, size, "%.*s/%s", (int)(slash - self), self, name) <
 			    size &&
 		    executable(out))
 			return 0;
 	}
-	if ((size_t)snprintf(out, size, "%s/criuctl/criuctl-hook", LIBEXECDIR) < size &&
+	if ((size_t)snprintf(out, size, "%s/criuctl/%s", LIBEXECDIR, name) < size &&
 	    executable(out))
 		return 0;
-	err_set(e, CC_EXIT_ENV, "hook-missing",
-		"criuctl-hook, criu's action script, is neither beside %s nor in %s/criuctl",
+	err_set(e, CC_EXIT_ENV, "hook-missing", "%s is neither beside %s nor in %s/criuctl", name,
 		n > 0 ? self : "criuctl", LIBEXECDIR);
 	err_remedy(e, "Install criuctl completely (make install installs it).");
 	return -1;

@@ -30,10 +30,12 @@ int criu_version(const char *path, char *out, size_t size, struct cc_err *e);
 int criu_environ(const struct strv *extra, struct strv *out);
 
 /*
- * The criuctl-hook binary criu runs as its action script: beside criuctl's
- * own binary (a build tree), else in LIBEXECDIR/criuctl/.  Returns 0 with
- * the path in out, or -1 with e set (exit 6, "hook-missing").
+ * A program that stands beside criu, name "criuctl-hook" (the action script
+ * criu runs) or "criuctl-guard" (guardian.h): beside criuctl's own binary
+ * (a build tree), else in LIBEXECDIR/criuctl/.  Returns 0 with the path in
+ * out, or -1 with e set (exit 6, "hook-missing": criuctl is not installed
+ * completely).
  */
-int criu_hook_path(char *out, size_t size, struct cc_err *e);
+int criu_helper_path(const char *name, char *out, size_t size, struct cc_err *e);
 
 #endif

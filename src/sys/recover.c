@@ -13,6 +13,7 @@
 #include "commit.h"
 #include "criu_log.h"
 #include "fsutil.h"
+#include "guardian.h"
 #include "jsonutil.h"
 #include "outcome.h"
 #include "verdict.h"
@@ -45,8 +46,49 @@ static void note(struct store *s, const char *name, const char *what, const char
 	strv_pushf(&s->recovered, "%s: %s%s", name, what, arg);
 }
 
+/* The note criuctl-guard left in the attempt (guardian.h), or NULL. */
+static json_t *guard_note(const struct attempt *at)
+{
+	char *text = NULL;
+	size_t len;
+	json_t *note = NULL;
+
+	if (fs_read_at(at->fd, GUARD_NOTE, 1 << 20, &text, &len) == 0)
+		note = json_loadb(text, len, 0, NULL);
+	free(text);
+	return json_is_object(note) ? note : (json_decref(note), NULL);
+}
+
+/* Why criu ended, by the guard's note: "stall", "deadline", or "none"
+ * when criu ended by itself (or there is no note). */
+static const char *guard_reason(json_t *note)
+{
+	const char *r = json_string_value(json_object_get(note, "stopped_by"));
+
+	return r ? r : "none";
+}
+
+/* The guard's words, first of the evidence: what it saw and did. */
+static void guard_evidence(json_t *note, struct strv *evidence)
+{
+	if (!note)
+		return;
+	if (strcmp(guard_reason(note), "none") == 0)
+		strv_pushf(evidence, "criuctl-guard: criu ended by itself %.1f s after it started",
+			   json_number_value(json_object_get(note, "elapsed_s")));
+	else
+		strv_pushf(
+			evidence,
+			"criuctl-guard: stopped criu (%s) %.1f s after it started, %.1f s after "
+			"its last log line%s",
+			guard_reason(note), json_number_value(json_object_get(note, "elapsed_s")),
+			json_number_value(json_object_get(note, "idle_s")),
+			json_is_true(json_object_get(note, "criu_killed")) ? "; SIGKILL was needed"
+									   : "");
+}
+
 /* A report.json for an attempt criu was left alone with. */
-static void write_abandoned(const struct attempt *at, const char *log, size_t len)
+static void write_abandoned(const struct attempt *at, const char *log, size_t len, json_t *note)
 {
 	struct strv evidence = {0};
 	json_t *report;
@@ -54,11 +96,13 @@ static void write_abandoned(const struct attempt *at, const char *log, size_t le
 
 	const struct verdict_row *row = verdict_row(V_ABANDONED);
 
+	guard_evidence(note, &evidence);
 	criu_log_decisive(log, len, 5, &evidence);
-	report = json_pack("{s:s, s:s, s:{s:s, s:s, s:s, s:o}, s:b}", "name", at->name, "action",
-			   at->kind == ATTEMPT_DUMP ? "dump" : "restore", "verdict", "id", row->id,
-			   "title", row->title, "remedy", row->remedy, "evidence",
-			   json_strv(&evidence), row->id, 1); /* abandoned: true */
+	report = json_pack("{s:s, s:s, s:{s:s, s:s, s:s, s:o}, s:b, s:s, s:O?}", "name", at->name,
+			   "action", at->kind == ATTEMPT_DUMP ? "dump" : "restore", "verdict", "id",
+			   row->id, "title", row->title, "remedy", row->remedy, "evidence",
+			   json_strv(&evidence), row->id, 1, /* abandoned: true */
+			   "stopped_by", guard_reason(note), "guard", note);
 	text = report ? json_dumps(report, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
 	if (text)
 		fs_write_at(at->fd, "report.json", text, strlen(text), 0600);
@@ -69,11 +113,21 @@ static void write_abandoned(const struct attempt *at, const char *log, size_t le
 
 static void keep_abandoned(struct store *s, struct attempt *at, const char *log, size_t len)
 {
+	json_t *gn = guard_note(at);
+	const char *why = guard_reason(gn);
 	struct cc_err e;
 
-	write_abandoned(at, log, len);
-	if (store_keep_failed(s, at, &e) == 0)
+	write_abandoned(at, log, len, gn);
+	if (store_keep_failed(s, at, &e) < 0)
+		;
+	else if (strcmp(why, "none") != 0)
+		strv_pushf(&s->recovered,
+			   "%s: criuctl ended before criu did, and criu was stuck: criuctl-guard "
+			   "stopped it (%s); its logs are kept in %s",
+			   at->name, why, at->dir);
+	else
 		note(s, at->name, "criuctl ended before criu did; its logs are kept in ", at->dir);
+	json_decref(gn);
 }
 
 /* A dump criuctl had decided to commit: commit it now. */

@@ -244,44 +244,68 @@ int store_read_manifest(int ckfd, struct manifest *m, struct cc_err *e)
 	return 0;
 }
 
-/* The name's lock on fd, without waiting: fd, or -1 ("name-busy", fd
- * closed) while another criuctl holds it. */
-static int lock_fd(int fd, const char *name, struct cc_err *e)
+/* Whether fd is still the file locks/<name> (a remover unlinks the file
+ * while it holds the lock: one locked after that holds nothing). */
+static int still_linked(struct store *s, const char *name, int fd)
 {
-	if (flock(fd, LOCK_EX | LOCK_NB) == 0)
-		return fd;
-	close(fd);
+	struct stat a, b;
+
+	return fstat(fd, &a) == 0 && a.st_nlink > 0 &&
+	       fstatat(s->locks_fd, name, &b, AT_SYMLINK_NOFOLLOW) == 0 && a.st_dev == b.st_dev &&
+	       a.st_ino == b.st_ino;
+}
+
+/*
+ * The name's lock, without waiting: the fd, -1 with e set ("name-busy"
+ * while another criuctl holds it; "store-io"), or -2 when create is 0 and
+ * the store cannot be written and has no lock file.  A lock file whose
+ * name was removed meanwhile (store_unlock_name()) is opened again: a few tries
+ * are more than enough, every remover gives the name up at once.
+ */
+static int lock_name(struct store *s, const char *name, int create, struct cc_err *e)
+{
+	for (int tries = 0; tries < 8; tries++) {
+		int fd = openat(s->locks_fd, name,
+				(create ? O_RDWR | O_CREAT : O_RDONLY) | O_CLOEXEC | O_NOFOLLOW,
+				0600);
+
+		if (fd < 0 && !create && errno == ENOENT) {
+			fd = openat(s->locks_fd, name, O_RDONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
+				    0600);
+			if (fd < 0 && (errno == EROFS || errno == EACCES))
+				return -2;
+		}
+		/* Name the file: on a read-only store this is the first write. */
+		if (fd < 0)
+			return err_sys(e, CC_EXIT_STORE, "store-io", errno,
+				       "cannot open lock file %s/locks/%s", s->root, name);
+		if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+			close(fd);
+			return name_busy_err(e, name);
+		}
+		if (still_linked(s, name, fd))
+			return fd;
+		close(fd);
+	}
 	return name_busy_err(e, name);
 }
 
 int store_hold_name(struct store *s, const char *name, struct cc_err *e)
 {
-	int fd;
-
 	if (s->locks_fd < 0) /* no criuctl ever locked a name here */
 		return -2;
-	fd = openat(s->locks_fd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-
-	if (fd < 0 && errno == ENOENT) {
-		fd = openat(s->locks_fd, name, O_RDONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-		if (fd < 0 && (errno == EROFS || errno == EACCES))
-			return -2;
-	}
-	if (fd < 0)
-		return err_sys(e, CC_EXIT_STORE, "store-io", errno,
-			       "cannot open lock file %s/locks/%s", s->root, name);
-	return lock_fd(fd, name, e);
+	return lock_name(s, name, 0, e);
 }
 
 int store_lock_name(struct store *s, const char *name, struct cc_err *e)
 {
-	int fd = openat(s->locks_fd, name, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	return lock_name(s, name, 1, e);
+}
 
-	/* Name the file: on a read-only store this is the first write. */
-	if (fd < 0)
-		return err_sys(e, CC_EXIT_STORE, "store-io", errno,
-			       "cannot create lock file %s/locks/%s", s->root, name);
-	return lock_fd(fd, name, e);
+void store_unlock_name(struct store *s, const char *name)
+{
+	if (!fs_exists_at(s->ck_fd, name))
+		unlinkat(s->locks_fd, name, 0);
 }
 
 int store_name_busy(struct store *s, const char *name, struct cc_err *e)
@@ -375,6 +399,8 @@ int store_keep_failed(struct store *s, struct attempt *a, struct cc_err *e)
 		return -1;
 	}
 	snprintf(a->dir, sizeof(a->dir), "%s/failed/%s", s->root, dst);
+	if (a->name_lock >= 0)
+		store_unlock_name(s, a->name);
 	return 0;
 }
 
@@ -391,6 +417,8 @@ void store_abort(struct store *s, struct attempt *a)
 {
 	if (a->tmpname[0])
 		fs_rmtree_at(s->tmp_fd, a->tmpname);
+	if (a->name_lock >= 0)
+		store_unlock_name(s, a->name);
 	store_release(a);
 }
 

@@ -4,6 +4,9 @@
  *   <root>/checkpoints/<name>/   committed checkpoints (renamed into place last)
  *   <root>/failed/<name>.<UTC>/  logs and report.json of failed attempts
  *   <root>/tmp/                  attempts in progress
+ *   <root>/locks/<name>          the flock() of a name, while it has a
+ *                                checkpoint or an attempt (removed under
+ *                                the lock with the last of them)
  *
  * Everything is reached through directory fds and *at() calls without
  * following symlinks; directories are 0700 and files 0600.  An attempt in
@@ -120,6 +123,11 @@ int store_read_manifest(int ckfd, struct manifest *m, struct cc_err *e);
  * with e set ("name-busy", exit 5).
  */
 int store_hold_name(struct store *s, const char *name, struct cc_err *e);
+
+/* Give up the name's lock file while its lock is held: a name with no
+ * checkpoint needs none (the lockers see the removal), so locks/ does not
+ * grow with every name ever used. */
+void store_unlock_name(struct store *s, const char *name);
 
 /* 0 when no other criuctl holds the lock of name (say, a dump of a
  * checkpoint that does not exist yet); else -1 with e set ("name-busy",

@@ -69,8 +69,10 @@ int store_remove(struct store *s, const char *name, struct cc_err *e)
 	rc = fs_rmtree_at(dirfd, name);
 	if (rc == 0 && run_id[0])
 		release_net_lock(s, name, run_id);
-	if (lock >= 0)
+	if (lock >= 0) {
+		store_unlock_name(s, name);
 		close(lock);
+	}
 	if (rc < 0)
 		return err_sys(e, CC_EXIT_STORE, "store-io", errno, "cannot remove %s", name);
 	return 0;

@@ -29,7 +29,6 @@
 #include "proc.h"
 
 #define DEFAULT_OUTPUT_MAX (64 * 1024)
-#define DEFAULT_GRACE	   5.0
 #define TICK_MS		   100
 #define DRAIN_MS	   200
 #define PARTIAL_MAX	   4096
@@ -241,7 +240,7 @@ static void act(struct sup *s, unsigned actions)
 	}
 	if (actions & ESC_ACT_ARM_GRACE)
 		uv_timer_start(&s->grace, on_grace,
-			       ms(s->spec->grace > 0 ? s->spec->grace : DEFAULT_GRACE), 0);
+			       ms(s->spec->grace > 0 ? s->spec->grace : ESC_DEFAULT_GRACE), 0);
 	if (actions & ESC_ACT_KILL)
 		kill_child(s, SIGKILL);
 	/* criu has exited: its pid still names the group while members live. */
@@ -614,6 +613,8 @@ int supervisor_run(const struct sup_spec *spec, struct sup_result *res, struct c
 			       spec->argv[0], uv_strerror(rc));
 	}
 	res->pid = s->proc.pid;
+	if (spec->on_spawn)
+		spec->on_spawn(spec->arg, res->pid);
 	/* A run that asks at its point of no return is stopped there, softly. */
 	res->esc.soft = spec->hook_fd > 2;
 	start_watching(s);

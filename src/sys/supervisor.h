@@ -14,7 +14,8 @@
  * the socket hook_fd, the caller's work runs (in a worker thread, the loop
  * going on), and criu is told to go on only when the work succeeded and
  * nothing asked for a stop meanwhile.  A criuctl that is gone answers
- * nothing, and criu then aborts and resumes the tree by itself.
+ * nothing, and criu then aborts and resumes the tree by itself (a criu
+ * that is stuck and never asks is criuctl-guard's: guardian.h).
  *
  * libuv reaps only what it spawned; nothing here calls waitpid(-1).
  */
@@ -69,6 +70,9 @@ struct sup_spec {
 	 * snapshot and before its stop signals: criu can neither act nor let go
 	 * of the tree it holds.  May be NULL. */
 	void (*on_freeze)(void *arg);
+	/* Called once criu runs, with its pid (before anything else: criuctl's
+	 * guard learns it here, guardian.h); may be NULL. */
+	void (*on_spawn)(void *arg, int pid);
 	/* Called about every 100 ms while criu runs; may be NULL. */
 	void (*on_tick)(void *arg, const struct sup_status *st);
 	void *arg;

@@ -98,6 +98,22 @@ wait_gone() {
 	done
 }
 
+# Wait (bounded) until no criuctl-guard (src/sys/guardian.h) works on an
+# attempt of this test's store (its fd 3 is the attempt directory): it
+# holds the attempt's lock until it has written its note.
+wait_guard_gone() {
+	local deadline=$((SECONDS + ${1:-20})) p busy
+	while :; do
+		busy=
+		for p in $(pgrep -x criuctl-guard); do
+			[[ $(readlink "/proc/$p/fd/3" 2>/dev/null) == "$STORE"/* ]] && busy=$p
+		done
+		[[ -z $busy ]] && return 0
+		((SECONDS < deadline)) || fail "criuctl-guard $busy still runs after ${1:-20} s"
+		sleep 0.05
+	done
+}
+
 # Wait (bounded) until a file exists and is not empty.
 wait_file() {
 	local file=$1 deadline=$((SECONDS + ${2:-10}))

@@ -9,7 +9,7 @@ load helpers
 
 # killed_at POINT ARGS...: criuctl ARGS in the background, stopped by
 # CRIUCTL_FAULT at POINT, then SIGKILLed; returns once the fake criu, which
-# goes on alone, has ended too.
+# goes on alone, has ended too, and criuctl-guard with it.
 killed_at() {
 	local point=$1 deadline=$((SECONDS + 20)) criu
 	shift
@@ -22,6 +22,7 @@ killed_at() {
 	kill -KILL "$BG_PID"
 	bg_wait
 	wait_gone "$criu"
+	wait_guard_gone
 }
 
 @test "a dump criuctl had decided to commit, then was killed: the next criuctl commits it (recovered)" {
@@ -76,6 +77,35 @@ killed_at() {
 	assert_output ""
 	run -0 criuctl list
 	refute_output --partial gone
+}
+
+@test "criuctl killed while criu is stuck: criuctl-guard stops criu at the stall limit; the next criuctl keeps the attempt as abandoned (stall)" {
+	workload
+	FAKE_CRIU_MODE=stall bg_criuctl dump -t "$WPID" -n stuck --stall-timeout 1
+	local criu
+	criu=$(fake_criu_pid)
+	kill -KILL "$BG_PID"
+	bg_wait
+	# criu is not left for ever: the guard ends it (SIGSTOP, SIGTERM).
+	wait_gone "$criu" 30
+	alive "$WPID"
+	# The guard holds the attempt until its note is written.
+	wait_guard_gone
+	run -0 --separate-stderr criuctl recover
+	[[ $stderr == *"stuck: criuctl ended before criu did, and criu was stuck: criuctl-guard stopped it (stall); its logs are kept in $STORE/failed/stuck."* ]] ||
+		fail "stderr: $stderr"
+	run -0 criuctl list
+	refute_output --partial stuck
+	assert_dir_empty "$STORE/tmp"
+	run -0 jq -r '.verdict.id, .stopped_by, .guard.by, .guard.stall_timeout_s, .guard.criu_pid' \
+		"$STORE"/failed/stuck.*/report.json
+	assert_output "abandoned
+stall
+criuctl-guard
+1
+$criu"
+	run -0 --separate-stderr criuctl --json list --failed
+	assert_equal "$(json_get '.failed[0].stopped_by')" stall
 }
 
 @test "a restore criu finished after criuctl was killed: its log goes to the checkpoint" {

@@ -114,7 +114,7 @@ wait_criu_running() {
 	local first=$!
 	track "$first"
 	wait_criu_running
-	run -0 --separate-stderr criuctl list
+	run -0 --separate-stderr criuctl recover
 	local attempt
 	attempt=$(only_entry "$STORE/tmp" 'running.*')
 	assert_dir_exists "$attempt/images"
@@ -155,6 +155,24 @@ wait_criu_running() {
 	assert_dir_empty "$STORE/checkpoints"
 	assert_dir_empty "$STORE/tmp"
 	alive "$WPID"
+}
+
+@test "locks/ holds a file only for names with a checkpoint: keep, rm and a failed dump leave none behind" {
+	conf "[store]" "keep = 2"
+	workload
+	local name
+	for name in a b c; do
+		run -0 criuctl -q dump -R -t "$WPID" -n "$name"
+	done
+	assert_equal "$(names_in "$STORE/locks")" "b c"
+	run -0 criuctl -q rm b
+	assert_equal "$(names_in "$STORE/locks")" c
+	FAKE_CRIU_MODE=replay:dump-session-leader.log run -1 criuctl -q dump -t "$WPID" -n f --force
+	assert_equal "$(names_in "$STORE/locks")" c
+	# A name whose lock file was removed is locked again as ever.
+	run -0 criuctl -q dump -R -t "$WPID" -n b
+	assert_equal "$(names_in "$STORE/locks")" "b c"
+	assert_equal "$(names_in "$STORE/checkpoints")" "b c"
 }
 
 @test "prune --keep 1 removes the older checkpoint" {

@@ -17,8 +17,9 @@ teardown() {
 	common_teardown
 }
 
-# No criu process runs any more (a zombie is not running).
-criu_gone() { ! ps -eo stat=,comm= | awk '$2 == "criu" && $1 !~ /^Z/ { found = 1 } END { exit !found }'; }
+# No criu process runs any more (a zombie is not running), nor its
+# criuctl-guard, which holds the attempt until it has written its note.
+criu_gone() { ! ps -eo stat=,comm= | awk '($2 == "criu" || $2 == "criuctl-guard") && $1 !~ /^Z/ { found = 1 } END { exit !found }'; }
 
 # interrupt_at POINT SIG ARGS...: criuctl ARGS, stopped by CRIUCTL_FAULT at
 # POINT, then sent SIG (and SIGCONT); its exit status in $STATUS, its
@@ -53,6 +54,7 @@ tree_works() {
 # After the next criuctl that writes the store: tmp/ is empty, and NAME is
 # (not) listed.
 store_has() {
+	wait_for 20 criu_gone || fail "criu or its guard still runs"
 	run ctl recover
 	assert_success
 	run ctl list

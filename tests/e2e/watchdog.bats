@@ -20,8 +20,9 @@ VFORK_HANG=/src/build/fixtures/vfork-hang
 criu_pid() { pgrep -o -f '^/usr/sbin/criu dump'; }
 
 # No criu process runs any more, helpers included (a zombie, until the
-# sandbox's init reaps it, is not running).
-criu_gone() { ! ps -eo stat=,comm= | awk '$2 == "criu" && $1 !~ /^Z/ { found = 1 } END { exit !found }'; }
+# sandbox's init reaps it, is not running), nor its criuctl-guard, which
+# holds the attempt until it has written its note.
+criu_gone() { ! ps -eo stat=,comm= | awk '($2 == "criu" || $2 == "criuctl-guard") && $1 !~ /^Z/ { found = 1 } END { exit !found }'; }
 
 # The log of the dump in progress contains $1.
 attempt_log_has() { grep -qF -- "$1" "$STORE"/tmp/*/dump.log 2>/dev/null; }
@@ -202,6 +203,7 @@ assert_lock_removed_and_talking() {
 	assert_success
 	refute_output --partial orphan
 	wait_for 60 bash -c '! pgrep -f "^/usr/sbin/criu dump" >/dev/null'
+	wait_for 20 criu_gone
 	alive "$PID"
 	at=$(last_line "$W/count")
 	wait_for 10 count_ge "$W/count" $((at + 3))
