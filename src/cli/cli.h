@@ -20,7 +20,8 @@
 struct cli {
 	struct config cfg;
 	const char *config_path; /* the file read, or NULL when built-in defaults */
-	const char *store_root;	 /* --store, else [store] root */
+	const char *store_root;	 /* --store, else [store] root, else built in */
+	int store_fallback;	 /* the built-in store is STORE_FALLBACK_ROOT */
 	const char *criu_want;	 /* --criu, else [criu] path */
 	char criu[PATH_MAX];	 /* resolved, for commands that need criu */
 	struct store store;	 /* cli_store(): opened for reading or writing */

@@ -125,6 +125,7 @@ static int check_env(struct cli *c, const struct check_args *a, struct findings 
 	int rc;
 
 	inspect_env(&facts, c->criu_want, c->store_root, 1);
+	facts.store_fallback = c->store_fallback;
 	rc = doctor_env(&facts, f);
 	if (facts.criu_check_len)
 		free((char *)facts.criu_check_out);

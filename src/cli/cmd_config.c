@@ -22,7 +22,8 @@ static int config_option(struct cli *c, int id, const char *arg, void *ctx)
 	return -1;
 }
 
-/* A global option that beats the file: show it with its origin. */
+/* A global option that beats the file: show it with its origin (option
+ * NULL: the store's built-in fallback). */
 static void override(struct cli *c, const char *section, const char *key, const char *value,
 		     char *field, const char *option)
 {
@@ -32,8 +33,13 @@ static void override(struct cli *c, const char *section, const char *key, const 
 		if (strcmp(config_key_section(i), section) == 0 &&
 		    strcmp(config_key_name(i), key) == 0) {
 			snprintf(field, PATH_MAX, "%s", value);
-			snprintf(c->cfg.origin[i], sizeof(c->cfg.origin[i]), "command line (%s)",
-				 option);
+			if (option)
+				snprintf(c->cfg.origin[i], sizeof(c->cfg.origin[i]),
+					 "command line (%s)", option);
+			else
+				snprintf(c->cfg.origin[i], sizeof(c->cfg.origin[i]),
+					 "built-in fallback (%s cannot be made)",
+					 STORE_DEFAULT_ROOT);
 		}
 }
 
@@ -59,7 +65,8 @@ int cmd_config(struct cli *c, int argc, char **argv)
 	keys = json_array();
 	if (profile && config_apply_profile(&c->cfg, profile, &c->err) < 0)
 		return json_decref(keys), c->err.exit_code;
-	override(c, "store", "root", c->store_root, c->cfg.store_root, "--store");
+	override(c, "store", "root", c->store_root, c->cfg.store_root,
+		 c->store_fallback ? NULL : "--store");
 	override(c, "criu", "path", c->criu_want, c->cfg.criu_path, "--criu");
 	if (!c->json)
 		printf("# %s%s%s\n",

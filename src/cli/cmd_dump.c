@@ -472,6 +472,13 @@ int cmd_dump(struct cli *c, int argc, char **argv)
 	code = parse_dump(c, argc, argv, &a);
 	if (code < 0 && (cli_criu(c) < 0 || cli_store(c, STORE_WRITE) < 0))
 		code = c->err.exit_code;
+	if (code < 0 && c->store_fallback) {
+		cli_say(c,
+			"criuctl: store %s is in RAM (%s cannot be made: a read-only root?); "
+			"the checkpoint is lost when the guest stops",
+			c->store_root, STORE_DEFAULT_ROOT);
+		json_object_set_new(c->out, "store_in_ram", json_true());
+	}
 	if (code < 0 && proc_tree(a.pid, &m.procs, &m.n_procs, &c->err) < 0)
 		code = c->err.exit_code;
 	if (code < 0) {

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -180,6 +181,34 @@ static const struct option global_opts[] = {
 	{NULL, 0, NULL, 0},
 };
 
+/* Whether the configuration file set [store] root. */
+static int store_configured(const struct cli *c)
+{
+	for (size_t i = 0; config_key_name(i); i++)
+		if (strcmp(config_key_section(i), "store") == 0 &&
+		    strcmp(config_key_name(i), "root") == 0)
+			return c->cfg.origin[i][0] != '\0';
+	return 0;
+}
+
+/* No --store: [store] root, else the built-in store or, where that cannot
+ * be (a read-only root), its fallback in RAM (config.h). */
+static void pick_store(struct cli *c)
+{
+	struct stat st;
+	struct store_seen seen = {
+		.default_exists = stat(STORE_DEFAULT_ROOT, &st) == 0,
+		.default_makeable = fs_can_make(STORE_DEFAULT_ROOT),
+		.fallback_exists = stat(STORE_FALLBACK_ROOT, &st) == 0,
+	};
+
+	c->store_root = c->cfg.store_root;
+	if (!store_configured(c) && config_store_fallback(&seen)) {
+		c->store_root = STORE_FALLBACK_ROOT;
+		c->store_fallback = 1;
+	}
+}
+
 /* Global options; returns -1 to go on with a command, else an exit code. */
 static int parse_globals(struct cli *c, int argc, char **argv, const char **config,
 			 const char **progress, int *version)
@@ -245,7 +274,7 @@ static int dispatch(struct cli *c, int argc, char **argv)
 	if (load_config(c, config) < 0)
 		return c->err.exit_code;
 	if (!c->store_root)
-		c->store_root = c->cfg.store_root;
+		pick_store(c);
 	if (!c->criu_want && c->cfg.criu_path[0])
 		c->criu_want = c->cfg.criu_path;
 	if (version) {

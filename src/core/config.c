@@ -24,6 +24,13 @@
 #define PROFILE_NAME_MAX (INIH_SECTION_MAX - 2 - 8)
 _Static_assert(PROFILE_NAME_MAX < sizeof(((struct config_profile *)0)->name), "profile name");
 
+int config_store_fallback(const struct store_seen *s)
+{
+	if (s->default_exists)
+		return 0;
+	return s->fallback_exists || !s->default_makeable;
+}
+
 void config_defaults(struct config *c)
 {
 	memset(c, 0, sizeof(*c));

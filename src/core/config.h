@@ -16,6 +16,7 @@
 
 #define CONFIG_DEFAULT_PATH   SYSCONFDIR "/criuctl/criuctl.conf"
 #define STORE_DEFAULT_ROOT    "/var/lib/criuctl"
+#define STORE_FALLBACK_ROOT   "/run/criuctl" /* RAM: where the root is read-only */
 #define DEFAULT_TIMEOUT	      600.0
 #define DEFAULT_STALL_TIMEOUT 120.0
 
@@ -50,6 +51,20 @@ struct config {
 	/* Where each key's value came from ("" = built-in), by key index. */
 	char origin[CONFIG_MAX_KEYS][CONFIG_ORIGIN_MAX];
 };
+
+/* What the file system shows of the built-in store and its fallback. */
+struct store_seen {
+	int default_exists;   /* /var/lib/criuctl is there */
+	int default_makeable; /* it is not, and it could be made */
+	int fallback_exists;  /* /run/criuctl is there */
+};
+
+/*
+ * Whether the built-in store is the fallback, /run/criuctl: where
+ * /var/lib/criuctl neither exists nor can be made (a Kata guest's
+ * read-only root without /var/lib), or where only the fallback exists.
+ */
+int config_store_fallback(const struct store_seen *s);
 
 /* Built-in defaults. */
 void config_defaults(struct config *c);

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config.h"
 #include "verdict.h"
 
 #define CAP_NET_ADMIN	 12
@@ -140,6 +141,14 @@ static int check_store(const struct env_facts *f, struct findings *out)
 				    "Point --store (or [store] root) at a writable directory.",
 				    "store %s is not usable: %s", f->store_root, f->store_error);
 	snprintf(free_s, sizeof(free_s), "%.1f GiB", (double)f->store_free / (1 << 30));
+	if (f->store_fallback)
+		return findings_add(
+			out, "store", LEVEL_WARN,
+			"Point --store (or [store] root) at a disk if checkpoints must "
+			"outlive the guest.",
+			"store %s is in RAM (%s cannot be made: a read-only root?); its "
+			"checkpoints are lost when the guest stops; %s free",
+			f->store_root, STORE_DEFAULT_ROOT, free_s);
 	if (f->store_made_in[0])
 		return findings_add(
 			out, "store", f->store_free < LOW_SPACE ? LEVEL_WARN : LEVEL_OK,

@@ -41,6 +41,7 @@ struct env_facts {
 	int store_ok;
 	char store_root[4096];
 	char store_made_in[4096]; /* "": the store exists; else where it would be made */
+	int store_fallback;	  /* the built-in store is in RAM (config.h) */
 	char store_error[512];
 	unsigned long long store_free; /* bytes */
 };

@@ -8,6 +8,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -263,6 +264,34 @@ void fs_chmod_tree_at(int at, const char *name, mode_t mode)
 		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
 			fs_chmod_tree_at(dirfd(d), de->d_name, mode);
 	closedir(d);
+}
+
+int fs_nearest_dir(const char *path, char *dir, size_t size)
+{
+	struct stat st;
+
+	snprintf(dir, size, "%s", path);
+	while (stat(dir, &st) < 0) {
+		char *slash = strrchr(dir, '/');
+
+		if (errno != ENOENT)
+			return -1;
+		if (!slash)
+			snprintf(dir, size, ".");
+		else
+			slash[slash == dir] = '\0'; /* keep "/" itself */
+	}
+	if (!S_ISDIR(st.st_mode))
+		return errno = ENOTDIR, -1;
+	return 0;
+}
+
+int fs_can_make(const char *path)
+{
+	char dir[PATH_MAX];
+
+	return fs_nearest_dir(path, dir, sizeof(dir)) == 0 && strcmp(dir, path) != 0 &&
+	       faccessat(AT_FDCWD, dir, W_OK | X_OK, AT_EACCESS) == 0;
 }
 
 int fs_exists_at(int at, const char *name)

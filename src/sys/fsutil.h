@@ -56,6 +56,15 @@ void fs_chmod_tree_at(int at, const char *name, mode_t mode);
 /* 1 when name under at is a symbolic link (what O_NOFOLLOW refused). */
 int fs_is_link_at(int at, const char *name);
 
+/* path if it is a directory, else the nearest directory above it that
+ * exists, into dir; -1 with errno when that cannot be seen (or path is no
+ * directory). */
+int fs_nearest_dir(const char *path, char *dir, size_t size);
+
+/* Whether the directory path does not exist and could be made (the
+ * nearest existing directory above it is writable). */
+int fs_can_make(const char *path);
+
 /* Whether name exists under at (a link is not followed; at -1: no). */
 int fs_exists_at(int at, const char *name);
 

@@ -111,28 +111,6 @@ static void probe_criu(struct env_facts *f)
 	}
 }
 
-/* The store's directory, or the nearest existing one above it (where the
- * first dump makes it), into dir; -1 with errno when neither can be seen. */
-static int existing_dir(const char *root, char *dir, size_t size)
-{
-	struct stat st;
-
-	snprintf(dir, size, "%s", root);
-	while (stat(dir, &st) < 0) {
-		char *slash = strrchr(dir, '/');
-
-		if (errno != ENOENT)
-			return -1;
-		if (!slash)
-			snprintf(dir, size, ".");
-		else
-			slash[slash == dir] = '\0'; /* keep "/" itself */
-	}
-	if (!S_ISDIR(st.st_mode))
-		return errno = ENOTDIR, -1;
-	return 0;
-}
-
 /* Whether criuctl can write the store, seen without creating or changing
  * anything (the doctor is read-only). */
 static void probe_store(struct env_facts *f, const char *root)
@@ -141,7 +119,7 @@ static void probe_store(struct env_facts *f, const char *root)
 	struct statvfs vfs;
 
 	snprintf(f->store_root, sizeof(f->store_root), "%s", root);
-	if (existing_dir(root, dir, sizeof(dir)) < 0) {
+	if (fs_nearest_dir(root, dir, sizeof(dir)) < 0) {
 		snprintf(f->store_error, sizeof(f->store_error), "%s: %s", dir, strerror(errno));
 		return;
 	}

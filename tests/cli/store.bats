@@ -272,3 +272,33 @@ checkpoints() {
 	run -0 criuctl recover
 	assert_dir_empty "$STORE/tmp"
 }
+
+# criuctl without --store in a mount namespace where /var/lib is an empty
+# read-only tmpfs (as on a Kata guest's read-only root) and /run a fresh
+# tmpfs; prints what ARGS printed, then "--" and the files under /run.
+on_read_only_root() {
+	unshare -m --propagation private bash -c '
+		mount -t tmpfs -o ro tmpfs /var/lib && mount -t tmpfs tmpfs /run || exit 99
+		"$@"
+		echo "-- exit $?"
+		find /run -mindepth 1 | sort' bash "$@" 2>&1
+}
+
+@test "a read-only root: the built-in store falls back to /run/criuctl, and says so" {
+	run -0 on_read_only_root "$CRIUCTL" recover
+	assert_line "nothing to recover in /run/criuctl/tmp"
+	assert_line -- "-- exit 0"
+	assert_line /run/criuctl/checkpoints
+	run -0 on_read_only_root "$CRIUCTL" config
+	assert_line --regexp '^store +root += /run/criuctl +# built-in fallback \(/var/lib/criuctl cannot be made\)$'
+	run -0 on_read_only_root "$CRIUCTL" --criu "$FAKE_CRIU" check
+	assert_line --regexp '^warn +store +store /run/criuctl is in RAM \(/var/lib/criuctl cannot be made: a read-only root\?\)'
+	# Reading commands still create nothing, there either.
+	run -0 on_read_only_root "$CRIUCTL" list
+	refute_line --partial /run/criuctl
+	# [store] root is taken as it is.
+	printf '[store]\nroot = /var/lib/criuctl\n' >"$CRIUCTL_CONFIG"
+	run -0 on_read_only_root "$CRIUCTL" recover
+	assert_line --regexp "criuctl: .*/var/lib/criuctl.*Read-only file system"
+	assert_line -- "-- exit 5"
+}

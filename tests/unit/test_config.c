@@ -353,6 +353,28 @@ static void test_repeated_lists_are_fine(void **state)
 	config_free(&c);
 }
 
+/* Which built-in store: the fallback in RAM only where /var/lib/criuctl
+ * neither exists nor can be made, or where only the fallback exists. */
+static void test_store_fallback(void **state)
+{
+	static const struct {
+		const char *row;
+		struct store_seen seen;
+		int fallback;
+	} rows[] = {
+		{"the default exists", {1, 0, 0}, 0},
+		{"the default exists, and so does the fallback", {1, 0, 1}, 0},
+		{"the default can be made", {0, 1, 0}, 0},
+		{"a read-only root: neither there nor makeable", {0, 0, 0}, 1},
+		{"only the fallback exists (made on a read-only root)", {0, 0, 1}, 1},
+		{"the fallback exists although the default could be made", {0, 1, 1}, 1},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
+		check_int(rows[i].row, config_store_fallback(&rows[i].seen), rows[i].fallback);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -365,6 +387,7 @@ int main(void)
 		cmocka_unit_test(test_parse_duration),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_repeated_lists_are_fine),
+		cmocka_unit_test(test_store_fallback),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

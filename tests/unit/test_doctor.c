@@ -189,6 +189,11 @@ static void store_low(struct env_facts *f)
 {
 	f->store_free = 100 * MiB;
 }
+static void store_in_ram(struct env_facts *f)
+{
+	snprintf(f->store_root, sizeof(f->store_root), "/run/criuctl");
+	f->store_fallback = 1;
+}
 static void store_not_yet(struct env_facts *f)
 {
 	snprintf(f->store_made_in, sizeof(f->store_made_in), "/var/lib");
@@ -429,6 +434,15 @@ static const struct {
 	 "store",
 	 LEVEL_WARN,
 	 {"0.1 GiB free"},
+	 NULL,
+	 LEVEL_WARN},
+	{"the built-in store fell back to RAM",
+	 store_in_ram,
+	 NULL,
+	 "store",
+	 LEVEL_WARN,
+	 {"store /run/criuctl is in RAM", "/var/lib/criuctl cannot be made",
+	  "lost when the guest stops"},
 	 NULL,
 	 LEVEL_WARN},
 	{"store not made yet",
