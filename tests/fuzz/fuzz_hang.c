@@ -69,7 +69,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	while (in.n < MAX_TASKS && text_next_line(&p, end, &line, &len))
 		read_task(line, line + len, &tasks[in.n++]);
 	hang_diagnose(&in, &d);
-	fuzz_check(d.id && d.remedy && memchr(d.summary, '\0', sizeof(d.summary)));
+	fuzz_check(d.kind >= 0 && d.kind < V_COUNT && (verdict_row(d.kind)->from & VFROM_HANG) &&
+		   memchr(d.summary, '\0', sizeof(d.summary)));
 	for (size_t i = 0; i < in.n; i++)
 		(void)hang_syscall_name(tasks[i].syscall);
 	return 0;
