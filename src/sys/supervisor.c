@@ -4,14 +4,12 @@
  * One 100 ms tick reads what criu appended to its log (lines, phase, last
  * lines), checks the stall deadline and calls the tick callback; a timer
  * carries the whole-run deadline.  Timers only record and feed the
- * escalation machine; its actions are carried out in one place (act()).
+ * escalation machine; its actions are carried out in one place (sup_act()).
  * After the child exits, the log is read to its end and captured pipes are
  * drained for a short while (a grandchild may still hold them); then every
  * handle is closed and the loop must close cleanly.
  *
- * The hook: one connection at a time carries one request line (criu's
- * action) and gets one answer line, "ok" or "no REASON".  The answer is
- * what the escalation machine decided (ESC_ACT_ALLOW / ESC_ACT_REFUSE).
+ * criu's question at its point of no return is supervisor_hook.c's.
  */
 #include "supervisor.h"
 
@@ -27,63 +25,22 @@
 #include "fault.h"
 #include "interrupt.h"
 #include "proc.h"
-
-#define DEFAULT_OUTPUT_MAX (64 * 1024)
-#define TICK_MS		   100
-#define DRAIN_MS	   200
-#define PARTIAL_MAX	   4096
-
-#define HOOK_REQ_MAX 128
-/* After a signal criu is let run to its point of no return only while it
- * moves: this long without a new log line, and it is stopped at once. */
-#define PENDING_IDLE 1.0
+#include "supervisor_int.h"
 
 static double pending_idle(const struct sup_spec *spec)
 {
 	return spec->pending_idle > 0 ? spec->pending_idle : PENDING_IDLE;
 }
 
-/* The hook connection that waits for an answer. */
-struct hook_conn {
-	uv_pipe_t pipe;
-	uv_write_t write;
-	char req[HOOK_REQ_MAX];
-	size_t req_len;
-};
-
-struct sup {
-	uv_loop_t loop;
-	uv_process_t proc;
-	uv_pipe_t out[2];
-	uv_timer_t deadline, grace, drain, tick;
-	uv_poll_t intr; /* interrupt.h's pipe */
-	uv_pipe_t hook_server;
-	struct hook_conn *hook; /* the connection waiting for an answer, or NULL */
-	uv_work_t work;
-	int work_rc;
-	uint64_t hook_at; /* when criu asked */
-	const struct sup_spec *spec;
-	struct sup_result *res;
-	int capture;
-	int exited, eof[2];
-	uint64_t start, last_line_at, lines;
-	int log_fd;
-	char partial[PARTIAL_MAX];
-	size_t partial_len;
-	char buf[2][16384];
-};
-
-static uint64_t ms(double seconds)
+uint64_t sup_ms(double seconds)
 {
 	return (uint64_t)(seconds * 1000.0 + 0.5);
 }
 
-static double since(uint64_t t)
+double sup_since(uint64_t t)
 {
 	return (double)(uv_hrtime() - t) / 1e9;
 }
-
-static void close_hook(uv_handle_t *h);
 
 static void close_one(uv_handle_t *h, void *arg)
 {
@@ -97,7 +54,7 @@ static void close_one(uv_handle_t *h, void *arg)
 	    h != (uv_handle_t *)&s->out[1] && h != (uv_handle_t *)&s->hook_server) {
 		if (s->hook && h == (uv_handle_t *)&s->hook->pipe)
 			s->hook = NULL;
-		uv_close(h, close_hook);
+		uv_close(h, sup_close_hook);
 		return;
 	}
 	uv_close(h, NULL);
@@ -171,8 +128,8 @@ static int follow_log(struct sup *s)
 static void fill_status(struct sup *s, struct sup_status *st)
 {
 	st->pid = s->proc.pid;
-	st->elapsed = since(s->start);
-	st->idle = since(s->last_line_at);
+	st->elapsed = sup_since(s->start);
+	st->idle = sup_since(s->last_line_at);
 	st->phase = s->res->phase;
 	st->log_lines = s->lines;
 	st->last_lines = &s->res->last_lines;
@@ -194,8 +151,6 @@ static void kill_child(struct sup *s, int sig)
 }
 
 static void on_grace(uv_timer_t *t);
-static void answer_hook(struct sup *s, const char *answer);
-static void start_work(struct sup *s);
 
 /* After SIGSTOP: until criu is really stopped (a task in D state stops only
  * when it leaves it), at most 200 ms; the loop waits meanwhile. */
@@ -213,12 +168,12 @@ static void wait_stopped(int pid)
 }
 
 /* Carry out what the escalation machine decided. */
-static void act(struct sup *s, unsigned actions)
+void sup_act(struct sup *s, unsigned actions)
 {
 	if (actions & ESC_ACT_DISARM) {
 		uv_timer_stop(&s->deadline);
 		if (!s->exited)
-			s->res->idle_at_stop = since(s->last_line_at);
+			s->res->idle_at_stop = sup_since(s->last_line_at);
 	}
 	if (actions & ESC_ACT_SNAPSHOT) {
 		struct sup_status st;
@@ -240,167 +195,54 @@ static void act(struct sup *s, unsigned actions)
 	}
 	if (actions & ESC_ACT_ARM_GRACE)
 		uv_timer_start(&s->grace, on_grace,
-			       ms(s->spec->grace > 0 ? s->spec->grace : ESC_DEFAULT_GRACE), 0);
+			       sup_ms(s->spec->grace > 0 ? s->spec->grace : ESC_DEFAULT_GRACE), 0);
 	if (actions & ESC_ACT_KILL)
 		kill_child(s, SIGKILL);
 	/* criu has exited: its pid still names the group while members live. */
 	if (actions & ESC_ACT_REAP && s->spec->new_session)
 		uv_kill(-s->res->pid, SIGKILL);
 	if (actions & ESC_ACT_WORK)
-		start_work(s);
+		sup_start_work(s);
 	if (actions & ESC_ACT_ALLOW)
-		answer_hook(s, "ok\n");
+		sup_answer_hook(s, "ok\n");
 	if (actions & ESC_ACT_REFUSE)
-		answer_hook(s, s->res->esc.reason == ESC_BY_WORK ? "no criuctl could not commit\n"
-			       : s->res->esc.reason != ESC_NONE ? "no criuctl is stopping the run\n"
-								: "no criuctl is busy\n");
+		sup_answer_hook(
+			s, s->res->esc.reason == ESC_BY_WORK ? "no criuctl could not commit\n"
+			   : s->res->esc.reason != ESC_NONE  ? "no criuctl is stopping the run\n"
+							     : "no criuctl is busy\n");
 }
 
 static void on_grace(uv_timer_t *t)
 {
 	struct sup *s = t->data;
 
-	act(s, esc_step(&s->res->esc, ESC_GRACE_OVER, 0));
+	sup_act(s, esc_step(&s->res->esc, ESC_GRACE_OVER, 0));
 }
 
 static void on_deadline(uv_timer_t *t)
 {
 	struct sup *s = t->data;
 
-	act(s, esc_step(&s->res->esc, ESC_DEADLINE, 0));
+	sup_act(s, esc_step(&s->res->esc, ESC_DEADLINE, 0));
 }
 
 /* One byte per signal criuctl received (interrupt.h): each is an event, so
  * that a second Ctrl-C insists. */
-static void take_signals(struct sup *s)
+void sup_take_signals(struct sup *s)
 {
 	unsigned char buf[16];
 	ssize_t n;
 
 	while (intr_fd() >= 0 && (n = read(intr_fd(), buf, sizeof(buf))) > 0)
 		for (ssize_t i = 0; i < n; i++)
-			act(s, esc_step(&s->res->esc, ESC_SIGNAL, buf[i]));
+			sup_act(s, esc_step(&s->res->esc, ESC_SIGNAL, buf[i]));
 }
 
 static void on_interrupt(uv_poll_t *h, int status, int events)
 {
 	(void)status;
 	(void)events;
-	take_signals(h->data);
-}
-
-/* ---- the hook ---- */
-
-static void close_hook(uv_handle_t *h)
-{
-	free(h->data);
-}
-
-static void on_answered(uv_write_t *w, int status)
-{
-	(void)status;
-	uv_close((uv_handle_t *)w->handle, close_hook);
-}
-
-/* Answer the waiting connection, if any, and let it go. */
-static void answer_hook(struct sup *s, const char *answer)
-{
-	struct hook_conn *h = s->hook;
-	uv_buf_t b = uv_buf_init((char *)answer, (unsigned)strlen(answer));
-
-	if (!h)
-		return;
-	s->hook = NULL;
-	s->res->hook_wait = since(s->hook_at);
-	s->res->hook_refused = answer[0] == 'n';
-	/* criu waited for us, it did not stall: the idle clock starts again. */
-	s->last_line_at = uv_hrtime();
-	if (uv_write(&h->write, (uv_stream_t *)&h->pipe, &b, 1, on_answered) < 0)
-		uv_close((uv_handle_t *)&h->pipe, close_hook);
-	else if (answer[0] == 'o')
-		fault_point("decided"); /* the answer is in the socket */
-}
-
-static void work_thread(uv_work_t *w)
-{
-	struct sup *s = w->data;
-
-	s->work_rc = s->spec->hook_work(s->spec->arg);
-}
-
-static void work_done(uv_work_t *w, int status)
-{
-	struct sup *s = w->data;
-
-	/* A signal that came while the work ran is heard before its result. */
-	take_signals(s);
-	act(s, esc_step(&s->res->esc,
-			status == 0 && s->work_rc == 0 ? ESC_WORK_OK : ESC_WORK_FAILED, 0));
-}
-
-static void start_work(struct sup *s)
-{
-	s->work.data = s;
-	if (!s->spec->hook_work) {
-		/* Nothing to do first; a signal that came meanwhile is heard
-		 * before the answer all the same. */
-		take_signals(s);
-		act(s, esc_step(&s->res->esc, ESC_WORK_OK, 0));
-		return;
-	}
-	if (uv_queue_work(&s->loop, &s->work, work_thread, work_done) < 0)
-		act(s, esc_step(&s->res->esc, ESC_WORK_FAILED, 0));
-}
-
-static void on_hook_read(uv_stream_t *st, ssize_t n, const uv_buf_t *buf)
-{
-	struct hook_conn *h = st->data;
-	struct sup *s = st->loop->data;
-	const char *nl;
-
-	(void)buf;
-	if (n < 0) { /* the hook went away before its answer */
-		if (s->hook == h)
-			s->hook = NULL;
-		uv_close((uv_handle_t *)st, close_hook);
-		return;
-	}
-	h->req_len += (size_t)n;
-	nl = memchr(h->req, '\n', h->req_len);
-	if (!nl && h->req_len < sizeof(h->req))
-		return;
-	uv_read_stop(st);
-	s->hook = h;
-	s->hook_at = uv_hrtime();
-	fault_point("deciding");
-	act(s, esc_step(&s->res->esc, ESC_HOOK, 0));
-}
-
-static void on_hook_alloc(uv_handle_t *hd, size_t suggested, uv_buf_t *buf)
-{
-	struct hook_conn *h = hd->data;
-
-	(void)suggested;
-	*buf = uv_buf_init(h->req + h->req_len, (unsigned)(sizeof(h->req) - h->req_len));
-}
-
-static void on_hook_connect(uv_stream_t *server, int status)
-{
-	struct sup *s = server->data;
-	struct hook_conn *h = calloc(1, sizeof(*h));
-
-	if (status < 0 || !h) {
-		free(h);
-		return;
-	}
-	uv_pipe_init(&s->loop, &h->pipe, 0);
-	h->pipe.data = h;
-	if (uv_accept(server, (uv_stream_t *)&h->pipe) < 0 || s->hook) {
-		/* Only one question at a time; closing says no. */
-		uv_close((uv_handle_t *)&h->pipe, close_hook);
-		return;
-	}
-	uv_read_start((uv_stream_t *)&h->pipe, on_hook_alloc, on_hook_read);
+	sup_take_signals(h->data);
 }
 
 static void on_tick(uv_timer_t *t)
@@ -414,11 +256,12 @@ static void on_tick(uv_timer_t *t)
 		return;
 	/* Not while criu waits for criuctl's answer (deciding): that is
 	 * criuctl's time, bounded by the deadline. */
-	if ((s->res->esc.state == ESC_PENDING && since(s->last_line_at) >= pending_idle(s->spec)) ||
+	if ((s->res->esc.state == ESC_PENDING &&
+	     sup_since(s->last_line_at) >= pending_idle(s->spec)) ||
 	    (s->spec->stall_timeout > 0 &&
 	     (s->res->esc.state == ESC_RUNNING || s->res->esc.state == ESC_COMMITTED) &&
-	     since(s->last_line_at) >= s->spec->stall_timeout))
-		act(s, esc_step(&s->res->esc, ESC_STALL, 0));
+	     sup_since(s->last_line_at) >= s->spec->stall_timeout))
+		sup_act(s, esc_step(&s->res->esc, ESC_STALL, 0));
 	if (s->spec->on_tick) {
 		fill_status(s, &st);
 		s->spec->on_tick(s->spec->arg, &st);
@@ -447,11 +290,11 @@ static void on_child_exit(uv_process_t *p, int64_t status, int term_signal)
 	struct sup *s = p->data;
 
 	s->exited = 1;
-	s->res->duration = since(s->start);
+	s->res->duration = sup_since(s->start);
 	s->res->end.exited = term_signal == 0;
 	s->res->end.exit_status = (int)status;
 	s->res->end.term_signal = term_signal;
-	act(s, esc_step(&s->res->esc, ESC_CHILD_EXIT, 0));
+	sup_act(s, esc_step(&s->res->esc, ESC_CHILD_EXIT, 0));
 	uv_timer_stop(&s->grace);
 	uv_timer_stop(&s->tick);
 	follow_log(s);
@@ -529,7 +372,7 @@ static int init_handles(struct sup *s)
 		if (uv_pipe_open(&s->hook_server, s->spec->hook_fd) < 0)
 			close(s->spec->hook_fd);
 		else
-			uv_listen((uv_stream_t *)&s->hook_server, 4, on_hook_connect);
+			uv_listen((uv_stream_t *)&s->hook_server, 4, sup_on_hook_connect);
 	}
 	return 0;
 }
@@ -586,7 +429,7 @@ static void start_watching(struct sup *s)
 		uv_close((uv_handle_t *)&s->out[1], NULL);
 	}
 	if (s->spec->timeout > 0)
-		uv_timer_start(&s->deadline, on_deadline, ms(s->spec->timeout), 0);
+		uv_timer_start(&s->deadline, on_deadline, sup_ms(s->spec->timeout), 0);
 	uv_timer_start(&s->tick, on_tick, TICK_MS, TICK_MS);
 }
 

@@ -1,0 +1,71 @@
+/*
+ * supervisor_int: what the supervisor's two files share (supervisor.c: the
+ * loop, the log, the child and stopping it; supervisor_hook.c: criu's
+ * question at its point of no return, and the work done before the
+ * answer).  Not for other files: supervisor.h is the interface.
+ */
+#ifndef CRIUCTL_SUPERVISOR_INT_H
+#define CRIUCTL_SUPERVISOR_INT_H
+
+#include <stdint.h>
+#include <uv.h>
+
+#include "supervisor.h"
+
+#define DEFAULT_OUTPUT_MAX (64 * 1024)
+#define TICK_MS		   100
+#define DRAIN_MS	   200
+#define PARTIAL_MAX	   4096
+
+#define HOOK_REQ_MAX 128
+/* After a signal criu is let run to its point of no return only while it
+ * moves: this long without a new log line, and it is stopped at once. */
+#define PENDING_IDLE 1.0
+
+/* The hook connection that waits for an answer. */
+struct hook_conn {
+	uv_pipe_t pipe;
+	uv_write_t write;
+	char req[HOOK_REQ_MAX];
+	size_t req_len;
+};
+
+struct sup {
+	uv_loop_t loop;
+	uv_process_t proc;
+	uv_pipe_t out[2];
+	uv_timer_t deadline, grace, drain, tick;
+	uv_poll_t intr; /* interrupt.h's pipe */
+	uv_pipe_t hook_server;
+	struct hook_conn *hook; /* the connection waiting for an answer, or NULL */
+	uv_work_t work;
+	int work_rc;
+	uint64_t hook_at; /* when criu asked */
+	const struct sup_spec *spec;
+	struct sup_result *res;
+	int capture;
+	int exited, eof[2];
+	uint64_t start, last_line_at, lines;
+	int log_fd;
+	char partial[PARTIAL_MAX];
+	size_t partial_len;
+	char buf[2][16384];
+};
+
+/* Milliseconds of seconds; seconds since t (uv_hrtime()). */
+uint64_t sup_ms(double seconds);
+double sup_since(uint64_t t);
+
+/* Carry out what the escalation machine decided (escalate.h). */
+void sup_act(struct sup *s, unsigned actions);
+
+/* Feed the signals criuctl received (interrupt.h) to the machine. */
+void sup_take_signals(struct sup *s);
+
+/* supervisor_hook.c.  A connection's memory is freed by its closing. */
+void sup_close_hook(uv_handle_t *h);
+void sup_answer_hook(struct sup *s, const char *answer);
+void sup_start_work(struct sup *s);
+void sup_on_hook_connect(uv_stream_t *server, int status);
+
+#endif
