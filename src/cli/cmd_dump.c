@@ -140,19 +140,18 @@ static int parse_dump(struct cli *c, int argc, char **argv, struct dump_args *a)
 }
 
 /* criu locks the network with iptables unless told otherwise, for
- * established connections and for a network namespace of the tree's own; a
- * guest without iptables-restore needs nftables (GUEST-NOTES). */
+ * established connections and for a network namespace of the tree's own.
+ * criuctl asks for nftables instead whenever nothing was chosen: a guest
+ * may have no iptables-restore (GUEST-NOTES), and criu's nftables lock is
+ * one table of its own (inet CRIU-<run id>) that criuctl finds and removes
+ * when criu is killed or an unrestored checkpoint is removed. */
 static void pick_network_lock(struct cli *c, struct criu_opts *o, int netns)
 {
-	char path[PATH_MAX];
-	struct cc_err ignored;
-
 	if (!(o->tcp_established || netns) || o->network_lock[0])
 		return;
-	if (criu_resolve("iptables-restore", path, sizeof(path), &ignored) == 0)
-		return;
 	snprintf(o->network_lock, sizeof(o->network_lock), "nftables");
-	cli_say(c, "network lock: nftables (no iptables-restore on PATH)");
+	cli_say(c, "network lock: nftables (criuctl removes it if criu is killed; "
+		   "--network-lock iptables for criu's default)");
 }
 
 static void fill_identity(struct manifest *m)

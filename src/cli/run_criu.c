@@ -215,7 +215,8 @@ static void tidy_dumped(struct criu_run *r)
 
 /* A restore stopped half-way: the tasks criu was making (its descendants)
  * are killed while criu still holds them, before they run a moment on half
- * their memory; remembered, to be looked at again once criu has ended. */
+ * their memory; those that could not be signalled are looked at again once
+ * criu has ended (tidy_restored() keeps only them). */
 static void end_spawned(struct criu_run *r)
 {
 	struct tidy_result t;
@@ -235,7 +236,7 @@ static void end_spawned(struct criu_run *r)
 				(struct manifest_proc){.pid = st.pid, .starttime = st.starttime};
 	}
 	free(kids);
-	tidy_restored(r->spawned, r->spawned_n, &t);
+	tidy_restored(r->spawned, &r->spawned_n, &t);
 	tidy_report(r, &t);
 	tidy_result_free(&t);
 }
@@ -378,19 +379,22 @@ static int classify(const struct criu_run *r, struct verdict *v)
 	return rc;
 }
 
-/* pid-in-use: say who holds the pid now, while it still does (a pid of a
- * new pid namespace is not one of ours: nothing to look up). */
+/* pid-in-use: the words name the pid (verdict_words), and who holds it
+ * now, while it still does (a pid of a new pid namespace is not one of
+ * ours: nothing to look up). */
 static void name_holder(const struct criu_run *r, struct verdict *v, char *title, size_t size)
 {
 	struct proc_stat st;
-	char holder[256];
+	char holder[256], words[160];
 	int pid = r->own_pidns ? 0 : verdict_pid(v);
 
-	if (pid > 0 && proc_holder(pid, &st, holder, sizeof(holder)) == 0) {
-		snprintf(title, size, "%s pid %d is held by %s, child of pid %d.", v->title, pid,
-			 holder, st.ppid);
-		v->title = title;
-	}
+	verdict_words(v, words, sizeof(words));
+	if (pid > 0 && proc_holder(pid, &st, holder, sizeof(holder)) == 0)
+		snprintf(title, size, "%s It is held by %s, child of pid %d.", v->title, holder,
+			 st.ppid);
+	else
+		snprintf(title, size, "%s", v->title);
+	v->title = title;
 }
 
 /* The verdict of a run that did not succeed, and the exit code it means. */
@@ -413,7 +417,7 @@ static int judge(struct cli *c, struct criu_run *r)
 	} else if (r->spawned_n) {
 		struct tidy_result t;
 
-		tidy_restored(r->spawned, r->spawned_n, &t);
+		tidy_restored(r->spawned, &r->spawned_n, &t);
 		tidy_report(r, &t);
 		tidy_result_free(&t);
 	}

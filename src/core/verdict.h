@@ -132,4 +132,11 @@ int verdict_line_matters(const struct log_line *l);
  * ..."), so the holder can be looked up; 0 for any other verdict. */
 int verdict_pid(const struct verdict *v);
 
+/* The words of this run's verdict, made from its evidence: a pid-in-use
+ * verdict whose evidence names the pid says which ("Pid 14, which the
+ * checkpoint needs, is already in use.").  Writes them into title (size
+ * bytes, the caller's) and points v->title there; any other verdict keeps
+ * the row's words and title is left alone. */
+void verdict_words(struct verdict *v, char *title, size_t size);
+
 #endif

@@ -282,20 +282,24 @@ void tidy_unlock(int pid, const char *run_id, struct tidy_result *r)
 		unlock_net(pid, run_id, r);
 }
 
-void tidy_restored(const struct manifest_proc *spawned, size_t n, struct tidy_result *r)
+void tidy_restored(struct manifest_proc *spawned, size_t *n, struct tidy_result *r)
 {
 	struct proc_stat st;
+	size_t left = 0;
 
 	memset(r, 0, sizeof(*r));
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < *n; i++) {
 		if (!proc_same_task(spawned[i].pid, spawned[i].starttime, &st) || st.state == 'Z')
 			continue;
-		if (kill(spawned[i].pid, SIGKILL) == 0)
+		if (kill(spawned[i].pid, SIGKILL) == 0) {
 			strv_pushf(&r->killed, "pid %d %s", spawned[i].pid, st.comm);
-		else
-			strv_pushf(&r->failed, "kill pid %d (%s): %s", spawned[i].pid, st.comm,
-				   strerror(errno));
+			continue;
+		}
+		strv_pushf(&r->failed, "kill pid %d (%s): %s", spawned[i].pid, st.comm,
+			   strerror(errno));
+		spawned[left++] = spawned[i];
 	}
+	*n = left;
 }
 
 void tidy_result_free(struct tidy_result *r)

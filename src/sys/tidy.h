@@ -56,9 +56,12 @@ void tidy_unlock(int pid, const char *run_id, struct tidy_result *r);
  * A restore that criu did not finish leaves the tasks it was creating, half
  * made, holding the checkpoint's pids: each task of spawned (criu's
  * descendants, seen while criu was held) that is still the same task gets
- * SIGKILL.  Fills r as tidy_tree() does.
+ * SIGKILL.  The tasks signalled are taken out of spawned (*n shrinks): a
+ * task with 512 MiB to free is still dying, not yet a zombie, when criu has
+ * ended, and a second call then must neither signal nor count it again.
+ * Fills r as tidy_tree() does.
  */
-void tidy_restored(const struct manifest_proc *spawned, size_t n, struct tidy_result *r);
+void tidy_restored(struct manifest_proc *spawned, size_t *n, struct tidy_result *r);
 
 void tidy_result_free(struct tidy_result *r);
 

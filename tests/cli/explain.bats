@@ -98,6 +98,16 @@ fixture() {
 	done <<<"$FAILED"
 }
 
+@test "a pid in use: the title names the pid criu could not get" {
+	run -1 --separate-stderr criuctl --json explain "$FIXTURES/restore-pid-in-use.log"
+	assert_json_error 1 pid-in-use
+	assert_equal "$(json_get .verdict.title)" "Pid 14, which the checkpoint needs, is already in use."
+	assert_equal "$(json_get .error.message)" \
+		"criu failed while restoring tasks: Pid 14, which the checkpoint needs, is already in use."
+	run -1 --separate-stderr criuctl explain "$FIXTURES/restore-pid-in-use.log"
+	[[ $stderr == *"Pid 14, which the checkpoint needs, is already in use."* ]] || fail "$stderr"
+}
+
 @test "the criu version comes from the log" {
 	run -1 --separate-stderr criuctl --json explain "$F317/check-vdso.log"
 	assert_equal "$(json_get .criu_version)" 3.17.1
