@@ -185,8 +185,8 @@ static void tidy_report(struct criu_run *r, const struct tidy_result *t)
 			t->repaired.n, t->repaired.n == 1 ? "" : "s", t->repaired.v[0],
 			t->repaired.n > 1 ? ", ..." : "", t->repaired.n == 1 ? "it" : "them");
 	for (size_t i = 0; i < t->unlocked.n; i++)
-		cli_say(r->cli,
-			"criuctl: criu left its network lock (nftables table %s): removed it",
+		cli_say(r->cli, "criuctl: criu left its network lock (%s%s): removed it",
+			strncmp(t->unlocked.v[i], "iptables", 8) ? "nftables table " : "",
 			t->unlocked.v[i]);
 	if (t->killed.n)
 		cli_say(r->cli, "criuctl: criu left %zu half-restored task%s (%s%s): killed %s",
@@ -208,7 +208,8 @@ static void tidy_dumped(struct criu_run *r)
 	struct tidy_result t;
 
 	tidy_run_id_at(r->at->fd, r->log_name, run_id, sizeof(run_id));
-	tidy_tree(r->tree, r->tree_n, run_id, &t);
+	tidy_tree(r->tree, r->tree_n, run_id, strv_contains(&r->argv, "--network-lock=iptables"),
+		  &t);
 	tidy_report(r, &t);
 	tidy_result_free(&t);
 }
@@ -239,6 +240,33 @@ static void end_spawned(struct criu_run *r)
 	tidy_restored(r->spawned, &r->spawned_n, &t);
 	tidy_report(r, &t);
 	tidy_result_free(&t);
+}
+
+/* A restore whose criu ended by itself without finishing: killed from
+ * outside (SIGKILL, the OOM killer) or crashed, it leaves the tasks it was
+ * making running its restorer, forever asleep and holding the checkpoint's
+ * pids; they are no longer its descendants.  Every task that holds a pid
+ * of the checkpoint and was created after criu started is one of them (a
+ * holder from before, with --force, is not). */
+static void end_leftovers(struct criu_run *r)
+{
+	struct manifest_proc *made = calloc(r->needs_n ? r->needs_n : 1, sizeof(*made));
+	size_t n = 0;
+	struct tidy_result t;
+
+	for (size_t i = 0; made && !r->own_pidns && r->started && i < r->needs_n; i++) {
+		struct proc_stat st;
+
+		if (proc_stat(r->needs[i].pid, &st) == 0 && st.starttime >= r->started)
+			made[n++] =
+				(struct manifest_proc){.pid = st.pid, .starttime = st.starttime};
+	}
+	if (n) {
+		tidy_restored(made, &n, &t);
+		tidy_report(r, &t);
+		tidy_result_free(&t);
+	}
+	free(made);
 }
 
 /* criu is stopped (SIGSTOP) and still holds the tree: tidy before it ends,
@@ -414,6 +442,8 @@ static int judge(struct cli *c, struct criu_run *r)
 	 * what was not undone at the stop, or could not be, is undone now. */
 	if (strcmp(r->action, "restore") != 0) {
 		tidy_dumped(r);
+	} else if (r->res.esc.reason == ESC_NONE) {
+		end_leftovers(r);
 	} else if (r->spawned_n) {
 		struct tidy_result t;
 
@@ -520,6 +550,7 @@ int run_criu(struct cli *c, const struct attempt *at, struct criu_run *r, int ne
 	if (c->verbose)
 		for (size_t i = 0; i < r->argv.n; i++)
 			fprintf(stderr, "%s%s", r->argv.v[i], i + 1 < r->argv.n ? " " : "\n");
+	r->started = proc_boot_ticks();
 	rc = supervisor_run(&spec, &r->res, &c->err);
 	progress_end(&r->progress, rc == 0 ? &r->res : NULL);
 	if (r->progress.images_fd >= 0)
