@@ -18,10 +18,12 @@
  * and is in rank order: the highest row any line matches wins, so a
  * specific cause stands before the generic one it brings about (a D-state
  * task, or a BUG, before the collection timeout they cause; the missing
- * dirty-memory tracker before the BUG it ends in). */
+ * dirty-memory tracker before the BUG it ends in; a task that is gone
+ * before the failed seize its line also reports). */
 enum verdict_kind {
 	V_SESSION_LEADER_OUTSIDE_PIDNS,
 	V_CRIU_TOO_OLD_FOR_KERNEL,
+	V_TASK_EXITED,
 	V_TASK_TRACED,
 	V_PTRACE_NOT_PERMITTED,
 	V_TASK_UNINTERRUPTIBLE,
