@@ -130,11 +130,10 @@ restores_and_counts() {
 	# --force: the preflight would refuse a tree that does not fit.
 	run ctl_fault 136 dump --tree "$SERVER" --name f136 --force
 	assert_failure 1
-	# The cause, not the abort that followed it, is the verdict.
+	# criu aborted (SIGABRT, FI_DUMP_CRASH) after it failed and cleaned up;
+	# the cause, not the abort, is the verdict.
 	run jq -r '.verdict.id, .criu_end.term_signal' "$STORE"/failed/f136.*/report.json
 	assert_output $'no-space\n6'
-	run bash -c "cat '$STORE'/failed/f136.*/* | grep -c 'fault: CRIU dump crashed!'"
-	assert_output 1
 	tree_works "$SERVER"
 	store_clean f136
 	run find "$STORE" -name '*.img'
@@ -378,7 +377,8 @@ while not os.path.exists('$W/go'):
 	PID=$REPLY
 	wait_for 20 count_ge "$W/count" 3
 	ctl_bg dump --tree "$PID" --name gone
-	wait_for 60 bash -c "compgen -G '$STORE/tmp/*/dump.log' >/dev/null"
+	# criuctl says "dumping tree" as it starts criu (or has already ended).
+	wait_for 60 bash -c "grep -q 'dumping tree' '$W/out' || ! kill -0 $CTL"
 	touch "$W/go"
 	ctl_bg_wait
 	wait_for 10 dead "$PID"
