@@ -322,6 +322,10 @@ static int do_dump(struct cli *c, struct dump_args *a, struct manifest *m)
 
 	if (store_begin(&c->store, m->name, ATTEMPT_DUMP, &at, &c->err) < 0)
 		return c->err.exit_code;
+	/* Said once the store took the attempt: a read-only or full store
+	 * fails before, and nothing is dumped. */
+	cli_say(c, "dumping tree %d (%s, %zu process%s) as '%s'", m->root_pid, m->procs[0].comm,
+		m->n_procs, m->n_procs == 1 ? "" : "es", m->name);
 	for (int k = 1; k <= a->pre_dumps && code == 0; k++) {
 		cli_say(c, "pre-dump %d of %d", k, a->pre_dumps);
 		code = run_step(c, a, m, &at, k, &run);
@@ -484,8 +488,6 @@ int cmd_dump(struct cli *c, int argc, char **argv)
 	if (code < 0) {
 		pick_network_lock(c, &a.opts, a.netns);
 		criu_opts_copy(&m.opts, &a.opts);
-		cli_say(c, "dumping tree %d (%s, %zu process%s) as '%s'", a.pid, m.procs[0].comm,
-			m.n_procs, m.n_procs == 1 ? "" : "es", m.name);
 		code = do_dump(c, &a, &m);
 	}
 	criu_opts_free(&a.opts);
