@@ -141,19 +141,18 @@ static int parse_dump(struct cli *c, int argc, char **argv, struct dump_args *a)
 }
 
 /* criu locks the network with iptables unless told otherwise, for
- * established connections and for a network namespace of the tree's own; a
- * guest without iptables-restore needs nftables (GUEST-NOTES). */
+ * established connections and for a network namespace of the tree's own.
+ * criuctl asks for nftables instead whenever nothing was chosen: a guest
+ * may have no iptables-restore (GUEST-NOTES), and criu's nftables lock is
+ * one table of its own (inet CRIU-<run id>) that criuctl finds and removes
+ * when criu is killed or an unrestored checkpoint is removed. */
 static void pick_network_lock(struct cli *c, struct criu_opts *o, int netns)
 {
-	char path[PATH_MAX];
-	struct cc_err ignored;
-
 	if (!(o->tcp_established || netns) || o->network_lock[0])
 		return;
-	if (criu_resolve("iptables-restore", path, sizeof(path), &ignored) == 0)
-		return;
 	snprintf(o->network_lock, sizeof(o->network_lock), "nftables");
-	cli_say(c, "network lock: nftables (no iptables-restore on PATH)");
+	cli_say(c, "network lock: nftables (criuctl removes it if criu is killed; "
+		   "--network-lock iptables for criu's default)");
 }
 
 static void fill_identity(struct manifest *m)
@@ -324,6 +323,10 @@ static int do_dump(struct cli *c, struct dump_args *a, struct manifest *m)
 
 	if (store_begin(&c->store, m->name, ATTEMPT_DUMP, &at, &c->err) < 0)
 		return c->err.exit_code;
+	/* Said once the store took the attempt: a read-only or full store
+	 * fails before, and nothing is dumped. */
+	cli_say(c, "dumping tree %d (%s, %zu process%s) as '%s'", m->root_pid, m->procs[0].comm,
+		m->n_procs, m->n_procs == 1 ? "" : "es", m->name);
 	for (int k = 1; k <= a->pre_dumps && code == 0; k++) {
 		cli_say(c, "pre-dump %d of %d", k, a->pre_dumps);
 		code = run_step(c, a, m, &at, k, &run);
@@ -495,8 +498,6 @@ int cmd_dump(struct cli *c, int argc, char **argv)
 	if (code < 0) {
 		pick_network_lock(c, &a.opts, a.netns);
 		criu_opts_copy(&m.opts, &a.opts);
-		cli_say(c, "dumping tree %d (%s, %zu process%s) as '%s'", a.pid, m.procs[0].comm,
-			m.n_procs, m.n_procs == 1 ? "" : "es", m.name);
 		code = do_dump(c, &a, &m);
 	}
 	criu_opts_free(&a.opts);

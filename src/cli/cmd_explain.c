@@ -79,7 +79,7 @@ static int explain(struct cli *c, const char *path, const char *buf, size_t len)
 {
 	struct criu_end end = {.exited = 1, .exit_status = 1};
 	enum phase reached, ph = log_phase(buf, len, NULL, &reached);
-	char version[64];
+	char version[64], title[160];
 	struct verdict v;
 
 	criu_log_version(buf, len, version, sizeof(version));
@@ -103,6 +103,7 @@ static int explain(struct cli *c, const char *path, const char *buf, size_t len)
 	}
 	if (ph != PHASE_FAILED && v.kind == V_CRIU_FAILED)
 		verdict_set(&v, V_LOG_INCOMPLETE);
+	verdict_words(&v, title, sizeof(title));
 	cli_verdict(c, CC_EXIT_CRIU_FAILED, &v, strcmp(path, "-") ? path : NULL);
 	err_prefix(&c->err, "criu failed while %s", phase_name(reached));
 	verdict_free(&v);

@@ -307,6 +307,8 @@ static int do_restore(struct cli *c, struct restore_args *a, int ckfd, const str
 	}
 	run.timeout = a->opts.timeout;
 	run.own_pidns = m->own_pidns;
+	run.needs = m->procs;
+	run.needs_n = m->n_procs;
 	run.stall_timeout = a->opts.stall_timeout;
 	if (code == 0)
 		code = run_criu(c, &at, &run, !m->opts.shell_job);

@@ -187,8 +187,8 @@ static void tidy_report(struct criu_run *r, const struct tidy_result *t)
 			t->repaired.n, t->repaired.n == 1 ? "" : "s", t->repaired.v[0],
 			t->repaired.n > 1 ? ", ..." : "", t->repaired.n == 1 ? "it" : "them");
 	for (size_t i = 0; i < t->unlocked.n; i++)
-		cli_say(r->cli,
-			"criuctl: criu left its network lock (nftables table %s): removed it",
+		cli_say(r->cli, "criuctl: criu left its network lock (%s%s): removed it",
+			strncmp(t->unlocked.v[i], "iptables", 8) ? "nftables table " : "",
 			t->unlocked.v[i]);
 	if (t->killed.n)
 		cli_say(r->cli, "criuctl: criu left %zu half-restored task%s (%s%s): killed %s",
@@ -210,14 +210,16 @@ static void tidy_dumped(struct criu_run *r)
 	struct tidy_result t;
 
 	tidy_run_id_at(r->at->fd, r->log_name, run_id, sizeof(run_id));
-	tidy_tree(r->tree, r->tree_n, run_id, &t);
+	tidy_tree(r->tree, r->tree_n, run_id, strv_contains(&r->argv, "--network-lock=iptables"),
+		  &t);
 	tidy_report(r, &t);
 	tidy_result_free(&t);
 }
 
 /* A restore stopped half-way: the tasks criu was making (its descendants)
  * are killed while criu still holds them, before they run a moment on half
- * their memory; remembered, to be looked at again once criu has ended. */
+ * their memory; those that could not be signalled are looked at again once
+ * criu has ended (tidy_restored() keeps only them). */
 static void end_spawned(struct criu_run *r)
 {
 	struct tidy_result t;
@@ -237,9 +239,36 @@ static void end_spawned(struct criu_run *r)
 				(struct manifest_proc){.pid = st.pid, .starttime = st.starttime};
 	}
 	free(kids);
-	tidy_restored(r->spawned, r->spawned_n, &t);
+	tidy_restored(r->spawned, &r->spawned_n, &t);
 	tidy_report(r, &t);
 	tidy_result_free(&t);
+}
+
+/* A restore whose criu ended by itself without finishing: killed from
+ * outside (SIGKILL, the OOM killer) or crashed, it leaves the tasks it was
+ * making running its restorer, forever asleep and holding the checkpoint's
+ * pids; they are no longer its descendants.  Every task that holds a pid
+ * of the checkpoint and was created after criu started is one of them (a
+ * holder from before, with --force, is not). */
+static void end_leftovers(struct criu_run *r)
+{
+	struct manifest_proc *made = calloc(r->needs_n ? r->needs_n : 1, sizeof(*made));
+	size_t n = 0;
+	struct tidy_result t;
+
+	for (size_t i = 0; made && !r->own_pidns && r->started && i < r->needs_n; i++) {
+		struct proc_stat st;
+
+		if (proc_stat(r->needs[i].pid, &st) == 0 && st.starttime >= r->started)
+			made[n++] =
+				(struct manifest_proc){.pid = st.pid, .starttime = st.starttime};
+	}
+	if (n) {
+		tidy_restored(made, &n, &t);
+		tidy_report(r, &t);
+		tidy_result_free(&t);
+	}
+	free(made);
 }
 
 /* criu is stopped (SIGSTOP) and still holds the tree: tidy before it ends,
@@ -272,7 +301,8 @@ static int start_guard(struct cli *c, const struct attempt *at, struct criu_run 
 			       .timeout = r->timeout,
 			       .stall_timeout = r->stall_timeout,
 			       .tree = r->tree,
-			       .tree_n = r->tree_n};
+			       .tree_n = r->tree_n,
+			       .iptables = strv_contains(&r->argv, "--network-lock=iptables")};
 
 	if (criu_helper_path("criuctl-guard", path, sizeof(path), &c->err) < 0)
 		return -1;
@@ -406,19 +436,22 @@ static int classify(const struct criu_run *r, struct verdict *v)
 	return rc;
 }
 
-/* pid-in-use: say who holds the pid now, while it still does (a pid of a
- * new pid namespace is not one of ours: nothing to look up). */
+/* pid-in-use: the words name the pid (verdict_words), and who holds it
+ * now, while it still does (a pid of a new pid namespace is not one of
+ * ours: nothing to look up). */
 static void name_holder(const struct criu_run *r, struct verdict *v, char *title, size_t size)
 {
 	struct proc_stat st;
-	char holder[256];
+	char holder[256], words[160];
 	int pid = r->own_pidns ? 0 : verdict_pid(v);
 
-	if (pid > 0 && proc_holder(pid, &st, holder, sizeof(holder)) == 0) {
-		snprintf(title, size, "%s pid %d is held by %s, child of pid %d.", v->title, pid,
-			 holder, st.ppid);
-		v->title = title;
-	}
+	verdict_words(v, words, sizeof(words));
+	if (pid > 0 && proc_holder(pid, &st, holder, sizeof(holder)) == 0)
+		snprintf(title, size, "%s It is held by %s, child of pid %d.", v->title, holder,
+			 st.ppid);
+	else
+		snprintf(title, size, "%s", v->title);
+	v->title = title;
 }
 
 /* The verdict of a run that did not succeed, and the exit code it means. */
@@ -438,10 +471,12 @@ static int judge(struct cli *c, struct criu_run *r)
 	 * what was not undone at the stop, or could not be, is undone now. */
 	if (strcmp(r->action, "restore") != 0) {
 		tidy_dumped(r);
+	} else if (r->res.esc.reason == ESC_NONE) {
+		end_leftovers(r);
 	} else if (r->spawned_n) {
 		struct tidy_result t;
 
-		tidy_restored(r->spawned, r->spawned_n, &t);
+		tidy_restored(r->spawned, &r->spawned_n, &t);
 		tidy_report(r, &t);
 		tidy_result_free(&t);
 	}
@@ -552,6 +587,7 @@ int run_criu(struct cli *c, const struct attempt *at, struct criu_run *r, int ne
 	if (c->verbose)
 		for (size_t i = 0; i < r->argv.n; i++)
 			fprintf(stderr, "%s%s", r->argv.v[i], i + 1 < r->argv.n ? " " : "\n");
+	r->started = proc_boot_ticks();
 	rc = supervisor_run(&spec, &r->res, &c->err);
 	guard_done(r->guard_fd); /* criu has ended under criuctl's eyes */
 	r->guard_fd = -1;

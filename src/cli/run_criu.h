@@ -33,6 +33,10 @@ struct criu_run {
 	size_t tree_n;
 	uint64_t expected_bytes; /* for the progress line */
 	int own_pidns;		 /* restore into a new pid namespace: its pids are not ours */
+	/* restore: the checkpoint's tasks, whose pids were free when criu
+	 * started (or held by older tasks, with --force) */
+	const struct manifest_proc *needs;
+	size_t needs_n;
 	/* criu's point of no return, asked through criuctl-hook (run_criu_ask). */
 	const char *hook_ask;	     /* "post-dump", "post-restore", or NULL */
 	char hook_path[PATH_MAX];    /* the hook binary, for --action-script */
@@ -51,6 +55,7 @@ struct criu_run {
 	json_t *target;		       /* the tree after a failed run */
 	json_t *tidy;		       /* what criuctl undid of criu's work on the tree (tidy.h) */
 	int criu_pid;		       /* seen at the snapshot */
+	unsigned long long started;    /* proc_boot_ticks() before criu started */
 	struct manifest_proc *spawned; /* restore: criu's descendants while it was held */
 	size_t spawned_n;
 	/* Internal. */

@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -127,4 +128,14 @@ int verdict_pid(const struct verdict *v)
 			return (int)pid;
 	}
 	return 0;
+}
+
+void verdict_words(struct verdict *v, char *title, size_t size)
+{
+	int pid = verdict_pid(v);
+
+	if (pid <= 0 || !size)
+		return;
+	snprintf(title, size, "Pid %d, which the checkpoint needs, is already in use.", pid);
+	v->title = title;
 }

@@ -18,10 +18,12 @@
  * and is in rank order: the highest row any line matches wins, so a
  * specific cause stands before the generic one it brings about (a D-state
  * task, or a BUG, before the collection timeout they cause; the missing
- * dirty-memory tracker before the BUG it ends in). */
+ * dirty-memory tracker before the BUG it ends in; a task that is gone
+ * before the failed seize its line also reports). */
 enum verdict_kind {
 	V_SESSION_LEADER_OUTSIDE_PIDNS,
 	V_CRIU_TOO_OLD_FOR_KERNEL,
+	V_TASK_EXITED,
 	V_TASK_TRACED,
 	V_PTRACE_NOT_PERMITTED,
 	V_TASK_UNINTERRUPTIBLE,
@@ -131,5 +133,12 @@ int verdict_line_matters(const struct log_line *l);
 /* The pid a pid-in-use verdict's evidence names ("Can't fork for PID:
  * ..."), so the holder can be looked up; 0 for any other verdict. */
 int verdict_pid(const struct verdict *v);
+
+/* The words of this run's verdict, made from its evidence: a pid-in-use
+ * verdict whose evidence names the pid says which ("Pid 14, which the
+ * checkpoint needs, is already in use.").  Writes them into title (size
+ * bytes, the caller's) and points v->title there; any other verdict keeps
+ * the row's words and title is left alone. */
+void verdict_words(struct verdict *v, char *title, size_t size);
 
 #endif

@@ -41,6 +41,17 @@ static const struct verdict_row rows[V_COUNT] = {
 		 {"Unexpected rt vDSO area bounds", "Can't get 1:16 opt"},
 		 "criu-3.17/dump-vdso.log",
 		 NULL},
+	[V_TASK_EXITED] =
+		{"task-exited",
+		 FAILED,
+		 LOG,
+		 "A task of the tree exited before criu could seize it (the root ending as the "
+		 "dump starts, or a child that came and went).",
+		 "Nothing was dumped and the rest of the tree was let go. If the tree is still "
+		 "there, dump again; if its root ended, there is nothing left to dump.",
+		 {"(No such process)"},
+		 F("dump-task-exited.log"),
+		 NULL},
 	[V_TASK_TRACED] =
 		{"task-traced",
 		 FAILED,

@@ -34,7 +34,7 @@ extern char **environ;
 #define LOG_TAIL  (64 * 1024)
 #define DIR_FD	  3
 #define CTL_FD	  4
-#define FIRST_ARG 6 /* path action log timeout stall grace: then the tree */
+#define FIRST_ARG 7 /* path action log timeout stall grace lock: then the tree */
 
 /* ---- criuctl's side ---- */
 
@@ -42,7 +42,8 @@ static int guard_argv(const char *path, const struct guard_spec *sp, struct strv
 {
 	int rc = strv_push(argv, path) | strv_push(argv, sp->action) |
 		 strv_push(argv, sp->log_name) | strv_pushf(argv, "%.3f", sp->timeout) |
-		 strv_pushf(argv, "%.3f", sp->stall_timeout) | strv_pushf(argv, "%.3f", sp->grace);
+		 strv_pushf(argv, "%.3f", sp->stall_timeout) | strv_pushf(argv, "%.3f", sp->grace) |
+		 strv_push(argv, sp->iptables ? "iptables" : "nftables");
 
 	for (size_t i = 0; rc == 0 && i < sp->tree_n; i++)
 		rc = strv_pushf(argv, "%d:%llu", sp->tree[i].pid, sp->tree[i].starttime);
@@ -140,6 +141,7 @@ int guard_parse_argv(int argc, char **argv, struct guard_spec *spec, struct mani
 	spec->timeout = strtod(argv[3], NULL);
 	spec->stall_timeout = strtod(argv[4], NULL);
 	spec->grace = strtod(argv[5], NULL);
+	spec->iptables = strcmp(argv[6], "iptables") == 0;
 	*tree = calloc((size_t)(argc - FIRST_ARG) + 1, sizeof(**tree));
 	if (!*tree)
 		return -1;
@@ -267,7 +269,7 @@ static void tidy(struct guarding *w)
 
 	if (!is_restore(w)) {
 		tidy_run_id_at(w->dirfd, w->spec->log_name, run_id, sizeof(run_id));
-		tidy_tree(w->spec->tree, w->spec->tree_n, run_id, &t);
+		tidy_tree(w->spec->tree, w->spec->tree_n, run_id, w->spec->iptables, &t);
 		record(w, &t);
 		return;
 	}
@@ -280,7 +282,7 @@ static void tidy(struct guarding *w)
 			if (proc_stat(kids[i], &st) == 0)
 				spawned[k++] = (struct manifest_proc){.pid = st.pid,
 								      .starttime = st.starttime};
-		tidy_restored(spawned, k, &t);
+		tidy_restored(spawned, &k, &t);
 		record(w, &t);
 		free(spawned);
 	}

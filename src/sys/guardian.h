@@ -34,6 +34,7 @@ struct guard_spec {
 	double grace;			  /* seconds from SIGTERM to SIGKILL */
 	const struct manifest_proc *tree; /* the tree a dump holds (pid, starttime) */
 	size_t tree_n;
+	int iptables; /* the run locks the network with iptables (netlock.h) */
 };
 
 /*

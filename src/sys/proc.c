@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "fsutil.h"
@@ -311,4 +312,17 @@ unsigned long long proc_tree_rss(const struct manifest_proc *procs, size_t n)
 			total += (unsigned long long)st.rss_pages * (unsigned long long)page;
 	}
 	return total;
+}
+
+unsigned long long proc_boot_ticks(void)
+{
+	struct timespec ts;
+	long hz = sysconf(_SC_CLK_TCK);
+
+	if (clock_gettime(CLOCK_BOOTTIME, &ts) < 0 || hz <= 0)
+		return 0;
+	/* Rounded down, like the kernel's starttime: a task created in the
+	 * same tick counts as created after. */
+	return (unsigned long long)ts.tv_sec * (unsigned long long)hz +
+	       (unsigned long long)ts.tv_nsec / (1000000000ull / (unsigned long long)hz);
 }

@@ -53,6 +53,10 @@ int proc_hang_task(int pid, enum hang_role role, struct hang_task *t);
  * its stat in *st; 0 when it is gone or the pid was reused. */
 int proc_same_task(int pid, unsigned long long starttime, struct proc_stat *st);
 
+/* Now, in the unit of a task's starttime (clock ticks since boot): a task
+ * whose starttime is at least this was created after the call. */
+unsigned long long proc_boot_ticks(void);
+
 /* Sum of the resident memory of the tree, in bytes. */
 unsigned long long proc_tree_rss(const struct manifest_proc *procs, size_t n);
 

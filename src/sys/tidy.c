@@ -10,6 +10,7 @@
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
 #include <linux/netfilter/nfnetlink.h>
@@ -17,17 +18,22 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "criu_log.h"
 #include "fsutil.h"
+#include "netlock.h"
 #include "netns.h"
 #include "proc.h"
+
+extern char **environ;
 
 #ifndef TCP_REPAIR_OFF
 #define TCP_REPAIR_OFF 0
@@ -48,9 +54,60 @@ static int in_repair(int sk)
 	       getsockopt(sk, IPPROTO_TCP, TCP_REPAIR_WINDOW, &w, &len) == 0;
 }
 
+/* The established TCP connections of the tree (for the iptables lock). */
+struct conns {
+	struct tcp_conn *v;
+	size_t n;
+};
+
+static void addr_text(const struct sockaddr_storage *sa, char *dst, size_t size, int *port)
+{
+	if (sa->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)sa;
+
+		inet_ntop(AF_INET6, &a->sin6_addr, dst, (socklen_t)size);
+		*port = ntohs(a->sin6_port);
+	} else {
+		const struct sockaddr_in *a = (const struct sockaddr_in *)sa;
+
+		inet_ntop(AF_INET, &a->sin_addr, dst, (socklen_t)size);
+		*port = ntohs(a->sin_port);
+	}
+}
+
+/* Remember the TCP socket sk when it is connected. */
+static void note_conn(int sk, struct conns *cs)
+{
+	struct sockaddr_storage l, p;
+	socklen_t ll = sizeof(l), pl = sizeof(p);
+	struct tcp_conn c = {0};
+	struct tcp_conn *v;
+
+	if (getsockname(sk, (struct sockaddr *)&l, &ll) < 0 ||
+	    getpeername(sk, (struct sockaddr *)&p, &pl) < 0 ||
+	    (l.ss_family != AF_INET && l.ss_family != AF_INET6))
+		return;
+	c.ipv6 = l.ss_family == AF_INET6;
+	addr_text(&l, c.local, sizeof(c.local), &c.lport);
+	addr_text(&p, c.remote, sizeof(c.remote), &c.rport);
+	v = realloc(cs->v, (cs->n + 1) * sizeof(*v));
+	if (!v)
+		return;
+	cs->v = v;
+	cs->v[cs->n++] = c;
+}
+
+static int is_tcp(int sk)
+{
+	int proto = 0;
+	socklen_t plen = sizeof(proto);
+
+	return getsockopt(sk, SOL_SOCKET, SO_PROTOCOL, &proto, &plen) == 0 && proto == IPPROTO_TCP;
+}
+
 /* The TCP sockets of pid in repair mode: taken out of it (fix), or only
- * listed in r->repaired. */
-static void repair_task(int pid, int fix, struct tidy_result *r)
+ * listed in r->repaired; its connections into cs when cs is not NULL. */
+static void repair_task(int pid, int fix, struct tidy_result *r, struct conns *cs)
 {
 	char dir[64];
 	int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
@@ -70,6 +127,8 @@ static void repair_task(int pid, int fix, struct tidy_result *r)
 		sk = (int)syscall(SYS_pidfd_getfd, pidfd, fd, 0);
 		if (sk < 0)
 			continue;
+		if (cs && is_tcp(sk))
+			note_conn(sk, cs);
 		if (in_repair(sk)) {
 			int off = TCP_REPAIR_OFF;
 
@@ -227,23 +286,74 @@ static void unlock_net(int pid, const char *run_id, struct tidy_result *r)
 		close(sk);
 }
 
-void tidy_tree(const struct manifest_proc *tree, size_t n, const char *run_id,
+/* Run argv (iptables), its output dropped; its exit status, or -1 when it
+ * could not run (no iptables: then criu could not have locked with it). */
+static int run_quiet(char *const argv[])
+{
+	posix_spawn_file_actions_t fa;
+	pid_t pid;
+	int status, rc;
+
+	if (posix_spawn_file_actions_init(&fa) != 0)
+		return -1;
+	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+	rc = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	if (rc != 0)
+		return -1;
+	/* This very child only: the supervisor's loop reaps its own. */
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* Delete criu's iptables lock rules of each connection (netlock.h); a rule
+ * that is not there (criu had not locked it yet) is no error. */
+static void unlock_iptables(const struct conns *cs, struct tidy_result *r)
+{
+	for (size_t i = 0; i < cs->n; i++) {
+		const struct tcp_conn *c = &cs->v[i];
+
+		for (int input = 1; input >= 0; input--) {
+			struct strv argv = {0};
+
+			if (netlock_iptables_delete(c, input, &argv) == 0 && run_quiet(argv.v) == 0)
+				strv_pushf(&r->unlocked, "iptables rule %s %s:%d -> %s:%d",
+					   input ? "INPUT" : "OUTPUT", input ? c->remote : c->local,
+					   input ? c->rport : c->lport,
+					   input ? c->local : c->remote,
+					   input ? c->lport : c->rport);
+			strv_free(&argv);
+		}
+	}
+}
+
+void tidy_tree(const struct manifest_proc *tree, size_t n, const char *run_id, int iptables,
 	       struct tidy_result *r)
 {
 	struct proc_stat st;
+	struct conns cs = {0};
 	int alive = 0; /* a task of the tree, for its network namespace */
 
 	memset(r, 0, sizeof(*r));
 	/* Sockets first: once the lock is gone, packets reach them again. */
 	for (size_t i = 0; i < n; i++)
 		if (proc_same_task(tree[i].pid, tree[i].starttime, &st)) {
-			repair_task(tree[i].pid, 1, r);
+			repair_task(tree[i].pid, 1, r, iptables ? &cs : NULL);
 			alive = alive ? alive : tree[i].pid;
 		}
 	/* No task left: a tree that shared criuctl's namespace left its lock
 	 * here; one that had its own took the namespace with it. */
 	if (run_id && run_id[0])
 		unlock_net(alive, run_id, r);
+	/* criu's iptables rules of a tree in criuctl's own namespace (a tree
+	 * with a namespace of its own is locked by a chain there, not these). */
+	if (cs.n && !proc_ns_differs(alive, "net"))
+		unlock_iptables(&cs, r);
+	free(cs.v);
 }
 
 void tidy_find(const struct manifest_proc *tree, size_t n, int own_netns, struct tidy_result *found)
@@ -255,7 +365,7 @@ void tidy_find(const struct manifest_proc *tree, size_t n, int own_netns, struct
 	memset(found, 0, sizeof(*found));
 	for (size_t i = 0; i < n; i++)
 		if (proc_same_task(tree[i].pid, tree[i].starttime, &st))
-			repair_task(tree[i].pid, 0, found);
+			repair_task(tree[i].pid, 0, found, NULL);
 	if (!n || !own_netns)
 		return;
 	sk = netns_socket(tree[0].pid, AF_NETLINK, SOCK_RAW, NETLINK_NETFILTER);
@@ -282,20 +392,24 @@ void tidy_unlock(int pid, const char *run_id, struct tidy_result *r)
 		unlock_net(pid, run_id, r);
 }
 
-void tidy_restored(const struct manifest_proc *spawned, size_t n, struct tidy_result *r)
+void tidy_restored(struct manifest_proc *spawned, size_t *n, struct tidy_result *r)
 {
 	struct proc_stat st;
+	size_t left = 0;
 
 	memset(r, 0, sizeof(*r));
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < *n; i++) {
 		if (!proc_same_task(spawned[i].pid, spawned[i].starttime, &st) || st.state == 'Z')
 			continue;
-		if (kill(spawned[i].pid, SIGKILL) == 0)
+		if (kill(spawned[i].pid, SIGKILL) == 0) {
 			strv_pushf(&r->killed, "pid %d %s", spawned[i].pid, st.comm);
-		else
-			strv_pushf(&r->failed, "kill pid %d (%s): %s", spawned[i].pid, st.comm,
-				   strerror(errno));
+			continue;
+		}
+		strv_pushf(&r->failed, "kill pid %d (%s): %s", spawned[i].pid, st.comm,
+			   strerror(errno));
+		spawned[left++] = spawned[i];
 	}
+	*n = left;
 }
 
 void tidy_result_free(struct tidy_result *r)

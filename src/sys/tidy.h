@@ -21,7 +21,7 @@
 
 struct tidy_result {
 	struct strv repaired; /* "pid 42 fd 5": TCP sockets taken out of repair mode */
-	struct strv unlocked; /* "inet CRIU-...": lock tables removed */
+	struct strv unlocked; /* "inet CRIU-...": lock tables removed; "iptables rule ..." */
 	struct strv killed;   /* "pid 42 app": half-restored tasks ended */
 	struct strv failed;   /* what could not be undone, in words */
 };
@@ -29,11 +29,13 @@ struct tidy_result {
 /*
  * Take every TCP socket of the tree's tasks (those still the tasks that were
  * dumped) out of repair mode, then remove the lock table of run run_id from
- * the network namespace of the tree's root (when run_id is known).  Never
- * fails as a whole: what could not be done is in r->failed.  Free with
- * tidy_result_free().
+ * the network namespace of the tree's root (when run_id is known), and with
+ * iptables (the run locked with --network-lock iptables) delete criu's lock
+ * rules of the tree's connections (netlock.h; "iptables rule ..." entries of
+ * r->unlocked).  Never fails as a whole: what could not be done is in
+ * r->failed.  Free with tidy_result_free().
  */
-void tidy_tree(const struct manifest_proc *tree, size_t n, const char *run_id,
+void tidy_tree(const struct manifest_proc *tree, size_t n, const char *run_id, int iptables,
 	       struct tidy_result *r);
 
 /*
@@ -56,9 +58,12 @@ void tidy_unlock(int pid, const char *run_id, struct tidy_result *r);
  * A restore that criu did not finish leaves the tasks it was creating, half
  * made, holding the checkpoint's pids: each task of spawned (criu's
  * descendants, seen while criu was held) that is still the same task gets
- * SIGKILL.  Fills r as tidy_tree() does.
+ * SIGKILL.  The tasks signalled are taken out of spawned (*n shrinks): a
+ * task with 512 MiB to free is still dying, not yet a zombie, when criu has
+ * ended, and a second call then must neither signal nor count it again.
+ * Fills r as tidy_tree() does.
  */
-void tidy_restored(const struct manifest_proc *spawned, size_t n, struct tidy_result *r);
+void tidy_restored(struct manifest_proc *spawned, size_t *n, struct tidy_result *r);
 
 void tidy_result_free(struct tidy_result *r);
 

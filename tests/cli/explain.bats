@@ -35,6 +35,7 @@ criu-4.2.1/dump-shell-job-pty.log|shell-job-needed|writing|tty: Found dangling t
 criu-4.2.1/dump-shell-job.log|shell-job-needed|writing|The root process 17 is not a session leader. Consider using --shell-job option
 criu-4.2.1/dump-tcp-iptables.log|tcp-lock-failed|parasite|Iptables configuration failed
 criu-4.2.1/dump-tcp-no-established.log|tcp-established-needed|parasite|inet: Connected TCP socket, consider using --tcp-established option.
+criu-4.2.1/dump-task-exited.log|task-exited|collecting|Unable to interrupt task: 14 (No such process)
 criu-4.2.1/dump-traced.log|task-traced|collecting|Unable to interrupt task: 14 (Operation not permitted)
 criu-4.2.1/dump-vfork-dstate.log|task-uninterruptible|collecting|Unseizable non-zombie 15 found, state D, err -1/4
 criu-4.2.1/predump-no-dirty-track.log|mem-tracking-unsupported|memory|BUG at criu/mem.c:46
@@ -96,6 +97,16 @@ fixture() {
 		[[ $(json_get .error.remedy) == "$(json_get .verdict.remedy)" ]] || fail "$rel: remedy"
 		[[ $(json_get .error.log) == "$(fixture "$rel")" ]] || fail "$rel: log $(json_get .error.log)"
 	done <<<"$FAILED"
+}
+
+@test "a pid in use: the title names the pid criu could not get" {
+	run -1 --separate-stderr criuctl --json explain "$FIXTURES/restore-pid-in-use.log"
+	assert_json_error 1 pid-in-use
+	assert_equal "$(json_get .verdict.title)" "Pid 14, which the checkpoint needs, is already in use."
+	assert_equal "$(json_get .error.message)" \
+		"criu failed while restoring tasks: Pid 14, which the checkpoint needs, is already in use."
+	run -1 --separate-stderr criuctl explain "$FIXTURES/restore-pid-in-use.log"
+	[[ $stderr == *"Pid 14, which the checkpoint needs, is already in use."* ]] || fail "$stderr"
 }
 
 @test "the criu version comes from the log" {

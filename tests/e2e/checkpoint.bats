@@ -126,7 +126,7 @@ $(criu --version | sed -n 's/^Version: //p')"
 	# --force runs criu anyway: its own refusal is explained, the holder named.
 	run --separate-stderr ctl --json restore lr --force
 	assert_failure 1
-	run jq -r '.error.code, (.verdict.title | test("pid '"$PID"' is held by .python3.")),
+	run jq -r '.error.code, (.verdict.title | test("^Pid '"$PID"', which the checkpoint needs, is already in use. It is held by .python3.")),
 		(.verdict.evidence[0] == "Can'"'"'t fork for '"$PID"': File exists")' <<<"$output"
 	assert_output $'pid-in-use\ntrue\ntrue'
 	run jq -r .verdict.id "$STORE"/failed/lr.restore.*/report.json

@@ -17,10 +17,6 @@ teardown() {
 	common_teardown
 }
 
-# No criu process runs any more (a zombie is not running), nor its
-# criuctl-guard, which holds the attempt until it has written its note.
-criu_gone() { ! ps -eo stat=,comm= | awk '($2 == "criu" || $2 == "criuctl-guard") && $1 !~ /^Z/ { found = 1 } END { exit !found }'; }
-
 # interrupt_at POINT SIG ARGS...: criuctl ARGS, stopped by CRIUCTL_FAULT at
 # POINT, then sent SIG (and SIGCONT); its exit status in $STATUS, its
 # output in $W/out.
@@ -37,19 +33,7 @@ interrupt_at() {
 	CTL=
 }
 
-# The tree of $1 runs on: alive, not stopped, not traced, its counter
-# ($W/count) still advancing; no criu and no criu lock table left.
-tree_works() {
-	alive "$1" || fail "pid $1 is gone: $(cat "$W/out")"
-	state_is_not "$1" T || fail "pid $1 was left stopped"
-	[[ $(awk '/^TracerPid:/ {print $2}' "/proc/$1/status") == 0 ]] || fail "pid $1 is traced"
-	local at
-	at=$(last_line "$W/count")
-	wait_for 10 count_ge "$W/count" $((at + 3)) || fail "pid $1 stopped counting at $at"
-	wait_for 20 criu_gone || fail "criu is still running"
-	run nft list tables
-	refute_output --partial CRIU
-}
+# tree_works, criu_gone: helpers.bash.
 
 # After the next criuctl that writes the store: tmp/ is empty, and NAME is
 # (not) listed.

@@ -136,3 +136,51 @@ assert_consecutive() {
 	run awk 'NF { if ($1 != NR) { print "line " NR ": " $1; bad = 1; exit } } END { exit bad }' "$1"
 	assert_success
 }
+
+# ---- what the fault matrix checks after every fault (matrix.bats, faults.bats) ----
+
+# No criu process runs any more, helpers included (a zombie, until the
+# sandbox's init reaps it, is not running), nor its criuctl-guard, which
+# holds the attempt until it has written its note.
+criu_gone() { ! ps -eo stat=,comm= | awk '($2 == "criu" || $2 == "criuctl-guard") && $1 !~ /^Z/ { found = 1 } END { exit !found }'; }
+
+# No network lock of criu's is left: no nftables table CRIU-..., no
+# iptables rule of criu's lock (they match criu's mark 0xC114).
+no_lock_left() {
+	run nft list tables
+	refute_output --partial CRIU
+	if command -v iptables-save >/dev/null; then
+		run iptables-save
+		refute_output --partial 0xc114
+	fi
+}
+
+# tree_works PID [COUNTFILE]: the tree of PID runs on: alive, not stopped,
+# not traced, its counter (default $W/count) still advancing, none of its
+# TCP sockets in repair mode; no criu and no lock of criu's left.
+tree_works() {
+	local count=${2:-$W/count} at
+	alive "$1" || fail "pid $1 is gone: $(cat "$W/out" 2>/dev/null)"
+	state_is_not "$1" T || fail "pid $1 was left stopped"
+	[[ $(awk '/^TracerPid:/ {print $2}' "/proc/$1/status") == 0 ]] || fail "pid $1 is traced"
+	at=$(last_line "$count")
+	wait_for 20 count_ge "$count" $((at + 3)) || fail "pid $1 stopped counting at $at"
+	wait_for 20 criu_gone || fail "criu is still running"
+	no_lock_left
+	run ctl check --tree "$1"
+	refute_output --partial tcp-repair-left
+}
+
+# store_clean NAME [yes|no]: after the next criuctl that writes the store
+# (criuctl recover), nothing is left in tmp/ and NAME is listed (yes) or not
+# (no, the default).
+store_clean() {
+	wait_for 20 criu_gone || fail "criu or its guard still runs"
+	run --separate-stderr ctl recover
+	assert_success
+	run --separate-stderr ctl list
+	assert_success
+	if [[ ${2:-no} == yes ]]; then assert_line --regexp "^$1 "; else refute_line --regexp "^$1 "; fi
+	run ls -A "$STORE/tmp"
+	assert_output ""
+}

@@ -19,11 +19,6 @@ VFORK_HANG=/src/build/fixtures/vfork-hang
 # such process (criu forks short-lived helpers with the same command line).
 criu_pid() { pgrep -o -f '^/usr/sbin/criu dump'; }
 
-# No criu process runs any more, helpers included (a zombie, until the
-# sandbox's init reaps it, is not running), nor its criuctl-guard, which
-# holds the attempt until it has written its note.
-criu_gone() { ! ps -eo stat=,comm= | awk '($2 == "criu" || $2 == "criuctl-guard") && $1 !~ /^Z/ { found = 1 } END { exit !found }'; }
-
 # The log of the dump in progress contains $1.
 attempt_log_has() { grep -qF -- "$1" "$STORE"/tmp/*/dump.log 2>/dev/null; }
 

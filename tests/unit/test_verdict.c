@@ -65,6 +65,12 @@ static const struct {
 	 EXITED(1),
 	 "shell-job-needed",
 	 {"tty: Found dangling tty with sid 14 pgid 17 (pts) on peer fd 0.", NULL}},
+	/* The root was gone: its seize failed, but no tracer is to blame. */
+	{"criu-4.2.1/dump-task-exited.log",
+	 EXITED(1),
+	 "task-exited",
+	 {"Unable to interrupt task: 14 (No such process)",
+	  "Unable to detach from 14: No such process", NULL}},
 	{"criu-4.2.1/dump-traced.log",
 	 EXITED(1),
 	 "task-traced",
@@ -385,6 +391,57 @@ static void test_pid(void **state)
 	}
 }
 
+/* The words of a run's verdict: pid-in-use names the pid of its evidence;
+ * every other verdict, or one without a pid, keeps the row's title. */
+static void test_words(void **state)
+{
+	static const struct {
+		const char *log;
+		struct criu_end end;
+		const char *title; /* NULL: the row's */
+	} cases[] = {
+		{"(0.1)      1: Error (criu/cr-restore.c:1237): Can't fork for 14: File exists\n"
+		 "(0.1) Error (criu/cr-restore.c:2331): Restoring FAILED.\n",
+		 EXITED(1), "Pid 14, which the checkpoint needs, is already in use."},
+		{"Error (a.c:1): Can't fork for 4194304: File exists\n", EXITED(1),
+		 "Pid 4194304, which the checkpoint needs, is already in use."},
+		{"Error (a.c:1): Can't fork for 12x: File exists\n", EXITED(1), NULL},
+		{"Error (b.c:2): A session leader of 7(7) is outside of its pid namespace\n",
+		 EXITED(1), NULL},
+		{"", KILLED(SIGKILL), NULL},
+	};
+	size_t len;
+	char *log = fixture_read("criu-4.2.1/restore-pid-in-use.log", &len);
+	const struct criu_end end = EXITED(1);
+	struct verdict v;
+	char title[160];
+
+	(void)state;
+	assert_non_null(log);
+	assert_int_equal(verdict_classify(log, len, &end, &v), 0);
+	verdict_words(&v, title, sizeof(title));
+	assert_string_equal(v.title, "Pid 14, which the checkpoint needs, is already in use.");
+	verdict_free(&v);
+	free(log);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *row = cases[i].log;
+
+		check_int(row, verdict_classify(row, strlen(row), &cases[i].end, &v), 0);
+		strcpy(title, "untouched");
+		verdict_words(&v, title, sizeof(title));
+		check_str(row, v.title,
+			  cases[i].title ? cases[i].title : verdict_row(v.kind)->title);
+		if (!cases[i].title)
+			check_str(row, title, "untouched");
+		verdict_free(&v);
+	}
+	/* A small buffer cuts the words, never overflows. */
+	assert_int_equal(verdict_classify(cases[0].log, strlen(cases[0].log), &end, &v), 0);
+	verdict_words(&v, title, 8);
+	assert_string_equal(v.title, "Pid 14,");
+	verdict_free(&v);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -393,6 +450,7 @@ int main(void)
 		cmocka_unit_test(test_evidence_deduplicated),
 		cmocka_unit_test(test_registry),
 		cmocka_unit_test(test_pid),
+		cmocka_unit_test(test_words),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
