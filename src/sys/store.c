@@ -57,11 +57,14 @@ static int with_store_lock(struct store *s, int mode)
 	return fd;
 }
 
-/* Resolve attempts whose owner is gone (their flock can be taken). */
-static void clean_tmp(struct store *s)
+/*
+ * Each entry of tmp/ that no running criuctl holds: fn gets its name and
+ * its directory fd, flock()ed, which fn owns; -1 for an entry that is no
+ * directory (or a link).  Entries a criuctl holds are skipped.
+ */
+static void each_orphan(struct store *s, void (*fn)(struct store *s, const char *entry, int fd))
 {
-	int lock = with_store_lock(s, LOCK_EX);
-	int dupfd = dup(s->tmp_fd);
+	int dupfd = s->tmp_fd >= 0 ? dup(s->tmp_fd) : -1;
 	DIR *d = dupfd >= 0 ? fdopendir(dupfd) : NULL;
 	struct dirent *de;
 
@@ -71,10 +74,8 @@ static void clean_tmp(struct store *s)
 		if (de->d_name[0] == '.')
 			continue;
 		fd = openat(s->tmp_fd, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		if (fd < 0)
-			fs_rmtree_at(s->tmp_fd, de->d_name);
-		else if (flock(fd, LOCK_EX | LOCK_NB) == 0)
-			recover_attempt(s, de->d_name, fd);
+		if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) == 0)
+			fn(s, de->d_name, fd);
 		else
 			close(fd);
 	}
@@ -82,6 +83,22 @@ static void clean_tmp(struct store *s)
 		closedir(d);
 	else if (dupfd >= 0)
 		close(dupfd);
+}
+
+static void resolve_orphan(struct store *s, const char *entry, int fd)
+{
+	if (fd < 0)
+		fs_rmtree_at(s->tmp_fd, entry);
+	else
+		recover_attempt(s, entry, fd);
+}
+
+/* Resolve attempts whose owner is gone, under the store's lock. */
+static void clean_tmp(struct store *s)
+{
+	int lock = with_store_lock(s, LOCK_EX);
+
+	each_orphan(s, resolve_orphan);
 	if (lock >= 0)
 		close(lock);
 }
@@ -127,28 +144,13 @@ static int read_sub(struct store *s, const char *sub, int *fd, struct cc_err *e)
 		       sub);
 }
 
-/* The tmp/ entries no running criuctl holds: the next writer resolves them. */
-static void find_pending(struct store *s)
+/* A tmp/ entry for the next writer to resolve: named, left as it is. */
+static void note_pending(struct store *s, const char *entry, int fd)
 {
-	int dupfd = s->tmp_fd >= 0 ? dup(s->tmp_fd) : -1;
-	DIR *d = dupfd >= 0 ? fdopendir(dupfd) : NULL;
-	struct dirent *de;
-
-	while (d && (de = readdir(d))) {
-		int fd;
-
-		if (de->d_name[0] == '.')
-			continue;
-		fd = openat(s->tmp_fd, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) == 0)
-			strv_push(&s->pending, de->d_name);
-		if (fd >= 0)
-			close(fd);
+	if (fd >= 0) {
+		strv_push(&s->pending, entry);
+		close(fd);
 	}
-	if (d)
-		closedir(d);
-	else if (dupfd >= 0)
-		close(dupfd);
 }
 
 int store_open_read(struct store *s, const char *root, struct cc_err *e)
@@ -169,7 +171,7 @@ int store_open_read(struct store *s, const char *root, struct cc_err *e)
 		store_close(s);
 		return -1;
 	}
-	find_pending(s);
+	each_orphan(s, note_pending);
 	return 0;
 }
 

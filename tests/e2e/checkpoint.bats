@@ -178,17 +178,7 @@ while True:
 	# Server tree: echoes every line back.
 	start_echo_server "$TPORT"
 	# Client tree: counts round trips.
-	start python3 -c "import socket, time
-c = socket.create_connection(('127.0.0.1', $TPORT))
-f = c.makefile('rwb', buffering=0)
-n = 0
-while True:
-    n += 1
-    f.write(b'%d\n' % n)
-    assert f.readline() == b'%d\n' % n
-    with open('$W/trips', 'a') as out: out.write('%d\n' % n)
-    time.sleep(0.05)"
-	wait_for 10 count_ge "$W/trips" 3
+	start_echo_client "$TPORT" "$W/trips"
 
 	run ctl dump --tree "$SERVER" --name tcp --tcp-established
 	assert_success

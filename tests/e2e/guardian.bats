@@ -164,16 +164,8 @@ true"
 
 @test "criu stopped after it put the tree's TCP socket in repair mode, criuctl SIGKILLed: the guard repairs the socket and removes the lock" {
 	start_echo_server "$TPORT" 1024
-	start python3 -c "import socket, time
-c = socket.create_connection(('127.0.0.1', $TPORT))
-f = c.makefile('rwb', buffering=0)
-n = 0
-while True:
-    f.write(b'x\n'); f.readline(); n += 1
-    with open('$W/count', 'a') as o: o.write('%d\n' % n)
-    time.sleep(0.05)"
-	local client=$REPLY
-	wait_for 10 count_ge "$W/count" 3
+	start_echo_client "$TPORT" "$W/count"
+	local client=$CLIENT
 	ctl_bg dump --tree "$SERVER" --name tcp --stall-timeout 2
 	wait_for 30 attempt_log_has "Turning repair on for socket"
 	stop_criu

@@ -76,6 +76,25 @@ while True:
 	wait_for 20 count_ge "$W/count" 2
 }
 
+# start_echo_client PORT FILE: a client outside the tree that sends a
+# numbered line to the echo server on PORT every 50 ms, checks the echo and
+# appends the round trip's number to FILE; its pid in $CLIENT.  Returns
+# once 3 round trips are counted.
+start_echo_client() {
+	start python3 -c "import socket, time
+c = socket.create_connection(('127.0.0.1', $1))
+f = c.makefile('rwb', buffering=0)
+n = 0
+while True:
+    n += 1
+    f.write(b'%d\n' % n)
+    assert f.readline() == b'%d\n' % n
+    with open('$2', 'a') as o: o.write('%d\n' % n)
+    time.sleep(0.05)" || return 1
+	CLIENT=$REPLY
+	wait_for 20 count_ge "$2" 3
+}
+
 # start_echo_server PORT [MiB]: a tree whose one task (with MiB of touched
 # memory, 0) accepts one TCP connection on 127.0.0.1:PORT and echoes every
 # line back; its pid in $SERVER.

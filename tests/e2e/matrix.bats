@@ -65,16 +65,7 @@ kill_criu_at() {
 # the tree counting its round trips in $W/count ($CLIENT).
 start_tcp_pair() {
 	start_echo_server "$TPORT" "$1"
-	start python3 -c "import socket, time
-c = socket.create_connection(('127.0.0.1', $TPORT))
-f = c.makefile('rwb', buffering=0)
-n = 0
-while True:
-    f.write(b'x\n'); f.readline(); n += 1
-    with open('$W/count', 'a') as o: o.write('%d\n' % n)
-    time.sleep(0.05)"
-	CLIENT=$REPLY
-	wait_for 20 count_ge "$W/count" 3
+	start_echo_client "$TPORT" "$W/count"
 }
 
 # A checkpoint NAME of a counter of $2 MiB whose tree has ended.
@@ -432,16 +423,7 @@ while True:
         time.sleep(0.01)"
 	SERVER=$REPLY
 	wait_for 20 listening "$TPORT"
-	start python3 -c "import socket, time
-c = socket.create_connection(('127.0.0.1', $TPORT))
-f = c.makefile('rwb', buffering=0)
-n = 0
-while True:
-    f.write(b'x\n'); f.readline(); n += 1
-    with open('$W/count', 'a') as o: o.write('%d\n' % n)
-    time.sleep(0.05)"
-	CLIENT=$REPLY
-	wait_for 20 count_ge "$W/count" 3
+	start_echo_client "$TPORT" "$W/count"
 }
 
 @test "--network-lock iptables, criu killed (CRIU_FAULT=1, then SIGKILL once the connection is locked): criuctl deletes criu's rules, the connection goes on" {

@@ -116,15 +116,7 @@ $PID
 # the tree that counts its round trips in $W/rtt.
 start_tcp_big() {
 	start_echo_server "$TPORT" "$1"
-	start python3 -c "import socket, time
-c = socket.create_connection(('127.0.0.1', $TPORT))
-f = c.makefile('rwb', buffering=0)
-n = 0
-while True:
-    f.write(b'x\n'); f.readline(); n += 1
-    with open('$W/rtt', 'a') as o: o.write('%d\n' % n)
-    time.sleep(0.05)"
-	wait_for 10 count_ge "$W/rtt" 3
+	start_echo_client "$TPORT" "$W/rtt"
 }
 
 # After a failed dump of start_tcp_big's server, criuctl's output ($output)
