@@ -290,3 +290,20 @@ two_and_a_failure() {
 	run -0 complete_words criuctl restore --st
 	assert_output $'--stall-timeout\n--store'
 }
+
+@test "dump refused by the preflight: next is check --tree, which says why" {
+	command -v strace >/dev/null || skip "no strace: no traced task to refuse"
+	# A traced task (strace's child) is refused: task-traced.
+	workload strace -o /dev/null sleep 1000
+	local child
+	for _ in $(seq 50); do
+		child=$(pgrep -P "$WPID" sleep) && break
+		sleep 0.1
+	done
+	run -3 --separate-stderr criuctl dump -t "$WPID" -n traced
+	assert_equal "${stderr##*$'\n'}" "  next: criuctl --store $STORE --criu $FAKE_CRIU check --tree $WPID"
+	run -3 --separate-stderr criuctl --json dump -t "$WPID" -n traced
+	assert_equal "$(json_get .next.command)" "criuctl --store $STORE --criu $FAKE_CRIU check --tree $WPID"
+	run -3 --separate-stderr criuctl check --tree "$WPID"
+	assert_output --regexp 'fail +task-traced'
+}
