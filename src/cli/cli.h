@@ -19,12 +19,18 @@
 
 struct cli {
 	struct config cfg;
-	const char *config_path; /* the file read, or NULL when built-in defaults */
-	const char *store_root;	 /* --store, else [store] root, else built in */
-	int store_fallback;	 /* the built-in store is STORE_FALLBACK_ROOT */
-	const char *criu_want;	 /* --criu, else [criu] path */
-	char criu[PATH_MAX];	 /* resolved, for commands that need criu */
-	struct store store;	 /* cli_store(): opened for reading or writing */
+	const char *config_path;  /* the file read, or NULL when built-in defaults */
+	const char *config_arg;	  /* -c, else NULL */
+	const char *store_root;	  /* --store, else [store] root, else built in */
+	int store_fallback;	  /* the built-in store is STORE_FALLBACK_ROOT */
+	const char *criu_want;	  /* --criu, else [criu] path */
+	const char *progress_arg; /* --progress, else NULL (auto) */
+	int store_given;	  /* --store and --criu were on the command line */
+	int criu_given;
+	int version;	     /* -V */
+	int globals_done;    /* cli_globals_done() ran */
+	char criu[PATH_MAX]; /* resolved, for commands that need criu */
+	struct store store;  /* cli_store(): opened for reading or writing */
 	int json;
 	int quiet;
 	int verbose;
@@ -33,7 +39,29 @@ struct cli {
 	struct cc_err err;    /* set by the command when it fails */
 	struct strv evidence; /* log lines that decided a verdict */
 	int passthrough;      /* the exit code is a workload's status, not an error */
+	char *next;	      /* cli_next(): the command to run next, shell-quoted; owned */
 };
+
+/* A global option: a row of the one table (main.c), which main takes
+ * before the command and every command's parser after it (options.h). */
+struct cli_global {
+	const char *name; /* long option, without "--"; NULL ends the table */
+	char short_opt;	  /* or 0 */
+	const char *arg;  /* the value's name in --help; NULL for a switch */
+	const char *help;
+	int anywhere; /* also after the command (not --help, --version) */
+};
+
+extern const struct cli_global cli_globals[];
+
+/* Take row i of cli_globals with its value (NULL for a switch): -1 to go
+ * on, else an exit code (2 for a bad value, 0 after --help). */
+int cli_global_take(struct cli *c, size_t i, const char *arg);
+
+/* Once every global option is taken: the progress mode, the configuration
+ * (-c, $CRIUCTL_CONFIG or the default file), the store and criu defaults
+ * from it.  Runs once; -1 to go on, else an exit code with c->err set. */
+int cli_globals_done(struct cli *c);
 
 /* A command: parse its own options from argv (argv[0] is its name), do the
  * work, fill c->out, return the exit code (on failure with c->err set). */
@@ -81,6 +109,16 @@ void cli_print(FILE *f, const char *fmt, ...) __attribute__((format(printf, 2, 3
 void cli_say(const struct cli *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Human detail on stderr, only with --verbose. */
 void cli_detail(const struct cli *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/*
+ * The one command to run next (restore after a dump, the log of a failed
+ * one): "criuctl", the global options -c, --store and --criu as given on
+ * this command line (so that it finds the same store), then words (an
+ * array ended by NULL).  Puts "next": {"argv": [...], "command": "LINE"} in the JSON
+ * document and keeps LINE (shell-quoted) in c->next, which main prints
+ * after the result or the error (not with -q).
+ */
+void cli_next(struct cli *c, const char *const *words);
 
 /*
  * Record a criu failure: c->err from the verdict (its id as error code),

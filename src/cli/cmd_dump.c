@@ -100,17 +100,26 @@ static int dump_option(struct cli *c, int id, const char *arg, void *ctx)
 	return -1;
 }
 
+/* Once the configuration is read (a -c may come after "dump"): the
+ * profile over [dump], under the command line. */
+static int prepare_dump(struct cli *c, void *ctx)
+{
+	struct dump_args *a = ctx;
+
+	if (a->profile && config_apply_profile(&c->cfg, a->profile, &c->err) < 0)
+		return c->err.exit_code;
+	if (criu_opts_copy(&a->opts, &c->cfg.dump) < 0)
+		return cli_oom(c);
+	a->auto_flags = c->cfg.auto_flags;
+	return -1;
+}
+
 /* Returns -1 to go on, else an exit code. */
 static int parse_dump(struct cli *c, int argc, char **argv, struct dump_args *a)
 {
 	int rc;
 
 	a->profile = find_profile(argc, argv);
-	if (a->profile && config_apply_profile(&c->cfg, a->profile, &c->err) < 0)
-		return c->err.exit_code;
-	if (criu_opts_copy(&a->opts, &c->cfg.dump) < 0)
-		return cli_oom(c);
-	a->auto_flags = c->cfg.auto_flags;
 	rc = cli_parse_options(
 		c, argc, argv,
 		&(struct cli_parse){.cmd = "dump",
@@ -120,7 +129,8 @@ static int parse_dump(struct cli *c, int argc, char **argv, struct dump_args *a)
 				    .opts = &a->opts,
 				    .refused = &a->refused,
 				    .fn = dump_option,
-				    .ctx = a});
+				    .ctx = a,
+				    .prepare = prepare_dump});
 	if (rc >= 0)
 		return rc;
 	if (optind < argc)
@@ -342,6 +352,10 @@ static int do_dump(struct cli *c, struct dump_args *a, struct manifest *m)
 		run_criu_keep_failed(c, &at, &run); /* criu ran and failed: keep its log */
 	else
 		store_abort(&c->store, &at);
+	if (code == 0)
+		cli_next(c, (const char *[]){"restore", m->name, NULL});
+	else if (run.failed && c->err.log[0]) /* kept in failed/, which log reads */
+		cli_next(c, (const char *[]){"log", strrchr(at.dir, '/') + 1, "--errors", NULL});
 	run_criu_free(&run);
 	cli_retention(c, code == 0 ? m->name : NULL);
 	return code;
@@ -439,8 +453,13 @@ static int preflight(struct cli *c, struct dump_args *a, struct manifest *m)
 	fatal = preflight_fatal(&f);
 	code = preflight_exit(fatal, &p);
 	if (code) {
+		char pid[16];
+
 		err_set(&c->err, code, fatal->id, "dump refused: %s", fatal->message);
 		err_remedy(&c->err, "%s (--force dumps anyway)", fatal->remedy);
+		snprintf(pid, sizeof(pid), "%d", a->pid);
+		cli_next(c, (const char *[]){"check", "--tree", pid,
+					     NULL}); /* every finding, in words */
 	} else if (fatal) {
 		cli_say(c, "preflight: --force: dumping despite %s", fatal->id);
 	}

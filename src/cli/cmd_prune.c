@@ -43,9 +43,16 @@ static int prune_option(struct cli *c, int id, const char *arg, void *ctx)
 	return -1;
 }
 
+/* [store] keep, under --keep. */
+static int prepare_prune(struct cli *c, void *ctx)
+{
+	((struct prune_args *)ctx)->keep = c->cfg.keep;
+	return -1;
+}
+
 int cmd_prune(struct cli *c, int argc, char **argv)
 {
-	struct prune_args a = {.keep = c->cfg.keep};
+	struct prune_args a = {0};
 	struct strv removed = {0};
 	int rc = cli_parse_options(
 		c, argc, argv,
@@ -55,7 +62,8 @@ int cmd_prune(struct cli *c, int argc, char **argv)
 					     "removed too.\n",
 				    .own = prune_opts,
 				    .fn = prune_option,
-				    .ctx = &a});
+				    .ctx = &a,
+				    .prepare = prepare_prune});
 
 	if (rc >= 0)
 		return rc;

@@ -70,14 +70,22 @@ static int restore_option(struct cli *c, int id, const char *arg, void *ctx)
 	return -1;
 }
 
-static int parse_restore(struct cli *c, int argc, char **argv, struct restore_args *a)
+/* [restore] of the configuration, under the command line. */
+static int prepare_restore(struct cli *c, void *ctx)
 {
-	int rc;
+	struct restore_args *a = ctx;
 
 	if (criu_opts_copy(&a->opts, &c->cfg.restore) < 0)
 		return cli_oom(c);
 	a->wait = c->cfg.restore_wait;
 	a->verify = c->cfg.restore_verify;
+	return -1;
+}
+
+static int parse_restore(struct cli *c, int argc, char **argv, struct restore_args *a)
+{
+	int rc;
+
 	rc = cli_parse_options(c, argc, argv,
 			       &(struct cli_parse){.cmd = "restore",
 						   .synopsis = "criuctl restore NAME [OPTIONS]",
@@ -85,7 +93,8 @@ static int parse_restore(struct cli *c, int argc, char **argv, struct restore_ar
 						   .flags = CONF_RESTORE,
 						   .opts = &a->opts,
 						   .fn = restore_option,
-						   .ctx = a});
+						   .ctx = a,
+						   .prepare = prepare_restore});
 	if (rc >= 0)
 		return rc;
 	if (optind + 1 != argc)

@@ -19,6 +19,7 @@
 #include "fsutil.h"
 #include "interrupt.h"
 #include "jsonutil.h"
+#include "options.h"
 #include "progress.h"
 
 enum { NEEDS_CRIU = 1, HIDDEN = 2 };
@@ -50,6 +51,27 @@ static const struct command commands[] = {
 
 #define USAGE_SHORT "criuctl [OPTIONS] COMMAND [ARGS...]; see criuctl(1)"
 
+/* The global options, one table: main takes them before the command, every
+ * command's parser after it too (options.h), and both --help list them. */
+enum { G_CONFIG, G_STORE, G_CRIU, G_JSON, G_PROGRESS, G_QUIET, G_VERBOSE, G_HELP, G_VERSION };
+
+const struct cli_global cli_globals[] = {
+	[G_CONFIG] = {"config", 'c', "FILE",
+		      "configuration file (default $CRIUCTL_CONFIG, else " CONFIG_DEFAULT_PATH ")",
+		      1},
+	[G_STORE] = {"store", 0, "DIR",
+		     "checkpoint store (default [store] root, " STORE_DEFAULT_ROOT ")", 1},
+	[G_CRIU] = {"criu", 0, "PATH", "criu binary (default [criu] path, else criu on PATH)", 1},
+	[G_JSON] = {"json", 0, NULL, "one JSON document on stdout, errors included", 1},
+	[G_PROGRESS] = {"progress", 0, "WHEN",
+			"auto, always or never: live phase line on stderr (auto: when a tty)", 1},
+	[G_QUIET] = {"quiet", 'q', NULL, "fewer messages on stderr", 1},
+	[G_VERBOSE] = {"verbose", 'v', NULL, "more messages on stderr", 1},
+	[G_HELP] = {"help", 'h', NULL, "this help; 'criuctl COMMAND --help' for a command", 0},
+	[G_VERSION] = {"version", 'V', NULL, "criuctl's version and the criu it would use", 0},
+	{NULL, 0, NULL, NULL, 0},
+};
+
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: criuctl [OPTIONS] COMMAND [ARGS...]\n\n"
@@ -58,21 +80,12 @@ static void usage(FILE *f)
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (!(commands[i].needs & HIDDEN))
 			fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);
-	fprintf(f,
-		"\nOptions:\n"
-		"  -c, --config FILE  configuration file (default $CRIUCTL_CONFIG, else %s)\n"
-		"      --store DIR    checkpoint store (default [store] root, %s)\n"
-		"      --criu PATH    criu binary (default [criu] path, else criu on PATH)\n"
-		"      --json         one JSON document on stdout, errors included\n"
-		"      --progress=auto|always|never\n"
-		"                     live phase line on stderr (auto: when stderr is a tty)\n"
-		"  -q, --quiet        fewer messages on stderr\n"
-		"  -v, --verbose      more messages on stderr\n"
-		"  -h, --help         this help; 'criuctl COMMAND --help' for a command\n"
-		"  -V, --version      criuctl's version and the criu it would use\n\n"
-		"Exit codes: 0 ok, 1 criu failed, 2 usage or config, 3 refused, 4 timed out,\n"
-		"5 store, 6 environment, 128+N ended by signal N.  See criuctl(1).\n",
-		CONFIG_DEFAULT_PATH, STORE_DEFAULT_ROOT);
+	fprintf(f, "\nOptions (all but -h and -V also after the command):\n");
+	for (size_t i = 0; cli_globals[i].name; i++)
+		cli_help_line(f, cli_globals[i].short_opt, cli_globals[i].name, cli_globals[i].arg,
+			      cli_globals[i].help);
+	fprintf(f, "\nExit codes: 0 ok, 1 criu failed, 2 usage or config, 3 refused, 4 timed out,\n"
+		   "5 store, 6 environment, 128+N ended by signal N.  See criuctl(1).\n");
 }
 
 /* Read the config named by -c or $CRIUCTL_CONFIG (must exist), else the
@@ -140,6 +153,8 @@ static void print_error(const struct cli *c)
 		cli_print(stderr, "  remedy: %s", c->err.remedy);
 	if (c->err.log[0])
 		cli_print(stderr, "  log: %s", c->err.log);
+	if (c->next && !c->quiet)
+		cli_print(stderr, "  next: %s", c->next);
 }
 
 static void print_json(struct cli *c, int code)
@@ -165,21 +180,6 @@ static const struct command *find_command(const char *name)
 			return &commands[i];
 	return NULL;
 }
-
-enum { OPT_STORE = 256, OPT_CRIU, OPT_JSON, OPT_PROGRESS };
-
-static const struct option global_opts[] = {
-	{"config", required_argument, NULL, 'c'},
-	{"store", required_argument, NULL, OPT_STORE},
-	{"criu", required_argument, NULL, OPT_CRIU},
-	{"json", no_argument, NULL, OPT_JSON},
-	{"progress", required_argument, NULL, OPT_PROGRESS},
-	{"quiet", no_argument, NULL, 'q'},
-	{"verbose", no_argument, NULL, 'v'},
-	{"help", no_argument, NULL, 'h'},
-	{"version", no_argument, NULL, 'V'},
-	{NULL, 0, NULL, 0},
-};
 
 /* Whether the configuration file set [store] root. */
 static int store_configured(const struct cli *c)
@@ -209,46 +209,107 @@ static void pick_store(struct cli *c)
 	}
 }
 
-/* Global options; returns -1 to go on with a command, else an exit code. */
-static int parse_globals(struct cli *c, int argc, char **argv, const char **config,
-			 const char **progress, int *version)
+int cli_global_take(struct cli *c, size_t i, const char *arg)
 {
-	int opt;
-
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "+:c:qvhV", global_opts, NULL)) != -1) {
-		switch (opt) {
-		case 'c': *config = optarg; break;
-		case OPT_STORE: c->store_root = optarg; break;
-		case OPT_CRIU: c->criu_want = optarg; break;
-		case OPT_JSON: c->json = 1; break;
-		case OPT_PROGRESS:
-			if (strcmp(optarg, "auto") && strcmp(optarg, "always") &&
-			    strcmp(optarg, "never"))
-				return cli_usage(c, "criuctl",
-						 "--progress '%s': use auto, always or never",
-						 optarg);
-			*progress = optarg;
-			break;
-		case 'q': c->quiet = 1; break;
-		case 'v': c->verbose = 1; break;
-		case 'h':
-			if (c->json) {
-				json_object_set_new(c->out, "usage", json_string(USAGE_SHORT));
-				return 0;
-			}
+	switch (i) {
+	case G_CONFIG: c->config_arg = arg; break;
+	case G_STORE: c->store_root = arg, c->store_given = 1; break;
+	case G_CRIU: c->criu_want = arg, c->criu_given = 1; break;
+	case G_JSON: c->json = 1; break;
+	case G_PROGRESS:
+		if (strcmp(arg, "auto") && strcmp(arg, "always") && strcmp(arg, "never"))
+			return cli_usage(c, "criuctl", "--progress '%s': use auto, always or never",
+					 arg);
+		c->progress_arg = arg;
+		break;
+	case G_QUIET: c->quiet = 1; break;
+	case G_VERBOSE: c->verbose = 1; break;
+	case G_HELP:
+		if (c->json)
+			json_object_set_new(c->out, "usage", json_string(USAGE_SHORT));
+		else
 			usage(stdout);
-			return 0;
-		case 'V': *version = 1; break;
-		case ':':
-			return cli_usage(c, "criuctl", "option '%s' needs an argument",
-					 cli_refused(argc, argv));
-		default:
-			return cli_usage(c, "criuctl", "unknown option '%s'",
-					 cli_refused(argc, argv));
-		}
+		return 0;
+	case G_VERSION: c->version = 1; break;
 	}
 	return -1;
+}
+
+int cli_globals_done(struct cli *c)
+{
+	if (c->globals_done)
+		return -1;
+	c->globals_done = 1;
+	c->progress =
+		progress_mode_for(c->progress_arg ? c->progress_arg : "auto", c->json, c->quiet);
+	if (load_config(c, c->config_arg) < 0)
+		return c->err.exit_code;
+	if (!c->store_root)
+		pick_store(c);
+	if (!c->criu_want && c->cfg.criu_path[0])
+		c->criu_want = c->cfg.criu_path;
+	return -1;
+}
+
+/* The global options before the command; returns -1 to go on with a
+ * command, else an exit code.  A short option is its letter, a long one
+ * 256 + its row. */
+static int parse_globals(struct cli *c, int argc, char **argv)
+{
+	struct option longopts[sizeof(cli_globals) / sizeof(cli_globals[0])];
+	char shortopts[2 * sizeof(cli_globals) / sizeof(cli_globals[0]) + 3] = "+:";
+	size_t n = 0, k = 2;
+	int opt, rc;
+
+	for (; cli_globals[n].name; n++) {
+		const struct cli_global *g = &cli_globals[n];
+
+		longopts[n] = (struct option){g->name, g->arg ? required_argument : no_argument,
+					      NULL, g->short_opt ? g->short_opt : 256 + (int)n};
+		if (g->short_opt)
+			shortopts[k++] = g->short_opt;
+		if (g->short_opt && g->arg)
+			shortopts[k++] = ':';
+	}
+	longopts[n] = (struct option){NULL, 0, NULL, 0};
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+		size_t i = opt >= 256 ? (size_t)(opt - 256) : n;
+
+		if (opt == ':')
+			return cli_usage(c, "criuctl", "option '%s' needs an argument",
+					 cli_refused(argc, argv));
+		for (size_t j = 0; opt < 256 && j < n; j++)
+			if (cli_globals[j].short_opt == opt)
+				i = j;
+		if (i == n)
+			return cli_usage(c, "criuctl", "unknown option '%s'",
+					 cli_refused(argc, argv));
+		rc = cli_global_take(c, i, optarg);
+		if (rc >= 0)
+			return rc;
+	}
+	return -1;
+}
+
+/* Whether --json is among the global options before the command, so that
+ * even a usage error there comes out as JSON.  (After the command, the
+ * command's parser takes it first: a --json after "--" or as an option's
+ * value, as in "dump --criu-opt --json", is not criuctl's.) */
+static int json_wanted(int argc, char **argv)
+{
+	for (int i = 1; i < argc && argv[i][0] == '-' && strcmp(argv[i], "--") != 0; i++) {
+		const char *w = argv[i];
+
+		if (strcmp(w, "--json") == 0)
+			return 1;
+		for (size_t k = 0; cli_globals[k].name; k++)
+			if (cli_globals[k].arg && !strchr(w, '=') &&
+			    ((w[1] == '-' && strcmp(w + 2, cli_globals[k].name) == 0) ||
+			     (w[1] == cli_globals[k].short_opt && !w[2])))
+				i++; /* its value */
+	}
+	return 0;
 }
 
 static int run_command(struct cli *c, const struct command *cmd, int argc, char **argv)
@@ -263,21 +324,16 @@ static int run_command(struct cli *c, const struct command *cmd, int argc, char 
 
 static int dispatch(struct cli *c, int argc, char **argv)
 {
-	const char *config = NULL, *progress = "auto";
 	const struct command *cmd;
-	int version = 0;
-	int code = parse_globals(c, argc, argv, &config, &progress, &version);
+	int code = parse_globals(c, argc, argv);
 
 	if (code >= 0)
 		return code;
-	c->progress = progress_mode_for(progress, c->json, c->quiet);
-	if (load_config(c, config) < 0)
-		return c->err.exit_code;
-	if (!c->store_root)
-		pick_store(c);
-	if (!c->criu_want && c->cfg.criu_path[0])
-		c->criu_want = c->cfg.criu_path;
-	if (version) {
+	/* The command's parser takes the global options after it and then
+	 * reads the configuration (cli_globals_done()); without one, here. */
+	if ((c->version || optind >= argc) && (code = cli_globals_done(c)) >= 0)
+		return code;
+	if (c->version) {
 		print_version(c);
 		return 0;
 	}
@@ -306,10 +362,7 @@ int main(int argc, char **argv)
 	c.out = json_object();
 	if (!c.out)
 		return CC_EXIT_ENV;
-	/* So that even a usage error comes out as JSON. */
-	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
-		if (strcmp(argv[i], "--json") == 0)
-			c.json = 1;
+	c.json = json_wanted(argc, argv);
 	code = dispatch(&c, argc, argv);
 	if (c.passthrough) {
 		/* restore --wait: the restored workload's own exit status. */
@@ -323,10 +376,13 @@ int main(int argc, char **argv)
 		print_json(&c, code);
 	else if (code != 0)
 		print_error(&c);
+	else if (c.next && !c.quiet)
+		cli_print(stderr, "next: %s", c.next);
 out:
 	store_close(&c.store);
 	config_free(&c.cfg);
 	strv_free(&c.evidence);
 	json_decref(c.out);
+	free(c.next);
 	return code;
 }

@@ -1,7 +1,9 @@
 /*
  * options: the table to getopt_long and to --help (see options.h).  Option
  * codes: the command's own rows are 256 + their index, the flag rows
- * 512 + their index in the flag table, their --no- forms 768 + that.
+ * 512 + their index in the flag table, their --no- forms 768 + that, the
+ * global options 1024 + their row in cli_globals; a short option is its
+ * letter.
  */
 #include "options.h"
 
@@ -16,6 +18,7 @@
 #define OWN	   256
 #define FLAG	   512
 #define NO_FLAG	   768
+#define GLOBAL	   1024
 #define MAX_OPTS   64
 #define HELP_COL   26
 #define HELP_WIDTH 79
@@ -35,6 +38,12 @@ static void add(struct table *t, const char *name, int has_arg, int code, char s
 {
 	if (t->n + 1 >= MAX_OPTS)
 		abort(); /* a table this large is a bug, never a user error */
+	/* So is an option twice: a command's own with a global's name or letter. */
+	for (size_t i = 0; i < t->n; i++)
+		if (strcmp(t->longopts[i].name, name) == 0)
+			abort();
+	if (short_opt && strchr(t->shortopts, short_opt))
+		abort();
 	t->longopts[t->n++] = (struct option){name, has_arg, NULL, code};
 	if (short_opt) {
 		size_t k = strlen(t->shortopts);
@@ -52,6 +61,12 @@ static void build(const struct cli_parse *p, struct table *t)
 	memset(t, 0, sizeof(*t));
 	/* '+': stop at the first operand; ':': a missing value is ':'. */
 	snprintf(t->shortopts, sizeof(t->shortopts), "%s:", p->in_order ? "+" : "");
+	for (size_t i = 0; cli_globals[i].name; i++)
+		if (cli_globals[i].anywhere)
+			add(t, cli_globals[i].name,
+			    cli_globals[i].arg ? required_argument : no_argument,
+			    cli_globals[i].short_opt ? cli_globals[i].short_opt : GLOBAL + (int)i,
+			    cli_globals[i].short_opt);
 	for (size_t i = 0; p->own && p->own[i].name; i++)
 		if (p->own[i].id != CLI_FLAGS_HERE)
 			add(t, p->own[i].name, p->own[i].arg ? required_argument : no_argument,
@@ -81,9 +96,7 @@ static void build_negations(const struct cli_parse *p, struct table *t, char nam
 	}
 }
 
-/* "  -t, --tree PID          help" */
-static void help_line(FILE *out, char short_opt, const char *name, const char *arg,
-		      const char *help)
+void cli_help_line(FILE *out, char short_opt, const char *name, const char *arg, const char *help)
 {
 	char left[64];
 	int n = snprintf(left, sizeof(left), "  %c%c%s--%s%s%s", short_opt ? '-' : ' ',
@@ -128,8 +141,8 @@ static void flag_lines(FILE *out, const struct cli_parse *p)
 {
 	for (size_t i = 0; flag_at(i); i++)
 		if (takes(p, flag_at(i)))
-			help_line(out, flag_at(i)->short_opt, flag_at(i)->option, flag_at(i)->arg,
-				  flag_at(i)->help);
+			cli_help_line(out, flag_at(i)->short_opt, flag_at(i)->option,
+				      flag_at(i)->arg, flag_at(i)->help);
 	negation_lines(out, p);
 }
 
@@ -148,9 +161,14 @@ static char *usage_text(const struct cli_parse *p)
 		if (o->id == CLI_FLAGS_HERE)
 			flag_lines(out, p);
 		else
-			help_line(out, o->short_opt, o->name, o->arg, o->help);
+			cli_help_line(out, o->short_opt, o->name, o->arg, o->help);
 	}
-	help_line(out, 'h', "help", NULL, "this help");
+	cli_help_line(out, 'h', "help", NULL, "this help");
+	fputs("global options (also before the command):\n", out);
+	for (size_t i = 0; cli_globals[i].name; i++)
+		if (cli_globals[i].anywhere)
+			cli_help_line(out, cli_globals[i].short_opt, cli_globals[i].name,
+				      cli_globals[i].arg, cli_globals[i].help);
 	if (p->about)
 		fputs(p->about, out);
 	fclose(out);
@@ -202,9 +220,22 @@ static int refuse_flag(struct cli *c, const struct cli_parse *p, const struct cr
 	return -1;
 }
 
-/* One option getopt_long returned; -1 to go on, else the exit code. */
+/* The row of cli_globals of an option code, or -1 when it is none. */
+static int global_row(int code)
+{
+	for (size_t i = 0; cli_globals[i].name; i++)
+		if (cli_globals[i].anywhere &&
+		    (cli_globals[i].short_opt ? cli_globals[i].short_opt : GLOBAL + (int)i) == code)
+			return (int)i;
+	return -1;
+}
+
+/* One option getopt_long returned; -1 to go on, else the exit code.  The
+ * global options were taken by the first pass. */
 static int take(struct cli *c, const struct cli_parse *p, int code, const char *arg, int *seen)
 {
+	if (global_row(code) >= 0)
+		return -1;
 	if (code == 'h')
 		return help(c, p);
 	if (code == ':')
@@ -226,6 +257,21 @@ static int take(struct cli *c, const struct cli_parse *p, int code, const char *
 	return cli_usage(c, p->cmd, "unknown option '%s'", arg);
 }
 
+/* The first pass: the global options only; the rest is the second's. */
+static int take_globals(struct cli *c, int argc, char **argv, const struct table *t)
+{
+	int code, row, rc;
+
+	optind = 0; /* 0: glibc re-initialises its state after main's own parse */
+	opterr = 0;
+	while ((code = getopt_long(argc, argv, t->shortopts, t->longopts, NULL)) != -1) {
+		row = global_row(code);
+		if (row >= 0 && (rc = cli_global_take(c, (size_t)row, optarg)) >= 0)
+			return rc;
+	}
+	return -1;
+}
+
 int cli_parse_options(struct cli *c, int argc, char **argv, const struct cli_parse *p)
 {
 	static char negations[64][40];
@@ -235,7 +281,11 @@ int cli_parse_options(struct cli *c, int argc, char **argv, const struct cli_par
 
 	build(p, &t);
 	build_negations(p, &t, negations);
-	optind = 0; /* 0: glibc re-initialises its state after main's own parse */
+	if ((rc = take_globals(c, argc, argv, &t)) >= 0 || (rc = cli_globals_done(c)) >= 0)
+		return rc;
+	if (p->prepare && (rc = p->prepare(c, p->ctx)) >= 0)
+		return rc;
+	optind = 0;
 	opterr = 0;
 	while ((code = getopt_long(argc, argv, t.shortopts, t.longopts, NULL)) != -1) {
 		const char *arg = optarg;

@@ -7,6 +7,14 @@
  * off), a list's first value on the command line replaces the configured
  * list, a choice or a duration is checked.  Every usage error is exit 2,
  * in the same words for every command.
+ *
+ * The global options (cli.h) are in every command's table too, so that
+ * they are taken after the command as before it, up to a "--" (and, for a
+ * command whose options end at its first operand, up to that): a first
+ * pass takes them, then the configuration is read (cli_globals_done()),
+ * then the command's prepare() (which may read it), then a second pass
+ * takes the command's own options.  No option of a command may share a
+ * name or letter with a global one (the table is refused at once).
  */
 #ifndef CRIUCTL_OPTIONS_H
 #define CRIUCTL_OPTIONS_H
@@ -42,7 +50,14 @@ struct cli_parse {
 	 * -1 to go on, or an exit code. */
 	int (*fn)(struct cli *c, int id, const char *arg, void *ctx);
 	void *ctx;
+	/* Called with ctx once the configuration is read, before the
+	 * command's own options (which override it) are taken: -1 to go on,
+	 * or an exit code.  May be NULL. */
+	int (*prepare)(struct cli *c, void *ctx);
 };
+
+/* "  -t, --tree PID          help": one line of a --help's options. */
+void cli_help_line(FILE *out, char short_opt, const char *name, const char *arg, const char *help);
 
 /*
  * Parse argv (argv[0] is the command's name): -1 once every option was

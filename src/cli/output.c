@@ -61,6 +61,38 @@ void cli_detail(const struct cli *c, const char *fmt, ...)
 	va_end(ap);
 }
 
+void cli_next(struct cli *c, const char *const *words)
+{
+	struct strv argv = {0};
+	char *line = NULL;
+	size_t len = 0;
+	FILE *out;
+
+	strv_push(&argv, "criuctl");
+	if (c->config_arg)
+		strv_push(&argv, "-c"), strv_push(&argv, c->config_arg);
+	if (c->store_given)
+		strv_push(&argv, "--store"), strv_push(&argv, c->store_root);
+	if (c->criu_given)
+		strv_push(&argv, "--criu"), strv_push(&argv, c->criu_want);
+	for (; *words; words++)
+		strv_push(&argv, *words);
+	out = open_memstream(&line, &len);
+	for (size_t i = 0; out && i < argv.n; i++) {
+		char word[2 * PATH_MAX];
+
+		fprintf(out, "%s%s", i ? " " : "", text_shell_quote(argv.v[i], word, sizeof(word)));
+	}
+	if (out && fclose(out) == 0 && line) {
+		free(c->next);
+		c->next = line;
+		json_object_set_new(c->out, "next",
+				    json_pack("{s:o, s:o}", "argv", json_strv(&argv), "command",
+					      json_text(line)));
+	}
+	strv_free(&argv);
+}
+
 int cli_verdict(struct cli *c, int exit_code, const struct verdict *v, const char *log)
 {
 	err_set(&c->err, exit_code, v->id, "%s", v->title);

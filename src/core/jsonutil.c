@@ -4,17 +4,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "text.h"
+
 json_t *json_text(const char *s)
 {
+	size_t len = strlen(s), size = 4 * len + 1;
 	json_t *j = json_string(s);
 	char *copy;
 
-	if (j || !(copy = strdup(s)))
+	if (j || !(copy = malloc(size)))
 		return j;
-	for (char *p = copy; *p; p++)
-		if ((unsigned char)*p >= 0x80)
-			*p = '?';
-	j = json_string(copy);
+	j = json_string(text_escape_bytes(s, len, copy, size));
 	free(copy);
 	return j;
 }

@@ -58,10 +58,12 @@ static json_t *tree_to_json(const struct manifest *m)
 	for (size_t i = 0; procs && i < m->n_procs; i++) {
 		const struct manifest_proc *p = &m->procs[i];
 
-		json_array_append_new(procs, json_pack("{s:i, s:i, s:i, s:i, s:o, s:o}", "pid",
-						       p->pid, "ppid", p->ppid, "pgid", p->pgid,
-						       "sid", p->sid, "comm", json_text(p->comm),
-						       "cmdline", json_text(p->cmdline)));
+		json_t *o = json_pack("{s:i, s:i, s:i, s:i, s:o}", "pid", p->pid, "ppid", p->ppid,
+				      "pgid", p->pgid, "sid", p->sid, "comm", json_text(p->comm));
+
+		if (o)
+			cmdline_to_json(o, "cmdline", p->cmdline, p->cmdline_len);
+		json_array_append_new(procs, o);
 	}
 	return json_pack("{s:i, s:b, s:o}", "root_pid", m->root_pid, "own_pid_namespace",
 			 m->own_pidns, "processes", procs);
@@ -193,7 +195,7 @@ static int procs_from_json(struct manifest *m, json_t *procs)
 		p->pgid = (int)json_integer_value(json_object_get(v, "pgid"));
 		p->sid = (int)json_integer_value(json_object_get(v, "sid"));
 		copy_string(p->comm, sizeof(p->comm), json_object_get(v, "comm"));
-		copy_string(p->cmdline, sizeof(p->cmdline), json_object_get(v, "cmdline"));
+		p->cmdline_len = cmdline_from_json(v, "cmdline", p->cmdline, sizeof(p->cmdline));
 	}
 	m->n_procs = n;
 	return 0;

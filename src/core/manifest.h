@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cmdline.h"
 #include "criu_argv.h"
 #include "mountinfo.h"
 #include "name.h"
@@ -20,7 +21,8 @@ struct manifest_proc {
 	int pid, ppid, pgid, sid;
 	unsigned long long starttime; /* with pid, the task's identity (not in the JSON) */
 	char comm[32];
-	char cmdline[512];
+	char cmdline[CMDLINE_MAX]; /* as /proc/PID/cmdline: NUL-ended arguments, any bytes */
+	size_t cmdline_len;
 };
 
 /*

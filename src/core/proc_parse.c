@@ -76,9 +76,9 @@ void proc_parse_cmdline(const char *buf, size_t len, char *dst, size_t size)
 	while (len > 0 && buf[len - 1] == '\0')
 		len--;
 	for (size_t i = 0; i < len && n + 1 < size; i++) {
-		unsigned char c = (unsigned char)buf[i];
+		char c = buf[i];
 
-		dst[n++] = c == '\0' ? ' ' : (c < 0x20 || c == 0x7f) ? '?' : (char)c;
+		dst[n++] = c == '\0' ? ' ' : c;
 	}
 	dst[n] = '\0';
 }

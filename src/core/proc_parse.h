@@ -40,8 +40,9 @@ int proc_parse_stat(const char *buf, size_t len, struct proc_stat *out);
 const char *proc_root_unfit(const struct proc_stat *st, int self_pid, int holds_self);
 
 /*
- * Turn /proc/PID/cmdline (NUL-separated) into one printable line: NULs
- * become spaces, control characters '?'.  Writes at most size-1 bytes and a
+ * Turn /proc/PID/cmdline (NUL-separated) into one line: NULs become
+ * spaces, every other byte stays (whoever prints it escapes it: text.h,
+ * jsonutil.h).  Writes at most size-1 bytes and a
  * NUL into dst.  An empty cmdline (a kernel thread or a zombie) gives "".
  */
 void proc_parse_cmdline(const char *buf, size_t len, char *dst, size_t size);

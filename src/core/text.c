@@ -37,9 +37,9 @@ char *text_value(const char *buf, size_t len, const char *key, char sep, char *d
 }
 
 /* The length of the UTF-8 sequence at p (at most n bytes) of a code point
- * from U+00A0 on, or 0: overlong forms, surrogates, C1 controls and cut
- * sequences are not text. */
-static size_t utf8_len(const unsigned char *p, size_t n)
+ * from min (at least U+0080) on, or 0: overlong forms, surrogates and cut
+ * sequences are not UTF-8; below U+00A0 are the C1 controls. */
+static size_t utf8_len(const unsigned char *p, size_t n, unsigned long min)
 {
 	size_t len = p[0] >= 0xf0 ? 4 : p[0] >= 0xe0 ? 3 : p[0] >= 0xc2 ? 2 : 0;
 	unsigned long cp;
@@ -52,33 +52,46 @@ static size_t utf8_len(const unsigned char *p, size_t n)
 			return 0;
 		cp = cp << 6 | (p[i] & 0x3f);
 	}
-	if (cp < 0xa0 || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+	if (cp < min || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
 	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
 		return 0;
 	return len;
 }
 
-char *text_escape(const char *s, char *dst, size_t size)
+/* The escape of the byte at p, which is not text, into esc; its length. */
+static size_t escape_byte(unsigned char b, char esc[8])
+{
+	if (b == '\\' || b == '\n' || b == '\t' || b == '\r')
+		return (size_t)snprintf(esc, 8, "\\%c",
+					b == '\n'   ? 'n'
+					: b == '\t' ? 't'
+					: b == '\r' ? 'r'
+						    : '\\');
+	if (b < 0x20 || b >= 0x7f)
+		return (size_t)snprintf(esc, 8, "\\x%02x", b);
+	esc[0] = (char)b;
+	return 1;
+}
+
+/* text_escape() (bytes_only 0) or text_escape_bytes() (1) of [s, s+left). */
+static char *escape(const char *s, size_t left, char *dst, size_t size, int bytes_only)
 {
 	const unsigned char *p = (const unsigned char *)s;
-	size_t left = strlen(s), n = 0;
+	size_t n = 0;
 
 	while (left) {
 		char esc[8];
-		size_t k = utf8_len(p, left), w = k;
+		size_t k = utf8_len(p, left, bytes_only ? 0x80 : 0xa0), w = k;
 
-		if (k)
-			memcpy(esc, p, k);
-		else if (*p == '\\' || *p == '\n' || *p == '\t' || *p == '\r')
-			w = (size_t)snprintf(esc, sizeof(esc), "\\%c",
-					     *p == '\n'	  ? 'n'
-					     : *p == '\t' ? 't'
-					     : *p == '\r' ? 'r'
-							  : '\\');
-		else if (*p < 0x20 || *p >= 0x7f)
-			w = (size_t)snprintf(esc, sizeof(esc), "\\x%02x", *p);
-		else
+		/* A loop, not memcpy(): k <= 4, which _FORTIFY_SOURCE cannot see. */
+		for (size_t j = 0; j < k; j++)
+			esc[j] = (char)p[j];
+		if (!k && bytes_only && *p < 0x80)
 			esc[0] = (char)*p, w = 1;
+		else if (!k && bytes_only)
+			w = (size_t)snprintf(esc, sizeof(esc), "\\x%02x", *p);
+		else if (!k)
+			w = escape_byte(*p, esc);
 		if (n + w >= size)
 			break;
 		memcpy(dst + n, esc, w);
@@ -89,6 +102,122 @@ char *text_escape(const char *s, char *dst, size_t size)
 	}
 	if (size)
 		dst[n] = '\0';
+	return dst;
+}
+
+char *text_escape(const char *s, char *dst, size_t size)
+{
+	return escape(s, strlen(s), dst, size, 0);
+}
+
+char *text_escape_bytes(const char *s, size_t len, char *dst, size_t size)
+{
+	return escape(s, len, dst, size, 1);
+}
+
+int text_is_utf8(const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	while (len) {
+		size_t k = *p && *p < 0x80 ? 1 : utf8_len(p, len, 0x80);
+
+		if (!k)
+			return 0;
+		p += k;
+		len -= k;
+	}
+	return 1;
+}
+
+static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+size_t text_base64(const void *src, size_t len, char *dst, size_t size)
+{
+	const unsigned char *p = src;
+	size_t n = 0;
+
+	if (size < (len + 2) / 3 * 4 + 1)
+		return 0;
+	for (size_t i = 0; i < len; i += 3) {
+		unsigned long v = (unsigned long)p[i] << 16;
+
+		v |= i + 1 < len ? (unsigned long)p[i + 1] << 8 : 0;
+		v |= i + 2 < len ? p[i + 2] : 0;
+		dst[n++] = b64[v >> 18 & 63];
+		dst[n++] = b64[v >> 12 & 63];
+		dst[n++] = i + 1 < len ? b64[v >> 6 & 63] : '=';
+		dst[n++] = i + 2 < len ? b64[v & 63] : '=';
+	}
+	dst[n] = '\0';
+	return n;
+}
+
+long text_unbase64(const char *s, void *dst, size_t size)
+{
+	unsigned char *out = dst;
+	size_t len = strlen(s), n = 0;
+	int pad = len >= 2 && s[len - 1] == '=' ? 1 + (s[len - 2] == '=') : 0;
+
+	if (len % 4)
+		return -1;
+	for (size_t i = 0; i < len; i += 4) {
+		unsigned long v = 0;
+		size_t keep = i + 4 < len ? 3 : 3 - (size_t)pad;
+
+		for (size_t j = 0; j < 4; j++) {
+			const char *c = s[i + j] != '=' ? strchr(b64, s[i + j]) : NULL;
+
+			if (!c && !(s[i + j] == '=' && i + j >= len - (size_t)pad))
+				return -1; /* not base64, or '=' before the padding */
+			v = v << 6 | (unsigned long)(c ? c - b64 : 0);
+		}
+		if (n + keep > size)
+			return -1;
+		for (size_t j = 0; j < keep; j++)
+			out[n++] = (unsigned char)(v >> (16 - 8 * j));
+	}
+	return (long)n;
+}
+
+/* Characters that no POSIX shell reads as anything but themselves. */
+static int shell_plain(const char *s)
+{
+	if (!*s)
+		return 0;
+	for (; *s; s++)
+		if (!strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_./"
+			    ":=@%+,-",
+			    *s))
+			return 0;
+	return 1;
+}
+
+char *text_shell_quote(const char *s, char *dst, size_t size)
+{
+	size_t n = 0;
+
+	if (!size)
+		return dst;
+	if (shell_plain(s)) {
+		snprintf(dst, size, "%s", s);
+		return dst;
+	}
+	/* 'it'\''s': a quote ends the quoted text, is escaped, and reopens it. */
+	for (const char *p = s;; p++) {
+		const char *piece = !*p ? "'" : *p == '\'' ? "'\\''" : NULL;
+		size_t w = piece ? strlen(piece) : 1;
+
+		if (p == s && n + 1 < size)
+			dst[n++] = '\'';
+		if (n + w >= size)
+			break;
+		memcpy(dst + n, piece ? piece : p, w);
+		n += w;
+		if (!*p)
+			break;
+	}
+	dst[n] = '\0';
 	return dst;
 }
 

@@ -59,6 +59,19 @@ void proc_cmdline(int pid, char *dst, size_t size)
 	free(buf);
 }
 
+size_t proc_argv(int pid, char *dst, size_t size)
+{
+	char *buf;
+	size_t len;
+
+	if (read_proc_file(pid, "cmdline", &buf, &len) < 0)
+		return 0;
+	len = len < size ? len : size;
+	memcpy(dst, buf, len);
+	free(buf);
+	return len;
+}
+
 int proc_holder(int pid, struct proc_stat *st, char *dst, size_t size)
 {
 	char cmd[128];
@@ -212,7 +225,8 @@ int proc_tree(int pid, struct manifest_proc **out, size_t *n_out, struct cc_err 
 							  .pgid = all[i].pgid,
 							  .sid = all[i].sid};
 			snprintf(procs[k].comm, sizeof(procs[k].comm), "%s", all[i].comm);
-			proc_cmdline(all[i].pid, procs[k].cmdline, sizeof(procs[k].cmdline));
+			procs[k].cmdline_len =
+				proc_argv(all[i].pid, procs[k].cmdline, sizeof(procs[k].cmdline));
 			k++;
 		}
 	free(in);

@@ -18,8 +18,13 @@ const char *proc_root(void);
 /* Read and parse /proc/PID/stat.  Returns 0, or -1 with errno set. */
 int proc_stat(int pid, struct proc_stat *out);
 
-/* /proc/PID/cmdline as one printable line into dst ("" when unreadable). */
+/* /proc/PID/cmdline as one line into dst ("" when unreadable): arguments
+ * joined by spaces, any other byte as it is (escape it to print it). */
 void proc_cmdline(int pid, char *dst, size_t size);
+
+/* /proc/PID/cmdline byte for byte into dst (cut to size); returns the
+ * length, 0 when unreadable. */
+size_t proc_argv(int pid, char *dst, size_t size);
 
 /* Who holds pid, in words ("'sleep' (sleep 1000, state S)", "a zombie
  * 'x' (x, state Z)") into dst, its stat in *st.  Returns 0, or -1 with

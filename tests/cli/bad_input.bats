@@ -114,7 +114,7 @@ BAD_NAMES=(
 	[[ $(json_get .error.message) == *$'a\e[31mb'* ]] || fail "$output"
 	run -2 --separate-stderr criuctl --json rm $'a\xffb'
 	assert_json_error 2 invalid-name
-	[[ $(json_get .error.message) == *"a?b"* ]] || fail "$output"
+	[[ $(json_get .error.message) == *'a\xffb'* ]] || fail "$output"
 	assert_unchanged
 }
 
@@ -124,14 +124,15 @@ BAD_NAMES=(
 	run -0 --separate-stderr criuctl list
 	assert_output --partial 'evil\x1b[2J\n '
 	run -0 --separate-stderr criuctl list --failed
-	assert_output --partial 'bad?.20261123T000000Z ' # the row as JSON keeps it: '?'
+	assert_output --partial 'bad\xff.20261123T000000Z '
 	if LC_ALL=C grep -q $'[\x01-\x09\x0b-\x1f\x7f-\xff]' <<<"$output"; then
 		fail "raw bytes in the listing: $(cat -v <<<"$output")"
 	fi
 	run -0 --separate-stderr criuctl --json list
 	assert_equal "$(json_get '[.checkpoints[] | select(.status == "damaged")] | length')" 1
 	run -0 --separate-stderr criuctl --json list --failed
-	assert_equal "$(json_get '.failed[0].name')" 'bad?.20261123T000000Z'
+	# JSON takes only UTF-8: the byte that is not is written \xff (criuctl(1), JSON OUTPUT)
+	assert_equal "$(json_get '.failed[0].name')" 'bad\xff.20261123T000000Z'
 }
 
 # ---- pids: dump --tree, check --tree, a pidfile's contents ----

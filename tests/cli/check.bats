@@ -327,7 +327,7 @@ wait_locked() {
 	assert_one_json
 	assert_equal "$(level_of tree)" ok
 	assert_equal "$(level_of session)" ok
-	assert_equal "$(field_of tree message)" "tree $WPID (??sleep): 1 process"
+	assert_equal "$(field_of tree message)" "tree $WPID (\\xff\\xfesleep): 1 process"
 }
 
 @test "--tree of a job whose session leader is outside the tree: shell-job-needed warn" {

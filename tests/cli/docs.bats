@@ -145,12 +145,22 @@ verdict_ids() {
 }
 
 @test "every option of every command's --help is in criuctl(1) and in the completion" {
-	local cmd cmds opt var missing=()
+	local cmd cmds opt var missing=() own globals
 	cmds=$(help_commands) || fail "$cmds"
 	for cmd in $cmds; do
 		output=$("$CRIUCTL" "$cmd" --help) || fail "criuctl $cmd --help failed"
+		# The global options, listed once under their heading: the completion's global list.
+		globals=$(awk '/^global options/ { on = 1; next } /^[^ ]/ { on = 0 } on' <<<"$output")
+		[[ $(grep -c -- '--json' <<<"$output") == 1 && $globals == *--json* ]] ||
+			fail "criuctl $cmd --help does not list the global options once: $output"
+		for opt in $(grep -oE -- '--[a-z][a-z0-9-]*' <<<"$globals" | sort -u); do
+			grep -qF -- "$opt" "$MAN1" || missing+=("criuctl(1): global $opt")
+			bash -c "source '$REPO/etc/bash-completion/criuctl'; printf '%s\n' \$_criuctl_global_opts" |
+				grep -qxE -- "$opt=?" || missing+=("completion: global $opt")
+		done
+		own=$(awk '/^global options/ { on = 1; next } /^[^ ]/ { on = 0 } !on' <<<"$output")
 		var=_criuctl_${cmd}_opts
-		for opt in $(grep -oE -- '--[a-z][a-z0-9-]*' <<<"$output" | sort -u); do
+		for opt in $(grep -oE -- '--[a-z][a-z0-9-]*' <<<"$own" | sort -u); do
 			grep -qF -- "$opt" "$MAN1" || missing+=("criuctl(1): $cmd $opt")
 			bash -c "source '$REPO/etc/bash-completion/criuctl'; printf '%s\n' \$$var" |
 				grep -qxF -- "$opt" || missing+=("completion: $cmd $opt")

@@ -36,6 +36,24 @@ teardown() { common_teardown; }
 	assert_file_exists "$STORE/checkpoints/counter/restore.log"
 }
 
+@test "dump ends with the restore command line, which restores the tree as it is" {
+	start_counter
+	run --separate-stderr ctl dump --tree "$PID" --name next-step
+	assert_success
+	assert_equal "${stderr##*$'\n'}" "next: criuctl --store $STORE restore next-step"
+	wait_for 10 dead "$PID"
+	at_dump=$(last_line "$W/count")
+	# the line runs as printed
+	run --separate-stderr bash -c "${stderr##*next: }"
+	assert_success
+	assert_output "$PID"
+	wait_for 10 count_ge "$W/count" $((at_dump + 5))
+	assert_consecutive "$W/count"
+	run --separate-stderr ctl --json list
+	assert_equal "$(jq -j '.checkpoints[0].argv[] + "\u0000"' <<<"$output" | od -c)" \
+		"$(od -c <"/proc/$PID/cmdline")"
+}
+
 @test "criu's default configuration changes nothing: criuctl gives criu --no-default-config" {
 	start_counter
 	# criu reads /etc/criu/default.conf and $HOME/.criu/default.conf unless
