@@ -10,12 +10,7 @@ load helpers
 bats_require_minimum_version 1.5.0
 
 setup() { common_setup; }
-teardown() {
-	[[ -n ${CTL:-} ]] && kill -KILL "$CTL" 2>/dev/null
-	pkill -CONT -x criu 2>/dev/null || true
-	pkill -KILL -x criu 2>/dev/null || true
-	common_teardown
-}
+teardown() { criu_teardown; }
 
 # interrupt_at POINT SIG ARGS...: criuctl ARGS, stopped by CRIUCTL_FAULT at
 # POINT, then sent SIG (and SIGCONT); its exit status in $STATUS, its

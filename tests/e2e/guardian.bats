@@ -13,35 +13,14 @@ load helpers
 bats_require_minimum_version 1.5.0
 
 setup() { common_setup; }
-teardown() {
-	[[ -n ${CTL:-} ]] && kill -KILL "$CTL" 2>/dev/null
-	pkill -CONT -x criu 2>/dev/null || true
-	pkill -KILL -x criu 2>/dev/null || true
-	common_teardown
-}
+teardown() { criu_teardown; }
 
 VFORK_HANG=/src/build/fixtures/vfork-hang
 
-criu_pid() { pgrep -o -f '^/usr/sbin/criu dump'; }
 criu_gone() { ! ps -eo stat=,comm= | awk '$2 == "criu" && $1 !~ /^Z/ { found = 1 } END { exit !found }'; }
 guard_gone() { ! pgrep -x criuctl-guard >/dev/null; }
 attempt_log_has() { grep -qF -- "$1" "$STORE"/tmp/*/dump.log 2>/dev/null; }
 tracer_of() { awk '/^TracerPid:/ { print $2 }' "/proc/$1/status"; }
-
-# criuctl in the background, its pid in $CTL, its output in $W/out.
-ctl_bg() {
-	criuctl --store "$STORE" "$@" >"$W/out" 2>&1 &
-	CTL=$!
-}
-
-# SIGSTOP the criu dump as soon as it runs.
-stop_criu() {
-	local deadline=$((SECONDS + 20)) pid
-	until pid=$(criu_pid) && kill -STOP "$pid"; do
-		((SECONDS < deadline)) || fail "no criu dump to stop"
-		sleep 0.02
-	done
-}
 
 # SIGKILL criuctl; its guard and criu outlive it.
 kill_ctl() {

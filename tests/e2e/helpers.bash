@@ -156,6 +156,51 @@ assert_consecutive() {
 	assert_success
 }
 
+# ---- criuctl in the background, and criu caught in the act ----
+
+# criuctl itself in the background (not through ctl, whose subshell would
+# get the signals meant for criuctl): its pid in $CTL, its output in $W/out.
+ctl_bg() {
+	criuctl --store "$STORE" "$@" >"$W/out" 2>&1 &
+	CTL=$!
+}
+
+# Wait for the background criuctl; its exit status in $STATUS.
+ctl_bg_wait() {
+	STATUS=0
+	wait "$CTL" || STATUS=$?
+	CTL=
+}
+
+# Wait for the background criuctl; it must exit with status $1.
+ctl_bg_exits() {
+	ctl_bg_wait
+	[[ $STATUS -eq $1 ]] || fail "criuctl exited $STATUS, not $1: $(cat "$W/out")"
+}
+
+# The oldest criu dump: criu itself, not one of the short-lived helpers it
+# forks with the same command line.
+criu_pid() { pgrep -o -f '^/usr/sbin/criu dump'; }
+
+# SIGSTOP the criu dump as soon as it runs (one pgrep and one kill,
+# retried: a slow machine may run criu before pgrep sees it).
+stop_criu() {
+	local deadline=$((SECONDS + 20)) pid
+	until pid=$(criu_pid) && kill -STOP "$pid"; do
+		((SECONDS < deadline)) || fail "no criu dump to stop"
+		sleep 0.02
+	done
+}
+
+# The teardown of files whose tests leave criu or criuctl running: both
+# ended (a stopped criu continued first), then common_teardown.
+criu_teardown() {
+	[[ -n ${CTL:-} ]] && kill -KILL "$CTL" 2>/dev/null
+	pkill -CONT -x criu 2>/dev/null || true
+	pkill -KILL -x criu 2>/dev/null || true
+	common_teardown
+}
+
 # ---- what the fault matrix checks after every fault (matrix.bats, faults.bats) ----
 
 # No criu process runs any more, helpers included (a zombie, until the

@@ -13,11 +13,8 @@ bats_require_minimum_version 1.5.0
 
 setup() { common_setup; }
 teardown() {
-	[[ -n ${CTL:-} ]] && kill -KILL "$CTL" 2>/dev/null
 	[[ -n ${CTL2:-} ]] && kill -KILL "$CTL2" 2>/dev/null
-	pkill -CONT -x criu 2>/dev/null || true
-	pkill -KILL -x criu 2>/dev/null || true
-	common_teardown
+	criu_teardown
 	umount "$W/mnt" 2>/dev/null || true
 	nft list tables 2>/dev/null | awk '/CRIU-/ {print $3}' | xargs -r -n1 nft delete table inet
 	iptables -F INPUT 2>/dev/null || true
@@ -35,19 +32,6 @@ ctl_fault() {
 
 # The verdict id of the failed attempt NAME.* (its report.json).
 verdict_of() { jq -r .verdict.id "$STORE"/failed/"$1".*/report.json; }
-
-# criuctl in the background, its output in $W/out, its pid in $CTL.
-ctl_bg() {
-	criuctl --store "$STORE" "$@" >"$W/out" 2>&1 &
-	CTL=$!
-}
-
-# Wait for the background criuctl; its exit status in $STATUS.
-ctl_bg_wait() {
-	STATUS=0
-	wait "$CTL" || STATUS=$?
-	CTL=
-}
 
 # The log of the criu run in progress ($1: dump or restore) contains $2.
 attempt_log_has() { grep -qE -- "$2" "$STORE"/tmp/*/"$1".log 2>/dev/null; }

@@ -33,9 +33,6 @@ teardown() {
 	common_teardown
 }
 
-# No criu, nor its criuctl-guard, runs any more.
-criu_gone() { ! ps -eo stat=,comm= | awk '($2 == "criu" || $2 == "criuctl-guard") && $1 !~ /^Z/ { found = 1 } END { exit !found }'; }
-
 # The workload: a counter (appends 1, 2, 3, ... to $W/count every 50 ms)
 # holding 4 MiB of random bytes filled once at its start; SIGUSR1 makes it
 # write the SHA-256 of those bytes to $W/sum.  Its pid in $PID, the sum of

@@ -7,44 +7,12 @@ load helpers
 bats_require_minimum_version 1.5.0
 
 setup() { common_setup; }
-teardown() {
-	pkill -CONT -x criu 2>/dev/null || true
-	pkill -KILL -x criu 2>/dev/null || true
-	common_teardown
-}
+teardown() { criu_teardown; }
 
 VFORK_HANG=/src/build/fixtures/vfork-hang
 
-# The pid of the criu dump that criuctl started, once it runs: the oldest
-# such process (criu forks short-lived helpers with the same command line).
-criu_pid() { pgrep -o -f '^/usr/sbin/criu dump'; }
-
 # The log of the dump in progress contains $1.
 attempt_log_has() { grep -qF -- "$1" "$STORE"/tmp/*/dump.log 2>/dev/null; }
-
-# SIGSTOP the criu dump of criuctl as soon as it runs (one pgrep and one
-# kill, retried: a slow machine may run criu before pgrep sees it).
-stop_criu() {
-	local deadline=$((SECONDS + 20)) pid
-	until pid=$(criu_pid) && kill -STOP "$pid"; do
-		((SECONDS < deadline)) || fail "no criu dump to stop"
-		sleep 0.02
-	done
-}
-
-# criuctl itself in the background (not through the ctl function, whose
-# subshell would get the signals meant for criuctl).
-ctl_bg() {
-	criuctl --store "$STORE" "$@" >"$W/out" 2>&1 &
-	CTL=$!
-}
-
-# Wait for the background criuctl; it must exit with status $1.
-ctl_bg_exits() {
-	local status=0
-	wait "$CTL" || status=$?
-	[[ $status -eq $1 ]] || fail "criuctl exited $status, not $1: $(cat "$W/out")"
-}
 
 @test "a vfork parent in D state: the stall watchdog names it, criu is stopped, the tree lives" {
 	[[ -x $VFORK_HANG ]] || fail "missing $VFORK_HANG (make build/fixtures/vfork-hang)"
