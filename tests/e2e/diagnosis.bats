@@ -293,6 +293,23 @@ while True: time.sleep(0.05)"
 	assert_equal "$(finding criuctl-traced)" warn
 }
 
+@test "criu under a tracer, with criu's kernel-feature cache: no ptrace probe, so the dump works" {
+	start_counter_simple
+	# A dump outside the tracer writes /run/criu.kdat; with it criu skips
+	# the probe that PTRACE_TRACEME fails in, and only seizes the tree,
+	# which the tracer does not hold (measured with criu 4.2.1).
+	run ctl dump --leave-running --tree "$PID" --name cache
+	assert_success
+	assert_file_exists /run/criu.kdat
+	run strace -f -o /dev/null criuctl --store "$STORE" dump --tree "$PID" --name traced-cached
+	assert_success
+	assert_dir_exists "$STORE/checkpoints/traced-cached"
+	run ctl restore traced-cached
+	assert_success
+	alive "$PID"
+	state_is_not "$PID" T
+}
+
 @test "a task of another user without CAP_SYS_RESOURCE: rlimit-not-permitted" {
 	start setpriv --reuid=65534 --regid=65534 --clear-groups sleep 1000
 	PID=$REPLY
