@@ -17,17 +17,14 @@
 #include <unistd.h>
 
 #include "criu.h"
-#include "criu_log.h"
 #include "fault.h"
 #include "fsutil.h"
 #include "guardian.h"
 #include "interrupt.h"
-#include "judge.h"
 #include "jsonutil.h"
 #include "proc.h"
+#include "run_criu_int.h"
 #include "tidy.h"
-
-#define EVIDENCE_TAIL 5
 
 int run_criu_prepare(struct cli *c, const struct attempt *at, const char *action,
 		     const char *images_dir, struct criu_run *r)
@@ -119,8 +116,6 @@ static size_t snapshot_tasks(const struct criu_run *r, int criu_pid, struct hang
 	return t ? n : 0;
 }
 
-static void write_report(const struct criu_run *r, const struct verdict *v);
-
 static void on_snapshot(void *arg, const struct sup_status *st)
 {
 	struct criu_run *r = arg;
@@ -159,7 +154,7 @@ static void on_snapshot(void *arg, const struct sup_status *st)
 		cli_say(r->cli, "criuctl: %s: stopping criu", r->action);
 	/* Written now too: if criuctl itself is killed during the stop, the
 	 * report is already there. */
-	write_report(r, NULL);
+	run_write_report(r, NULL);
 }
 
 /* Append the entries of sv to the array key of r->tidy. */
@@ -271,6 +266,21 @@ static void end_leftovers(struct criu_run *r)
 	free(made);
 }
 
+void run_tidy_after(struct criu_run *r)
+{
+	if (strcmp(r->action, "restore") != 0) {
+		tidy_dumped(r);
+	} else if (r->res.esc.reason == ESC_NONE) {
+		end_leftovers(r);
+	} else if (r->spawned_n) {
+		struct tidy_result t;
+
+		tidy_restored(r->spawned, &r->spawned_n, &t);
+		tidy_report(r, &t);
+		tidy_result_free(&t);
+	}
+}
+
 /* criu is stopped (SIGSTOP) and still holds the tree: tidy before it ends,
  * so that no task of the tree runs a moment with a socket in repair mode. */
 static void on_freeze(void *arg)
@@ -317,184 +327,6 @@ static void on_tick(void *arg, const struct sup_status *st)
 	progress_tick(&r->progress, st);
 }
 
-/* ---- after criu ended ---- */
-
-/* The target tree now: alive, not left stopped (continued if it was). */
-static json_t *check_target(struct criu_run *r)
-{
-	json_t *list = json_array();
-	size_t alive = 0;
-
-	for (size_t i = 0; i < r->tree_n; i++) {
-		const struct manifest_proc *p = &r->tree[i];
-		struct proc_stat st;
-		struct hang_task t;
-		int is_alive = proc_same_task(p->pid, p->starttime, &st) && st.state != 'Z';
-		int continued = 0;
-
-		if (is_alive && st.state == 'T') {
-			continued = kill(p->pid, SIGCONT) == 0;
-			cli_say(r->cli, "criuctl: pid %d (%s) was left stopped: continued it",
-				p->pid, st.comm);
-		}
-		if (is_alive)
-			proc_hang_task(p->pid, HANG_TARGET, &t);
-		alive += is_alive;
-		json_array_append_new(list, json_pack("{s:i, s:b, s:s, s:b, s:i}", "pid", p->pid,
-						      "alive", is_alive, "state",
-						      is_alive ? (char[2]){st.state, 0} : "-",
-						      "continued", continued, "tracer_pid",
-						      is_alive ? t.tracer_pid : 0));
-	}
-	if (r->tree_n)
-		cli_say(r->cli, "criuctl: the tree: %zu of %zu process%s alive", alive, r->tree_n,
-			r->tree_n == 1 ? "" : "es");
-	return list;
-}
-
-static void write_report(const struct criu_run *r, const struct verdict *v)
-{
-	const struct sup_result *res = &r->res;
-	json_t *report = json_pack(
-		"{s:s, s:s, s:o, s:o, s:{s:b, s:i, s:i}, s:s, s:f, s:f, s:s, s:I, s:O?, s:O?, "
-		"s:O?}",
-		"name", r->at->name, "action", r->action, "verdict",
-		v ? json_pack("{s:s, s:o, s:s, s:o}", "id", v->id, "title", json_text(v->title),
-			      "remedy", v->remedy, "evidence", json_strv(&v->evidence))
-		  : json_null(),
-		"criu_argv", json_strv(&r->argv), "criu_end", "exited", res->end.exited,
-		"exit_status", res->end.exit_status, "term_signal", res->end.term_signal,
-		"stopped_by", esc_reason_id(res->esc.reason), "timeout_s", r->timeout,
-		"stall_timeout_s", r->stall_timeout, "phase", phase_id(res->phase), "duration_ms",
-		(json_int_t)(res->duration * 1000), "hang", r->hang, "target", r->target, "tidy",
-		r->tidy);
-	char *text = report ? json_dumps(report, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
-
-	if (text)
-		fs_write_at(r->at->fd, "report.json", text, strlen(text), 0600);
-	free(text);
-	json_decref(report);
-}
-
-static enum outcome run_outcome(const struct criu_run *r)
-{
-	const struct sup_result *res = &r->res;
-	struct run_facts f = {.exited_ok = res->end.exited && res->end.exit_status == 0,
-			      .stopped = res->esc.reason != ESC_NONE,
-			      .committed = res->esc.committed,
-			      .complete_at_ask =
-				      r->hook_ask && strcmp(r->hook_ask, "post-dump") == 0,
-			      .log_succeeded = r->log && criu_log_succeeded(r->log, r->log_len),
-			      .log_failed = r->log && criu_log_failed(r->log, r->log_len)};
-
-	return outcome_of(&f);
-}
-
-/* A stopped run: the core judges it; its evidence is criu's last lines. */
-static int stopped_verdict(struct criu_run *r, struct verdict *v, char *title, size_t size)
-{
-	const struct sup_result *res = &r->res;
-	struct stop_facts f = {.reason = res->esc.reason,
-			       .signum = res->esc.signum,
-			       .hard = res->esc.hard,
-			       .refused = res->hook_refused,
-			       .phase = res->phase,
-			       .diag = &r->diag,
-			       .work_error = r->precommit_err.msg};
-
-	strv_free(&v->evidence);
-	for (size_t i = res->last_lines.n > EVIDENCE_TAIL ? res->last_lines.n - EVIDENCE_TAIL : 0;
-	     i < res->last_lines.n; i++)
-		strv_push(&v->evidence, res->last_lines.v[i]);
-	return judge_stopped(&f, v, title, size);
-}
-
-/* Classify the log and what criu printed: some hints ("Task attached to
- * shell terminal. Consider using --shell-job") never reach the -o log. */
-static int classify(const struct criu_run *r, struct verdict *v)
-{
-	char *out = NULL, *all;
-	size_t out_len = 0;
-	int rc;
-
-	if (fs_read_at(r->at->fd, "criu.out", 1 << 16, &out, &out_len) < 0 || !out_len) {
-		free(out);
-		return verdict_classify(r->log ? r->log : "", r->log_len, &r->res.end, v);
-	}
-	all = malloc(r->log_len + out_len + 2);
-	if (!all) {
-		free(out);
-		return -1;
-	}
-	memcpy(all, r->log ? r->log : "", r->log_len);
-	all[r->log_len] = '\n';
-	memcpy(all + r->log_len + 1, out, out_len);
-	all[r->log_len + 1 + out_len] = '\0';
-	rc = verdict_classify(all, r->log_len + 1 + out_len, &r->res.end, v);
-	free(all);
-	free(out);
-	return rc;
-}
-
-/* pid-in-use: the words name the pid (verdict_words), and who holds it
- * now, while it still does (a pid of a new pid namespace is not one of
- * ours: nothing to look up). */
-static void name_holder(const struct criu_run *r, struct verdict *v, char *title, size_t size)
-{
-	struct proc_stat st;
-	char holder[256], words[160];
-	int pid = r->own_pidns ? 0 : verdict_pid(v);
-
-	verdict_words(v, words, sizeof(words));
-	if (pid > 0 && proc_holder(pid, &st, holder, sizeof(holder)) == 0)
-		snprintf(title, size, "%s It is held by %s, child of pid %d.", v->title, holder,
-			 st.ppid);
-	else
-		snprintf(title, size, "%s", v->title);
-	v->title = title;
-}
-
-/* The verdict of a run that did not succeed, and the exit code it means. */
-static int judge(struct cli *c, struct criu_run *r)
-{
-	struct verdict v;
-	char title[768], log_path[PATH_MAX + 160];
-	int code = CC_EXIT_CRIU_FAILED;
-
-	if (classify(r, &v) < 0)
-		return cli_oom(c);
-	if (r->res.esc.reason != ESC_NONE)
-		code = stopped_verdict(r, &v, title, sizeof(title));
-	else
-		name_holder(r, &v, title, sizeof(title));
-	/* After a crash too (criu killed by someone else, or by its own fault):
-	 * what was not undone at the stop, or could not be, is undone now. */
-	if (strcmp(r->action, "restore") != 0) {
-		tidy_dumped(r);
-	} else if (r->res.esc.reason == ESC_NONE) {
-		end_leftovers(r);
-	} else if (r->spawned_n) {
-		struct tidy_result t;
-
-		tidy_restored(r->spawned, &r->spawned_n, &t);
-		tidy_report(r, &t);
-		tidy_result_free(&t);
-	}
-	r->target = check_target(r);
-	if (r->tidy)
-		json_object_set(c->out, "tidy", r->tidy);
-	/* A failed attempt keeps no images; dropping them first also makes room
-	 * for the report when the failure was a full disk. */
-	fs_rmtree_at(r->at->fd, "images");
-	fs_rmtree_at(r->at->fd, "pre");
-	write_report(r, &v);
-	snprintf(log_path, sizeof(log_path), "%s/%s", r->at->dir, r->log_name);
-	cli_verdict(c, code, &v, log_path);
-	err_prefix(&c->err, "%s failed", r->action);
-	verdict_free(&v);
-	return code;
-}
-
 static int open_output(const struct attempt *at)
 {
 	return openat(at->fd, "criu.out", O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW,
@@ -536,12 +368,12 @@ static int after_run(struct cli *c, const struct attempt *at, struct criu_run *r
 		cli_say(c, "criuctl: criu ended after it was told to go on, without finishing; "
 			   "its images are complete");
 		tidy_dumped(r);
-		r->target = check_target(r);
+		r->target = run_check_target(r);
 	}
 	if (r->outcome != OUTCOME_FAILED)
 		return 0;
 	r->failed = 1;
-	return judge(c, r);
+	return run_judge(c, r);
 }
 
 int run_criu(struct cli *c, const struct attempt *at, struct criu_run *r, int new_session)
