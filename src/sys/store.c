@@ -280,7 +280,8 @@ static int lock_name(struct store *s, const char *name, int create, struct cc_er
 		/* Name the file: on a read-only store this is the first write. */
 		if (fd < 0)
 			return err_sys(e, CC_EXIT_STORE, "store-io", errno,
-				       "cannot open lock file %s/locks/%s", s->root, name);
+				       "cannot %s lock file %s/locks/%s",
+				       create ? "create" : "open", s->root, name);
 		if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
 			close(fd);
 			return name_busy_err(e, name);
