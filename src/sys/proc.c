@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "fsutil.h"
+#include "text.h"
 
 const char *proc_root(void)
 {
@@ -74,13 +75,15 @@ size_t proc_argv(int pid, char *dst, size_t size)
 
 int proc_holder(int pid, struct proc_stat *st, char *dst, size_t size)
 {
-	char cmd[128];
+	char cmd[128], shown[4 * sizeof(cmd)];
 
 	if (proc_stat(pid, st) < 0)
 		return -1;
+	/* One line: a command line's newlines and controls shown escaped. */
 	proc_cmdline(pid, cmd, sizeof(cmd));
+	text_escape(cmd[0] ? cmd : st->comm, shown, sizeof(shown));
 	snprintf(dst, size, "%s'%s' (%s, state %c)", st->state == 'Z' ? "a zombie " : "", st->comm,
-		 cmd[0] ? cmd : st->comm, st->state);
+		 shown, st->state);
 	return 0;
 }
 

@@ -26,7 +26,7 @@ void proc_cmdline(int pid, char *dst, size_t size);
  * length, 0 when unreadable. */
 size_t proc_argv(int pid, char *dst, size_t size);
 
-/* Who holds pid, in words ("'sleep' (sleep 1000, state S)", "a zombie
+/* Who holds pid, in words on one line ("'sleep' (sleep 1000, state S)", "a zombie
  * 'x' (x, state Z)") into dst, its stat in *st.  Returns 0, or -1 with
  * errno set when no process has that pid. */
 int proc_holder(int pid, struct proc_stat *st, char *dst, size_t size);
