@@ -216,7 +216,10 @@ restores_and_counts() {
 	run ctl restore dmg --no-verify
 	assert_failure 1
 	assert_output --partial "Couldn't open image dir"
-	assert_equal "$(jq -r .verdict.id "$STORE"/failed/dmg.restore.*-*/report.json | tail -n 1)" criu-failed
+	# The newest failed restore (entries sort by their UTC stamp).
+	local newest
+	newest=$(printf '%s\n' "$STORE"/failed/dmg.restore.* | sort | tail -n 1)
+	assert_equal "$(jq -r .verdict.id "$newest/report.json")" criu-failed
 	store_clean dmg yes
 
 	# Put back whole, it restores.
