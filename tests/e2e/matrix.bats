@@ -106,9 +106,11 @@ restores_and_counts() {
 	run ctl_fault 136 dump --tree "$SERVER" --name f136 --force
 	assert_failure 1
 	# criu aborted (SIGABRT, FI_DUMP_CRASH) after it failed and cleaned up;
-	# the cause, not the abort, is the verdict.
+	# the cause, not the abort, is the verdict when criu's "No space left"
+	# line reached its log before the abort, which it does not always do
+	# (tests/README.md, Limits): then the verdict is the abort, criu-crashed.
 	run jq -r '.verdict.id, .criu_end.term_signal' "$STORE"/failed/f136.*/report.json
-	assert_output $'no-space\n6'
+	assert_output --regexp $'^(no-space|criu-crashed)\n6$'
 	tree_works "$SERVER"
 	store_clean f136
 	run find "$STORE" -name '*.img'
