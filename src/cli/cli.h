@@ -21,7 +21,7 @@ struct cli {
 	struct config cfg;
 	const char *config_path;  /* the file read, or NULL when built-in defaults */
 	const char *config_arg;	  /* -c, else NULL */
-	const char *store_root;	  /* --store, else [store] root, else built in */
+	const char *store_root;	  /* NULL until cli_store_root() picks it */
 	int store_fallback;	  /* the built-in store is STORE_FALLBACK_ROOT */
 	const char *criu_want;	  /* --criu, else [criu] path */
 	const char *progress_arg; /* --progress, else NULL (auto) */
@@ -162,6 +162,8 @@ enum cli_store_mode {
  * the next writer will resolve ("pending").  Returns 0, or -1 with c->err
  * set (exit 5). */
 int cli_store(struct cli *c, enum cli_store_mode mode);
+/* The store's root, chosen on first use (main.c). */
+const char *cli_store_root(struct cli *c);
 
 /* Out of memory: sets c->err, returns 6. */
 int cli_oom(struct cli *c);

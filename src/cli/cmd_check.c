@@ -124,7 +124,7 @@ static int check_env(struct cli *c, const struct check_args *a, struct findings 
 	struct env_facts facts;
 	int rc;
 
-	inspect_env(&facts, c->criu_want, c->store_root, 1);
+	inspect_env(&facts, c->criu_want, cli_store_root(c), 1);
 	facts.store_fallback = c->store_fallback;
 	rc = doctor_env(&facts, f);
 	if (facts.criu_check_len)
@@ -137,7 +137,7 @@ static int check_tree(struct cli *c, int pid, struct findings *f)
 	struct target_facts facts;
 	int rc;
 
-	if (inspect_target(pid, c->store_root, &facts, &c->err) < 0)
+	if (inspect_target(pid, cli_store_root(c), &facts, &c->err) < 0)
 		return -1;
 	rc = doctor_target(&facts, f);
 	inspect_target_free(&facts);

@@ -65,6 +65,7 @@ int cmd_config(struct cli *c, int argc, char **argv)
 	keys = json_array();
 	if (profile && config_apply_profile(&c->cfg, profile, &c->err) < 0)
 		return json_decref(keys), c->err.exit_code;
+	cli_store_root(c); /* before c->store_fallback is read below */
 	override(c, "store", "root", c->store_root, c->cfg.store_root,
 		 c->store_fallback ? NULL : "--store");
 	override(c, "criu", "path", c->criu_want, c->cfg.criu_path, "--criu");

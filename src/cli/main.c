@@ -191,22 +191,30 @@ static int store_configured(const struct cli *c)
 	return 0;
 }
 
-/* No --store: [store] root, else the built-in store or, where that cannot
- * be (a read-only root), its fallback in RAM (config.h). */
-static void pick_store(struct cli *c)
+/* The store's root: --store, else [store] root, else the built-in store or,
+ * where that cannot be (a read-only root), its fallback in RAM (config.h).
+ * Looked at on first use only, so that commands which never touch the store
+ * (explain, --help, --version) do not stat it. */
+const char *cli_store_root(struct cli *c)
 {
 	struct stat st;
-	struct store_seen seen = {
+	struct store_seen seen;
+
+	if (c->store_root)
+		return c->store_root;
+	c->store_root = c->cfg.store_root;
+	if (store_configured(c))
+		return c->store_root;
+	seen = (struct store_seen){
 		.default_exists = stat(STORE_DEFAULT_ROOT, &st) == 0,
 		.default_makeable = fs_can_make(STORE_DEFAULT_ROOT),
 		.fallback_exists = stat(STORE_FALLBACK_ROOT, &st) == 0,
 	};
-
-	c->store_root = c->cfg.store_root;
-	if (!store_configured(c) && config_store_fallback(&seen)) {
+	if (config_store_fallback(&seen)) {
 		c->store_root = STORE_FALLBACK_ROOT;
 		c->store_fallback = 1;
 	}
+	return c->store_root;
 }
 
 int cli_global_take(struct cli *c, size_t i, const char *arg)
@@ -244,8 +252,6 @@ int cli_globals_done(struct cli *c)
 		progress_mode_for(c->progress_arg ? c->progress_arg : "auto", c->json, c->quiet);
 	if (load_config(c, c->config_arg) < 0)
 		return c->err.exit_code;
-	if (!c->store_root)
-		pick_store(c);
 	if (!c->criu_want && c->cfg.criu_path[0])
 		c->criu_want = c->cfg.criu_path;
 	return -1;

@@ -150,9 +150,10 @@ int cli_criu(struct cli *c)
 int cli_store(struct cli *c, enum cli_store_mode mode)
 {
 	struct store *s = &c->store;
+	const char *root = cli_store_root(c);
 
-	if ((mode == STORE_WRITE ? store_open(s, c->store_root, &c->err)
-				 : store_open_read(s, c->store_root, &c->err)) < 0)
+	if ((mode == STORE_WRITE ? store_open(s, root, &c->err)
+				 : store_open_read(s, root, &c->err)) < 0)
 		return -1;
 	for (size_t i = 0; i < s->recovered.n; i++)
 		cli_say(c, "criuctl: tmp/: %s", s->recovered.v[i]);

@@ -302,3 +302,17 @@ on_read_only_root() {
 	assert_line --regexp "criuctl: .*/var/lib/criuctl.*Read-only file system"
 	assert_line -- "-- exit 5"
 }
+
+@test "commands that never use the store do not look for it (explain, --help, --version)" {
+	command -v strace >/dev/null || fail "strace is needed (tools/install-deps installs it)"
+	local cmd
+	for cmd in "explain --list" "--version" "list --help" "dump --help"; do
+		# shellcheck disable=SC2086 # the words of cmd are meant to split
+		run -0 strace -f -qq -e trace=%file -o "$BATS_TEST_TMPDIR/trace" "$CRIUCTL" $cmd
+		run grep -E '/var/lib/criuctl|/run/criuctl' "$BATS_TEST_TMPDIR/trace"
+		assert_failure
+	done
+	# A command that does use it looks for the built-in store first.
+	run strace -f -qq -e trace=%file -o "$BATS_TEST_TMPDIR/trace" "$CRIUCTL" list
+	run -0 grep -c /var/lib/criuctl "$BATS_TEST_TMPDIR/trace"
+}
