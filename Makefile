@@ -93,8 +93,8 @@ UNIT_SYS  := test_hang test_seal test_supervisor
 UNIT_SRC  := $(wildcard tests/unit/test_*.c)
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(B)/unit/%)
 
-.PHONY: all deps check test unit cli e2e soak guest-image demo install uninstall \
-        clean format format-check lint layers bench test-bins fuzz fuzz-build
+.PHONY: all deps check test unit cli e2e soak guest-image bare-image bundle demo install \
+        uninstall clean format format-check lint layers bench test-bins fuzz fuzz-build
 
 all: $(B)/criuctl $(B)/criuctl-hook $(B)/criuctl-guard $(B)/guest-sandbox $(B)/container-run
 
@@ -225,6 +225,8 @@ soak: all guest-image $(TEST_BINS)
 check: deps
 	@$(MAKE) --no-print-directory SANITIZE= all
 	@$(MAKE) --no-print-directory SANITIZE= guest-image
+	@$(MAKE) --no-print-directory SANITIZE= bare-image
+	@$(MAKE) --no-print-directory SANITIZE= bundle
 	@$(MAKE) --no-print-directory SANITIZE= format-check
 	@$(MAKE) --no-print-directory SANITIZE= lint
 	@$(MAKE) --no-print-directory SANITIZE= layers
@@ -238,6 +240,17 @@ test: check
 guest-image: $(B)/criuctl
 	guest-image/build $(B)/guest
 	$(MAKE) --no-print-directory install DESTDIR=$(CURDIR)/$(B)/guest/rootfs PREFIX=/usr >/dev/null
+
+# A root filesystem shaped like a Kata guest's (no criu, no libuv), for
+# tests/bundle/.
+bare-image:
+	guest-image/build --bare $(B)/bare
+
+# criuctl and criu with their libraries, for a guest that has neither
+# (tools/bundle; README "In a Kata guest").
+bundle: all guest-image
+	rm -f $(B)/criuctl-bundle-*.tar.gz
+	tools/bundle $(B)/guest/rootfs $(B) $(VERSION)
 
 demo: deps
 	@$(MAKE) --no-print-directory all guest-image
@@ -278,7 +291,7 @@ lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
 	    --inline-suppr $(INC_cli) src tools/sandbox.c tools/nsutil.c tools/container-run.c tests/fuzz
 	shellcheck tools/guest-run tools/install-deps tools/run-suites tools/demo tools/bench \
-	    tools/check-layers \
+	    tools/check-layers tools/bundle \
 	    guest-image/build tests/fixtures/capture tests/fuzz/run .ci/run
 
 clean:

@@ -178,9 +178,9 @@ static json_t *criuctl_json(const char *criu, const char *store, const char *con
 {
 	/* No configuration: the selftest is about criu and the kernel, not about
 	 * the user's defaults (leave_running = true would break every canary). */
-	char *argv[16] = {(char *)"/proc/self/exe", (char *)"--json",  (char *)"-c",
-			  (char *)"/dev/null",	    (char *)"--store", (char *)store,
-			  (char *)"--criu",	    (char *)criu};
+	char *argv[16] = {(char *)criuctl_self(), (char *)"--json",  (char *)"-c",
+			  (char *)"/dev/null",	  (char *)"--store", (char *)store,
+			  (char *)"--criu",	  (char *)criu};
 	struct sup_spec spec = {.argv = argv, .timeout = 120};
 	struct sup_result res;
 	struct cc_err e;
@@ -283,7 +283,7 @@ static void one_canary(struct cli *c, const char *criu, const char *dir, const s
 		       struct findings *f)
 {
 	char beat_file[600], store[600], id[32];
-	char *argv[] = {(char *)"/proc/self/exe", (char *)"__canary", (char *)k->kind, beat_file,
+	char *argv[] = {(char *)criuctl_self(), (char *)"__canary", (char *)k->kind, beat_file,
 			NULL};
 	struct run_req req = {.argv = argv};
 	int pid = 0, restored;

@@ -83,12 +83,35 @@ int criu_version(const char *path, char *out, size_t size, struct cc_err *e)
 	return 0;
 }
 
+/* The bundle criuctl runs from (tools/bundle sets it in its wrappers), or
+ * NULL. */
+static const char *bundle_dir(void)
+{
+	const char *b = getenv("CRIUCTL_BUNDLE");
+
+	return b && b[0] == '/' ? b : NULL;
+}
+
+const char *criuctl_self(void)
+{
+	static char path[PATH_MAX];
+	const char *b = bundle_dir();
+
+	if (b && (size_t)snprintf(path, sizeof(path), "%s/bin/criuctl", b) < sizeof(path) &&
+	    executable(path))
+		return path;
+	return "/proc/self/exe";
+}
+
 int criu_helper_path(const char *name, char *out, size_t size, struct cc_err *e)
 {
 	char self[PATH_MAX];
 	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	const char *b = bundle_dir();
 	char *slash;
 
+	if (b && (size_t)snprintf(out, size, "%s/bin/%s", b, name) < size && executable(out))
+		return 0;
 	if (n > 0) {
 		self[n] = '\0';
 		slash = strrchr(self, '/');

@@ -31,11 +31,19 @@ int criu_environ(const struct strv *extra, struct strv *out);
 
 /*
  * A program that stands beside criu, name "criuctl-hook" (the action script
- * criu runs) or "criuctl-guard" (guardian.h): beside criuctl's own binary
- * (a build tree), else in LIBEXECDIR/criuctl/.  Returns 0 with the path in
- * out, or -1 with e set (exit 6, "hook-missing": criuctl is not installed
- * completely).
+ * criu runs) or "criuctl-guard" (guardian.h): in $CRIUCTL_BUNDLE/bin when
+ * criuctl runs from its bundle (tools/bundle), else beside criuctl's own
+ * binary (a build tree), else in LIBEXECDIR/criuctl/.  Returns 0 with the
+ * path in out, or -1 with e set (exit 6, "hook-missing": criuctl is not
+ * installed completely).
  */
 int criu_helper_path(const char *name, char *out, size_t size, struct cc_err *e);
+
+/*
+ * How criuctl runs itself again (the selftest's canaries and nested
+ * criuctls): $CRIUCTL_BUNDLE/bin/criuctl from a bundle, whose /proc/self/exe
+ * is the bundle's dynamic loader and not criuctl; else /proc/self/exe.
+ */
+const char *criuctl_self(void);
 
 #endif
