@@ -247,3 +247,46 @@ dump_ok() {
 	workload
 	run -0 criuctl -q dump -t "$WPID" -n "$name" "$@"
 }
+
+# seed_checkpoint NAME [PID]: a committed checkpoint NAME in $STORE, without
+# running any criu: a copy of tests/fixtures/checkpoint/sleep, which real
+# criu 4.2.1 dumped through criuctl in the guest (a `sleep 1000` tree; see
+# tests/fixtures/checkpoint/README.md).  It is laid out as a dump leaves it:
+# the store's directories 0700, files 0600, the store's and the name's lock
+# files.  Its manifest names NAME, and its tree's pid is PID (default: a pid
+# that no process holds now, so that restore's pid check lets criu run).
+seed_checkpoint() {
+	local name=$1 pid=${2:-} ck=$STORE/checkpoints/$1
+	if [[ -z $pid ]]; then
+		pid=$(sh -c 'echo $$') # gone once it has printed
+	fi
+	mkdir -p "$STORE"/{checkpoints,failed,tmp,locks}
+	chmod 0700 "$STORE" "$STORE"/{checkpoints,failed,tmp,locks}
+	: >>"$STORE/.lock"
+	: >>"$STORE/locks/$name"
+	chmod 0600 "$STORE/.lock" "$STORE/locks/$name"
+	cp -r "$BATS_TEST_DIRNAME/../fixtures/checkpoint/sleep" "$ck"
+	find "$ck" -type d -exec chmod 0700 {} + -o -type f -exec chmod 0600 {} +
+	python3 - "$ck/manifest.json" "$name" "$pid" <<'PY'
+import json, sys
+path, name, pid = sys.argv[1], sys.argv[2], int(sys.argv[3])
+with open(path) as f:
+    m = json.load(f)
+m["name"] = name
+m["tree"]["root_pid"] = pid
+for p in m["tree"]["processes"]:
+    p["pid"] = p["pgid"] = p["sid"] = pid
+with open(path, "w") as f:
+    json.dump(m, f, indent=2)
+    f.write("\n")
+PY
+}
+
+# The fake criu records its argv and fails as real criu 4.2.1 did (a
+# replayed real log): for the tests of the command line criuctl builds,
+# which need no success.  Dump: the tree's session leader is outside its
+# pid namespace (exit 1, session-leader-outside-pidns); restore: the pid is
+# in use (exit 1, pid-in-use).
+criu_records() {
+	export FAKE_CRIU_MODE=record
+}

@@ -1,0 +1,225 @@
+#!/usr/bin/env bats
+# End-to-end: what a successful criu run gives criuctl's commands, with the
+# real criu 4.2.1 of the guest.  These checks were CLI tests on the fake
+# criu's canned success; here the values come from criu itself, so they are
+# checked for shape and for agreement between the places that show them
+# (the summary, --json, the manifest, show, list, log).  Few dumps, each
+# checked for many things: a dump costs a real freeze.
+
+load helpers
+bats_require_minimum_version 1.5.0
+
+setup() { common_setup; }
+teardown() { common_teardown; }
+
+# A `sleep 1000` tree started the checkpointable way; its pid in $PID.
+start_sleep() {
+	start sleep 1000 || return 1
+	PID=$REPLY
+}
+
+@test "a real dump: summary, --json, manifest, show, list and log agree with criu's stats" {
+	start_sleep
+	run --separate-stderr ctl dump -t "$PID" -n ck1
+	assert_success
+	local ck=$STORE/checkpoints/ck1 m=$STORE/checkpoints/ck1/manifest.json summary=$output
+	wait_for 10 dead "$PID"
+	# the committed checkpoint, as criu left its images and log
+	assert_file_exists "$ck/images/pstree.img"
+	assert_file_exists "$ck/images/core-$PID.img"
+	assert_file_exists "$ck/images/pages-1.img"
+	run -0 grep -c "Dumping finished successfully" "$ck/dump.log"
+	assert_output 1
+	# the manifest: who, when, what, and criu's stats as criu wrote them
+	assert_equal "$(jq -r .name "$m")" ck1
+	[[ $(jq -r .created "$m") =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$ ]] ||
+		fail "created: $(jq -r .created "$m")"
+	[[ $(criu --version) == *"Version: $(jq -r .criu_version "$m")"* ]] ||
+		fail "criu_version $(jq -r .criu_version "$m") is not what criu --version says"
+	[[ $(jq -r .kernel "$m") == *"$(uname -r)"* ]] || fail "kernel: $(jq -r .kernel "$m")"
+	assert_equal "$(jq -r .tree.root_pid "$m")" "$PID"
+	assert_equal "$(jq -r '.tree.processes | length' "$m")" 1
+	assert_equal "$(jq -r '.tree.processes[0] | [.pid, .sid, .pgid, .comm, .cmdline] | join(",")' "$m")" \
+		"$PID,$PID,$PID,sleep,sleep 1000"
+	assert_equal "$(jq -r '[.options.leave_running, .options.tcp_established, .pre_dumps] | join(",")' "$m")" \
+		false,false,0
+	local frozen written
+	frozen=$(jq -r .stats.frozen_time_us "$m")
+	written=$(jq -r .stats.pages_written "$m")
+	((frozen > 0)) || fail "frozen_time_us: $frozen"
+	(($(jq -r .stats.freezing_time_us "$m") > 0)) || fail "freezing_time_us"
+	(($(jq -r .stats.memdump_time_us "$m") > 0)) || fail "memdump_time_us"
+	((written > 0 && written <= $(jq -r .stats.pages_scanned "$m"))) || fail "pages_written $written"
+	# images_bytes is what the seal lists, and what is on disk
+	assert_equal "$(jq -r .images_bytes "$m")" "$(jq '[.files[].size] | add' "$m")"
+	assert_equal "$(jq -r .images_bytes "$m")" "$(find "$ck/images" -type f -printf '%s\n' | awk '{ s += $1 } END { print s }')"
+	[[ $(jq -r .duration_ms "$m") =~ ^[0-9]+$ ]] || fail "duration_ms"
+	assert_equal "$(jq -r '.criu_argv[0:2] | join(" ")' "$m")" "/usr/sbin/criu dump"
+	jq -e --arg t "--tree=$PID" '.criu_argv | index("-v4") and index($t) and index("--no-default-config")' "$m" >/dev/null ||
+		fail "criu_argv: $(jq -c .criu_argv "$m")"
+	# the summary prints the manifest's numbers
+	run -0 printf "%s\n" "$summary"
+	assert_line "checkpoint ck1"
+	assert_output --regexp "tree +$PID \(sleep\), 1 process, stopped"
+	assert_output --partial "(frozen $(awk -v f="$frozen" 'BEGIN { printf "%.1f", f / 1000 }') ms)"
+	assert_output --partial "pages     $written written"
+	assert_output --partial "$ck"
+	# modes: the store's directories 0700, its files 0600; nothing left over
+	local d f
+	for d in "$STORE" "$STORE/checkpoints" "$STORE/failed" "$STORE/tmp" "$ck" "$ck/images"; do
+		assert_equal "$d: $(stat -c %a "$d")" "$d: 700"
+	done
+	for f in "$m" "$ck"/images/*; do
+		assert_equal "$f: $(stat -c %a "$f")" "$f: 600"
+	done
+	assert_equal "$(ls -A "$STORE/tmp" "$STORE/failed" | grep -v ':$' | grep -c .)" 0
+	# list, show and log read the same checkpoint
+	run --separate-stderr ctl list
+	assert_line --index 0 --regexp '^NAME +CREATED +PID +SIZE +STATUS +COMMAND$'
+	assert_line --index 1 --regexp "^ck1 +[0-9T:Z-]+ +$PID +[0-9.]+ [KM]?i?B +ok +sleep 1000$"
+	run --separate-stderr ctl show ck1
+	assert_equal "$(jq -n --argjson a "$output" --slurpfile b "$m" '$a == $b[0]')" true
+	run --separate-stderr ctl log ck1
+	assert_equal "$output" "$(cat "$ck/dump.log")"
+	run --separate-stderr ctl verify ck1
+	assert_success
+
+	# --json: one document, the same numbers as its manifest
+	start_sleep
+	run --separate-stderr ctl --json dump -t "$PID" -n ck2
+	assert_success
+	assert_equal "$stderr" ""
+	m=$STORE/checkpoints/ck2/manifest.json
+	assert_equal "$(jq -s length <<<"$output")" 1
+	assert_equal "$(jq -r '[.ok, .command, .name, .path, .root_pid, .processes, .leave_running] | join(",")' <<<"$output")" \
+		"true,dump,ck2,$(readlink -f "$STORE")/checkpoints/ck2,$PID,1,false"
+	assert_equal "$(jq -r .frozen_time_us <<<"$output")" "$(jq -r .stats.frozen_time_us "$m")"
+	assert_equal "$(jq -r .pages_written <<<"$output")" "$(jq -r .stats.pages_written "$m")"
+	assert_equal "$(jq -r .images_bytes <<<"$output")" "$(jq -r .images_bytes "$m")"
+	assert_equal "$(jq -r .duration_ms <<<"$output")" "$(jq -r .duration_ms "$m")"
+}
+
+@test "a real dump: the default name, -R, a tree of three, --pidfile, the store made on demand" {
+	# default name COMM-PID-yyyymmddThhmmss (UTC); -R keeps the tree running
+	start_sleep
+	local before after name
+	before=$(date -u +%Y%m%dT%H%M%S)
+	run --separate-stderr ctl --json dump -R -t "$PID"
+	assert_success
+	after=$(date -u +%Y%m%dT%H%M%S)
+	name=$(jq -r .name <<<"$output")
+	[[ $name =~ ^sleep-$PID-([0-9]{8}T[0-9]{6})$ ]] || fail "name: $name"
+	[[ ! ${BASH_REMATCH[1]} < $before && ! ${BASH_REMATCH[1]} > $after ]] || fail "$name not in [$before, $after]"
+	assert_equal "$(jq -r .leave_running <<<"$output")" true
+	alive "$PID"
+	state_is_not "$PID" T
+	local m=$STORE/checkpoints/$name/manifest.json
+	assert_equal "$(jq -r .options.leave_running "$m")" true
+	jq -e '.criu_argv | index("--leave-running")' "$m" >/dev/null || fail "$(jq -c .criu_argv "$m")"
+	run -0 grep -c "Unfreezing tasks" "$STORE/checkpoints/$name/dump.log"
+	# the human summary of a dump that left the tree running
+	run --separate-stderr ctl dump -R -t "$PID" -n kept
+	assert_success
+	assert_output --regexp "tree +$PID \(sleep\), 1 process, left running"
+	alive "$PID"
+
+	# three processes, root first, children by ppid; --pidfile names the root
+	start sh -c 'sleep 1000 & sleep 1000 & wait'
+	PID=$REPLY
+	echo "$PID" >"$W/root.pid"
+	wait_for 10 eval '(($(grep -l "^PPid:[[:space:]]*$PID\$" /proc/[0-9]*/status 2>/dev/null | wc -l) == 2))' ||
+		fail "the workload's children did not start"
+	run --separate-stderr criuctl --store "$W/new-store" --json dump --pidfile "$W/root.pid" -n three
+	assert_success
+	assert_equal "$(jq -r '[.root_pid, .processes] | join(",")' <<<"$output")" "$PID,3"
+	m=$W/new-store/checkpoints/three/manifest.json
+	assert_equal "$(jq -r '[.tree.processes[] | .ppid] | .[1:] | join(",")' "$m")" "$PID,$PID"
+	assert_equal "$(jq -r '[.tree.processes[] | .comm] | join(",")' "$m")" "sh,sleep,sleep"
+	assert_equal "$(stat -c %a "$W/new-store")" 700
+	wait_for 10 dead "$PID"
+}
+
+@test "a real dump with criu's flags: criu ran with them, the manifest records them, it restores" {
+	start_sleep
+	run --separate-stderr ctl dump -t "$PID" -n flags \
+		--tcp-established --ext-unix-sk -j -l --network-lock nftables --manage-cgroups soft \
+		--skip-mnt /mnt/one --skip-mnt /mnt/two --external 'mnt[/data]:data' \
+		--criu-opt --link-remap --criu-opt --ghost-limit=1M
+	assert_success
+	local m=$STORE/checkpoints/flags/manifest.json
+	assert_equal "$(jq -r '[.options | .tcp_established, .ext_unix_sk, .shell_job, .file_locks, .network_lock, .manage_cgroups] | join(",")' "$m")" \
+		"true,true,true,true,nftables,soft"
+	assert_equal "$(jq -c .options.criu_opt "$m")" '["--link-remap","--ghost-limit=1M"]'
+	assert_equal "$(jq -c .options.skip_mnt "$m")" '["/mnt/one","/mnt/two"]'
+	assert_equal "$(jq -c .options.external "$m")" '["mnt[/data]:data"]'
+	local argv
+	argv=$(jq -r '.criu_argv | join(" ")' "$m")
+	for flag in --tcp-established --ext-unix-sk --shell-job --file-locks --network-lock=nftables \
+		--manage-cgroups=soft "--skip-mnt /mnt/one --skip-mnt /mnt/two" "--external mnt[/data]:data"; do
+		[[ " $argv " == *" $flag "* ]] || fail "no $flag in: $argv"
+	done
+	[[ $argv == *" --link-remap --ghost-limit=1M" ]] || fail "raw options not last: $argv"
+	wait_for 10 dead "$PID"
+	# restore: criu's log shows the options it got; the tree runs again
+	run --separate-stderr ctl restore flags
+	assert_success
+	assert_output "$PID"
+	alive "$PID"
+	local log=$STORE/checkpoints/flags/restore.log
+	assert_file_exists "$log"
+	run -0 grep -c "Restore finished successfully" "$log"
+}
+
+@test "a real restore: the pid on stdout, --pidfile, --json, restore.log kept; --wait gives the root's exit status" {
+	start_sleep
+	run ctl -q dump -t "$PID" -n ck1
+	assert_success
+	wait_for 10 dead "$PID"
+	run --separate-stderr ctl restore ck1 --pidfile "$W/r.pid"
+	assert_success
+	assert_output "$PID"
+	[[ $stderr == *"$PID"* ]] || fail "no human message naming the pid: $stderr"
+	assert_equal "$(cat "$W/r.pid")" "$PID"
+	assert_equal "$(cat "/proc/$PID/comm")" sleep
+	local ck=$STORE/checkpoints/ck1
+	run -0 grep -c "Restore finished successfully. Tasks resumed." "$ck/restore.log"
+	assert_file_exists "$ck/dump.log"
+	assert_file_exists "$ck/manifest.json"
+	assert_equal "$(ls -A "$STORE/tmp" "$STORE/failed" | grep -v ':$' | grep -c .)" 0
+	# --json, after a second dump of the restored tree
+	run ctl -q dump -t "$PID" -n ck2
+	assert_success
+	wait_for 10 dead "$PID"
+	run --separate-stderr ctl --json restore ck2
+	assert_success
+	assert_equal "$stderr" ""
+	assert_equal "$(jq -r '[.ok, .name, .pid] | join(",")' <<<"$output")" "true,ck2,$PID"
+	alive "$PID"
+
+	# --wait: a tree that exits 7 once told to
+	start sh -c "while [ ! -e '$W/go' ]; do sleep 0.1; done; exit 7"
+	PID=$REPLY
+	run ctl -q dump -t "$PID" -n waits
+	assert_success
+	wait_for 10 dead "$PID"
+	touch "$W/go"
+	run --separate-stderr ctl --json restore --wait waits
+	assert_equal "$status" 7
+	assert_equal "$(jq -r '[.exit_status, .pid] | join(",")' <<<"$output")" "7,$PID"
+}
+
+@test "[store] keep = 2: four real dumps leave the newest two, each with its lock file" {
+	printf '[store]\nkeep = 2\n' >"$W/keep.conf"
+	local i
+	start_sleep
+	for i in 1 2 3 4; do
+		run --separate-stderr ctl -c "$W/keep.conf" --json dump -R -t "$PID" -n "k$i"
+		assert_success
+	done
+	# the last dump pruned k2, the one before it k1
+	assert_equal "$(jq -c .pruned <<<"$output")" '["k2"]'
+	assert_equal "$(ls "$STORE/checkpoints" | tr '\n' ' ')" "k3 k4 "
+	assert_equal "$(ls "$STORE/locks" | tr '\n' ' ')" "k3 k4 "
+	run ctl verify k3
+	assert_success
+}
