@@ -248,15 +248,16 @@ dump_ok() {
 	run -0 criuctl -q dump -t "$WPID" -n "$name" "$@"
 }
 
-# seed_checkpoint NAME [PID]: a committed checkpoint NAME in $STORE, without
-# running any criu: a copy of tests/fixtures/checkpoint/sleep, which real
-# criu 4.2.1 dumped through criuctl in the guest (a `sleep 1000` tree; see
-# tests/fixtures/checkpoint/README.md).  It is laid out as a dump leaves it:
-# the store's directories 0700, files 0600, the store's and the name's lock
-# files.  Its manifest names NAME, and its tree's pid is PID (default: a pid
-# that no process holds now, so that restore's pid check lets criu run).
+# seed_checkpoint NAME [PID [FIXTURE]]: a committed checkpoint NAME in
+# $STORE, without running any criu: a copy of tests/fixtures/checkpoint/
+# FIXTURE (default sleep), which real criu 4.2.1 dumped through criuctl in
+# the guest (see the README there).  It is laid out as a dump leaves it: the
+# store's directories 0700, files 0600, the store's and the name's lock
+# files.  Its manifest names NAME, and its tree's pid is PID (default, or
+# when empty: a pid that no process holds now, so that restore's pid check
+# lets criu run).
 seed_checkpoint() {
-	local name=$1 pid=${2:-} ck=$STORE/checkpoints/$1
+	local name=$1 pid=${2:-} ck=$STORE/checkpoints/$1 fixture=${3:-sleep}
 	if [[ -z $pid ]]; then
 		pid=$(sh -c 'echo $$') # gone once it has printed
 	fi
@@ -265,7 +266,7 @@ seed_checkpoint() {
 	: >>"$STORE/.lock"
 	: >>"$STORE/locks/$name"
 	chmod 0600 "$STORE/.lock" "$STORE/locks/$name"
-	cp -r "$BATS_TEST_DIRNAME/../fixtures/checkpoint/sleep" "$ck"
+	cp -r "$BATS_TEST_DIRNAME/../fixtures/checkpoint/$fixture" "$ck"
 	find "$ck" -type d -exec chmod 0700 {} + -o -type f -exec chmod 0600 {} +
 	python3 - "$ck/manifest.json" "$name" "$pid" <<'PY'
 import json, sys

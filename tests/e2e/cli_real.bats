@@ -170,7 +170,7 @@ start_sleep() {
 	run -0 grep -c "Restore finished successfully" "$log"
 }
 
-@test "a real restore: the pid on stdout, --pidfile, --json, restore.log kept; --wait gives the root's exit status" {
+@test "a real restore: the pid on stdout, --pidfile, --json, restore.log kept; --wait: the root's exit status, 128+N, SIGTERM handed on" {
 	start_sleep
 	run ctl -q dump -t "$PID" -n ck1
 	assert_success
@@ -195,6 +195,24 @@ start_sleep() {
 	assert_equal "$stderr" ""
 	assert_equal "$(jq -r '[.ok, .name, .pid] | join(",")' <<<"$output")" "true,ck2,$PID"
 	alive "$PID"
+
+	# --wait: the restored root killed by a signal gives 128+N; criuctl
+	# killed by SIGTERM hands it to the restored root and exits 143
+	run ctl -q dump -t "$PID" -n ck3
+	assert_success
+	wait_for 10 dead "$PID"
+	ctl_bg restore --wait ck3 --pidfile "$W/w.pid"
+	wait_for 10 test -s "$W/w.pid"
+	assert_equal "$(cat "$W/w.pid")" "$PID"
+	kill -KILL "$PID"
+	ctl_bg_exits 137
+	rm "$W/w.pid"
+	ctl_bg restore --wait ck3 --pidfile "$W/w.pid"
+	wait_for 10 test -s "$W/w.pid"
+	alive "$PID"
+	kill -TERM "$CTL"
+	ctl_bg_exits 143
+	wait_for 10 dead "$PID" || fail "the restored root outlived criuctl --wait"
 
 	# --wait: a tree that exits 7 once told to
 	start sh -c "while [ ! -e '$W/go' ]; do sleep 0.1; done; exit 7"
