@@ -139,7 +139,7 @@ start_sleep() {
 	wait_for 10 dead "$PID"
 }
 
-@test "a real dump with criu's flags: criu ran with them, the manifest records them, it restores" {
+@test "a real dump with criu's flags (from the command line; from config and a profile): criu ran with them, the manifest records them, it restores" {
 	start_sleep
 	run --separate-stderr ctl dump -t "$PID" -n flags \
 		--tcp-established --ext-unix-sk -j -l --network-lock nftables --manage-cgroups soft \
@@ -160,11 +160,29 @@ start_sleep() {
 	done
 	[[ $argv == *" --link-remap --ghost-limit=1M" ]] || fail "raw options not last: $argv"
 	wait_for 10 dead "$PID"
+	local dumped=$PID
+
+	# the manifest's options are the effective values of config, profile
+	# and command line
+	printf '%s\n' "[dump]" "file_locks = on" "external = mnt[/a]:a" "stall_timeout = 30" \
+		"criu_opt = --link-remap" "[profile.p]" "ext_unix_sk = yes" "criu_opt = --ghost-limit=1M" \
+		"stall_timeout = 1m" >"$W/eff.conf"
+	start_sleep
+	run ctl -c "$W/eff.conf" -q dump -R -t "$PID" -n eff --profile p --external 'mnt[/b]:b' --stall-timeout 90
+	assert_success
+	m=$STORE/checkpoints/eff/manifest.json
+	assert_equal "$(jq -c '.options | {file_locks, ext_unix_sk, shell_job, external, criu_opt, stall_timeout, timeout} | (.stall_timeout, .timeout) |= floor' "$m")" \
+		'{"file_locks":true,"ext_unix_sk":true,"shell_job":false,"external":["mnt[/b]:b"],"criu_opt":["--ghost-limit=1M"],"stall_timeout":90,"timeout":600}'
+	argv=$(jq -r '.criu_argv | join(" ")' "$m")
+	[[ $argv == *" --ghost-limit=1M"* && $argv != *--link-remap* ]] || fail "$argv"
+	assert_equal "$(jq '.criu_argv | map(select(. == "--external")) | length' "$m")" 1
+	kill -KILL "$PID"
+	wait_for 10 dead "$PID"
 	# restore: criu's log shows the options it got; the tree runs again
 	run --separate-stderr ctl restore flags
 	assert_success
-	assert_output "$PID"
-	alive "$PID"
+	assert_output "$dumped"
+	alive "$dumped"
 	local log=$STORE/checkpoints/flags/restore.log
 	assert_file_exists "$log"
 	run -0 grep -c "Restore finished successfully" "$log"
@@ -214,13 +232,17 @@ start_sleep() {
 	ctl_bg_exits 143
 	wait_for 10 dead "$PID" || fail "the restored root outlived criuctl --wait"
 
-	# --wait: a tree that exits 7 once told to
+	# [restore] wait = true, as --wait: a tree that exits 7 once told to
 	start sh -c "while [ ! -e '$W/go' ]; do sleep 0.1; done; exit 7"
 	PID=$REPLY
 	run ctl -q dump -t "$PID" -n waits
 	assert_success
 	wait_for 10 dead "$PID"
 	touch "$W/go"
+	printf '[restore]\nwait = true\n' >"$W/wait.conf"
+	run --separate-stderr ctl -c "$W/wait.conf" restore waits
+	assert_equal "$status" 7
+	assert_output ""
 	run --separate-stderr ctl --json restore --wait waits
 	assert_equal "$status" 7
 	assert_equal "$(jq -r '[.exit_status, .pid] | join(",")' <<<"$output")" "7,$PID"
