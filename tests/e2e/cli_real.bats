@@ -23,6 +23,10 @@ start_sleep() {
 	run --separate-stderr ctl dump -t "$PID" -n ck1
 	assert_success
 	local ck=$STORE/checkpoints/ck1 m=$STORE/checkpoints/ck1/manifest.json summary=$output
+	# not on a TTY: no control characters (no progress line, no colour)
+	if LC_ALL=C grep -q $'[\x01-\x08\x0b-\x1f\x7f]' <<<"$output$stderr"; then
+		fail "control characters in output: $(cat -v <<<"$output$stderr")"
+	fi
 	wait_for 10 dead "$PID"
 	# the committed checkpoint, as criu left its images and log
 	assert_file_exists "$ck/images/pstree.img"
@@ -99,7 +103,7 @@ start_sleep() {
 	assert_equal "$(jq -r .duration_ms <<<"$output")" "$(jq -r .duration_ms "$m")"
 }
 
-@test "a real dump: the default name, -R, a tree of three, --pidfile, the store made on demand" {
+@test "a real dump: the default name, -R, -q, a tree of three, --pidfile, the store made on demand" {
 	# default name COMM-PID-yyyymmddThhmmss (UTC); -R keeps the tree running
 	start_sleep
 	local before after name
@@ -117,9 +121,10 @@ start_sleep() {
 	assert_equal "$(jq -r .options.leave_running "$m")" true
 	jq -e '.criu_argv | index("--leave-running")' "$m" >/dev/null || fail "$(jq -c .criu_argv "$m")"
 	run -0 grep -c "Unfreezing tasks" "$STORE/checkpoints/$name/dump.log"
-	# the human summary of a dump that left the tree running
-	run --separate-stderr ctl dump -R -t "$PID" -n kept
+	# the human summary of a dump that left the tree running; -q silences stderr
+	run --separate-stderr ctl -q dump -R -t "$PID" -n kept
 	assert_success
+	assert_equal "$stderr" ""
 	assert_output --regexp "tree +$PID \(sleep\), 1 process, left running"
 	alive "$PID"
 
