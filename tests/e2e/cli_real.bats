@@ -268,3 +268,44 @@ start_sleep() {
 	run ctl verify k3
 	assert_success
 }
+
+@test "criuctl SIGKILLed once real criu was told to go on: reading commands leave tmp/ alone; recover commits it, as NAME.recovered when NAME was taken meanwhile" {
+	start_sleep
+	run ctl -q dump -t "$PID" -n other
+	assert_success
+	start_sleep
+	CRIUCTL_FAULT=decided ctl_bg dump -t "$PID" -n later
+	wait_for 60 state_is "$CTL" T || fail "criuctl never reached 'decided': $(cat "$W/out")"
+	kill -KILL "$CTL"
+	ctl_bg_exits 137
+	wait_for 20 criu_gone || fail "criu or its guard still runs"
+	local entry before
+	entry=$(ls "$STORE/tmp")
+	before=$(find "$STORE" -printf '%p %s %T@\n' | sort)
+	run --separate-stderr ctl list
+	assert_success
+	[[ $stderr == *"criuctl: tmp/$entry: left by a criuctl that ended; the next dump, restore, rm or prune resolves it"* ]] ||
+		fail "stderr: $stderr"
+	refute_output --partial later
+	run --separate-stderr ctl --json list --failed
+	assert_equal "$(jq -r '.pending | join(" ")' <<<"$output")" "$entry"
+	run -5 ctl show later
+	run -5 ctl log later
+	run -0 ctl verify
+	assert_equal "$(find "$STORE" -printf '%p %s %T@\n' | sort)" "$before"
+	# the name is taken meanwhile (a checkpoint renamed by hand)
+	mv "$STORE/checkpoints/other" "$STORE/checkpoints/later"
+	run --separate-stderr ctl --json recover
+	assert_success
+	assert_equal "$(jq -r '.recovered[0]' <<<"$output")" \
+		"later: criuctl ended after criu had checkpointed the tree; committed as checkpoint later.recovered"
+	run --separate-stderr ctl --json list
+	assert_equal "$(jq -r '[.checkpoints[] | .name + ":" + .status] | join(" ")' <<<"$output")" \
+		"later:ok later.recovered:recovered"
+	assert_equal "$(jq -r .name "$STORE/checkpoints/later.recovered/manifest.json")" later.recovered
+	run ctl verify later.recovered
+	assert_success
+	run --separate-stderr ctl restore later.recovered
+	assert_success
+	assert_output "$PID"
+}
