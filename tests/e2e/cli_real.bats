@@ -253,7 +253,7 @@ start_sleep() {
 	assert_equal "$(jq -r '[.exit_status, .pid] | join(",")' <<<"$output")" "7,$PID"
 }
 
-@test "[store] keep = 2: four real dumps leave the newest two, each with its lock file" {
+@test "[store] keep = 2: four real dumps leave the newest two, each with its lock file (0600)" {
 	printf '[store]\nkeep = 2\n' >"$W/keep.conf"
 	local i
 	start_sleep
@@ -265,6 +265,7 @@ start_sleep() {
 	assert_equal "$(jq -c .pruned <<<"$output")" '["k2"]'
 	assert_equal "$(ls "$STORE/checkpoints" | tr '\n' ' ')" "k3 k4 "
 	assert_equal "$(ls "$STORE/locks" | tr '\n' ' ')" "k3 k4 "
+	assert_equal "$(stat -c %a "$STORE/locks") $(stat -c %a "$STORE/locks/k3")" "700 600"
 	run ctl verify k3
 	assert_success
 }
