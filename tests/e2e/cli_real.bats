@@ -90,9 +90,13 @@ start_sleep() {
 
 	# --json: one document, the same numbers as its manifest
 	start_sleep
-	run --separate-stderr ctl --json dump -t "$PID" -n ck2
+	run --separate-stderr ctl --criu /usr/sbin/criu --json dump -t "$PID" -n ck2
 	assert_success
 	assert_equal "$stderr" ""
+	# next: the restore command line, with the store and criu given, as argv and line
+	assert_equal "$(jq -c .next.argv <<<"$output")" \
+		"$(jq -cn --arg s "$STORE" '["criuctl","--store",$s,"--criu","/usr/sbin/criu","restore","ck2"]')"
+	assert_equal "$(jq -r .next.command <<<"$output")" "criuctl --store $STORE --criu /usr/sbin/criu restore ck2"
 	m=$STORE/checkpoints/ck2/manifest.json
 	assert_equal "$(jq -s length <<<"$output")" 1
 	assert_equal "$(jq -r '[.ok, .command, .name, .path, .root_pid, .processes, .leave_running] | join(",")' <<<"$output")" \
@@ -103,7 +107,7 @@ start_sleep() {
 	assert_equal "$(jq -r .duration_ms <<<"$output")" "$(jq -r .duration_ms "$m")"
 }
 
-@test "a real dump: the default name, -R, -q, a tree of three, --pidfile, the store made on demand" {
+@test "a real dump: the default name, -R, -q, a tree of three, --pidfile, the store made on demand; next quotes the store, or names none" {
 	# default name COMM-PID-yyyymmddThhmmss (UTC); -R keeps the tree running
 	start_sleep
 	local before after name
@@ -134,14 +138,26 @@ start_sleep() {
 	echo "$PID" >"$W/root.pid"
 	wait_for 10 eval '(($(grep -l "^PPid:[[:space:]]*$PID\$" /proc/[0-9]*/status 2>/dev/null | wc -l) == 2))' ||
 		fail "the workload's children did not start"
-	run --separate-stderr criuctl --store "$W/new-store" --json dump --pidfile "$W/root.pid" -n three
+	local odd="$W/it's a store"
+	run --separate-stderr criuctl --store "$odd" --json dump --pidfile "$W/root.pid" -n three
 	assert_success
 	assert_equal "$(jq -r '[.root_pid, .processes] | join(",")' <<<"$output")" "$PID,3"
-	m=$W/new-store/checkpoints/three/manifest.json
+	# next quotes the store for the shell
+	assert_equal "$(jq -r .next.command <<<"$output")" "criuctl --store '$W/it'\\''s a store' restore three"
+	eval "set -- $(jq -r .next.command <<<"$output")"
+	assert_equal "$3" "$odd"
+	m=$odd/checkpoints/three/manifest.json
 	assert_equal "$(jq -r '[.tree.processes[] | .ppid] | .[1:] | join(",")' "$m")" "$PID,$PID"
 	assert_equal "$(jq -r '[.tree.processes[] | .comm] | join(",")' "$m")" "sh,sleep,sleep"
-	assert_equal "$(stat -c %a "$W/new-store")" 700
+	assert_equal "$(stat -c %a "$odd")" 700
 	wait_for 10 dead "$PID"
+
+	# [store] root from the configuration: next names no store
+	start_sleep
+	printf '[store]\nroot = %s\n' "$STORE" >"$W/root.conf"
+	CRIUCTL_CONFIG=$W/root.conf run --separate-stderr criuctl dump -R -t "$PID" -n rooted
+	assert_success
+	assert_equal "${stderr##*$'\n'}" "next: criuctl restore rooted"
 }
 
 @test "a real dump with criu's flags (from the command line; from config and a profile): criu ran with them, the manifest records them, it restores" {
@@ -253,7 +269,7 @@ start_sleep() {
 	assert_equal "$(jq -r '[.exit_status, .pid] | join(",")' <<<"$output")" "7,$PID"
 }
 
-@test "[store] keep = 2: four real dumps leave the newest two, each with its lock file (0600)" {
+@test "[store] keep = 2: real dumps leave the newest two, each with its lock file (0600); -v says what retention removed, -q nothing" {
 	printf '[store]\nkeep = 2\n' >"$W/keep.conf"
 	local i
 	start_sleep
@@ -266,7 +282,20 @@ start_sleep() {
 	assert_equal "$(ls "$STORE/checkpoints" | tr '\n' ' ')" "k3 k4 "
 	assert_equal "$(ls "$STORE/locks" | tr '\n' ' ')" "k3 k4 "
 	assert_equal "$(stat -c %a "$STORE/locks") $(stat -c %a "$STORE/locks/k3")" "700 600"
-	run ctl verify k3
+	# retention's removals are said with -v only (before or after the
+	# command); -q after the command silences stderr
+	run --separate-stderr ctl -c "$W/keep.conf" dump -R -t "$PID" -n k5 -v
+	assert_success
+	[[ $stderr == *"retention: removed k3"* ]] || fail "no detail with -v after dump: $stderr"
+	run --separate-stderr ctl -c "$W/keep.conf" -v dump -R -t "$PID" -n k6
+	[[ $stderr == *"retention: removed k4"* ]] || fail "no detail with -v before dump: $stderr"
+	run --separate-stderr ctl -c "$W/keep.conf" dump -R -t "$PID" -n k7
+	[[ $stderr != *"retention: removed"* ]] || fail "detail without -v: $stderr"
+	run --separate-stderr ctl -c "$W/keep.conf" dump -R -t "$PID" -n k8 -q
+	assert_success
+	assert_equal "$stderr" ""
+	assert_equal "$(ls "$STORE/checkpoints" | tr '\n' ' ')" "k7 k8 "
+	run ctl verify k7 k8
 	assert_success
 }
 
@@ -309,4 +338,38 @@ start_sleep() {
 	run --separate-stderr ctl restore later.recovered
 	assert_success
 	assert_output "$PID"
+}
+
+@test "a real dump of command lines with a newline, a tab, an ESC, a byte that is not UTF-8: exact in JSON, escaped in text" {
+	# sh stays the root (the "; :" keeps it from exec'ing sleep)
+	start sh -c 'sleep 1000; :' $'a\nb\tc\e[0m'
+	local utf8=$REPLY
+	start sh -c 'sleep 1000; :' $'a\nb\tc\e[0m\xff'
+	local bytes=$REPLY
+	run ctl -q dump -R -t "$utf8" -n odd1
+	assert_success
+	run ctl -q dump -R -t "$bytes" -n odd2
+	assert_success
+	run --separate-stderr ctl --json list
+	assert_success
+	# UTF-8: argv is the command line, exactly
+	assert_equal "$(jq -r '.checkpoints[0].argv_base64' <<<"$output")" null
+	cmp <(jq -j '.checkpoints[0].argv[] + "\u0000"' <<<"$output") "/proc/$utf8/cmdline" ||
+		fail "argv differs from /proc/$utf8/cmdline: $(jq -c '.checkpoints[0].argv' <<<"$output")"
+	assert_equal "$(jq -r '.checkpoints[0].command' <<<"$output")" $'sh -c sleep 1000; : a\nb\tc\e[0m'
+	# not UTF-8: argv_base64 round-trips; argv and command write the byte \xff
+	cmp <(jq -r '.checkpoints[1].argv_base64' <<<"$output" | base64 -d) "/proc/$bytes/cmdline" ||
+		fail "argv_base64 is not /proc/$bytes/cmdline"
+	assert_equal "$(jq -r '.checkpoints[1].argv[3]' <<<"$output")" $'a\nb\tc\e[0m\\xff'
+	assert_equal "$(jq -r '.checkpoints[1].command' <<<"$output")" $'sh -c sleep 1000; : a\nb\tc\e[0m\\xff'
+	# show: the manifest keeps the same
+	run --separate-stderr ctl show odd1
+	cmp <(jq -j '.tree.processes[0].argv[] + "\u0000"' <<<"$output") "/proc/$utf8/cmdline" ||
+		fail "the manifest's argv differs from /proc/$utf8/cmdline"
+	# text: escaped, no raw control characters or bytes
+	run --separate-stderr ctl list
+	assert_line --regexp '^odd2 .* sh -c sleep 1000; : a\\nb\\tc\\x1b\[0m\\xff$'
+	if LC_ALL=C grep -q $'[\x01-\x1f\x7f-\xff]' <<<"${lines[1]}${lines[2]}"; then
+		fail "raw bytes in the listing: $(cat -v <<<"$output")"
+	fi
 }
