@@ -4,8 +4,10 @@
 #
 # Each test gets a fresh store in $BATS_TEST_TMPDIR, an empty config file
 # (so that /etc/criuctl/criuctl.conf on the host never leaks in) and the fake
-# criu (tests/cli/fake-criu).  Every process a test starts (workloads, the
-# fake criu, what the fake "restores") is recorded and killed in teardown.
+# criu (tests/cli/fake-criu), which by default records its command line and
+# fails as real criu did: it never pretends that criu worked (see
+# tests/README.md).  Every process a test starts (workloads, the fake criu)
+# is recorded and killed in teardown.
 #
 # Harness rule: bats keeps fds 3 and up open, and `run` waits for EOF on its
 # pipe, so a background process holding one of them hangs the test.  Start
@@ -31,7 +33,7 @@ common_setup() {
 	: >"$CRIUCTL_CONFIG"
 	export FAKE_CRIU_ARGV=$BATS_TEST_TMPDIR/criu-argv
 	export FAKE_CRIU_SPAWNED=$BATS_TEST_TMPDIR/spawned
-	unset FAKE_CRIU_MODE FAKE_CRIU_RESTORE_EXIT FAKE_CRIU_VERSION FAKE_CRIU_EXIT
+	unset FAKE_CRIU_MODE FAKE_CRIU_VERSION FAKE_CRIU_EXIT FAKE_CRIU_IMAGE_MB FAKE_CRIU_BLOCK_MANIFEST
 	cd "$BATS_TEST_TMPDIR" || return 1
 }
 
@@ -240,14 +242,6 @@ fake_criu_pid() {
 	head -n1 "$FAKE_CRIU_SPAWNED"
 }
 
-# Dump a fresh `sleep 1000` workload as NAME with the fake in ok mode.
-dump_ok() {
-	local name=$1
-	shift
-	workload
-	run -0 criuctl -q dump -t "$WPID" -n "$name" "$@"
-}
-
 # seed_checkpoint NAME [PID [FIXTURE]]: a committed checkpoint NAME in
 # $STORE, without running any criu: a copy of tests/fixtures/checkpoint/
 # FIXTURE (default sleep), which real criu 4.2.1 dumped through criuctl in
@@ -287,7 +281,8 @@ PY
 # replayed real log): for the tests of the command line criuctl builds,
 # which need no success.  Dump: the tree's session leader is outside its
 # pid namespace (exit 1, session-leader-outside-pidns); restore: the pid is
-# in use (exit 1, pid-in-use).
+# in use (exit 1, pid-in-use).  It is the fake's default (mode record),
+# said aloud where a test asserts the argv, and undoing a mode set before.
 criu_records() {
 	export FAKE_CRIU_MODE=record
 }

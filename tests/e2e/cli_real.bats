@@ -10,7 +10,10 @@ load helpers
 bats_require_minimum_version 1.5.0
 
 setup() { common_setup; }
-teardown() { common_teardown; }
+teardown() {
+	[[ -z ${CTL:-} ]] || kill -KILL "$CTL" 2>/dev/null || true # a criuctl of ctl_bg left by a failed test
+	common_teardown
+}
 
 # A `sleep 1000` tree started the checkpointable way; its pid in $PID.
 start_sleep() {
