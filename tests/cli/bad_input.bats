@@ -15,18 +15,10 @@
 # shellcheck disable=SC2030,SC2031,SC2153,SC2154 # $status, $output, $stderr: bats; $STORE, $WPID: helpers
 load helpers
 
-# One checkpoint, ck1, dumped once for the whole file (criu's kill of the
-# tree and init's lazy reaping are waited for once, so restore finds its
-# pids free).
+# One checkpoint, ck1, a copy of one real criu made (seed_checkpoint),
+# seeded once for the whole file.
 setup_file() {
-	local store=$BATS_FILE_TMPDIR/template pid
-	export CRIUCTL_CONFIG=$BATS_FILE_TMPDIR/empty.conf
-	: >"$CRIUCTL_CONFIG"
-	pid=$("$CRIUCTL" run -- sleep 1000)
-	"$CRIUCTL" --store "$store" --criu "$FAKE_CRIU" -q dump -t "$pid" -n ck1 >/dev/null
-	kill -KILL "$pid" 2>/dev/null || true
-	wait_gone "$pid"
-	[[ -f $store/checkpoints/ck1/manifest.json ]]
+	STORE=$BATS_FILE_TMPDIR/template seed_checkpoint ck1
 }
 
 # A fresh copy of the template store as this test's store (replacing one).
@@ -316,8 +308,10 @@ make_conf() {
 	workload
 	echo "$WPID" >"$d/w.pid"
 	ln -s "$d/w.pid" "$d/link.pid"
-	run -0 --separate-stderr criuctl -q --json dump -R --pidfile "$d/link.pid" -n linked
-	assert_equal "$(json_get .root_pid)" "$WPID"
+	criu_records
+	run -1 --separate-stderr criuctl -q --json dump -R --pidfile "$d/link.pid" -n linked
+	assert_equal "$(json_get .target[0].pid "$(only_entry "$STORE/failed" 'linked.*')/report.json")" "$WPID"
+	unset FAKE_CRIU_MODE
 	ln -s "$FIXTURES/dump-ok.log" "$d/link.log"
 	run -0 --separate-stderr criuctl explain "$d/link.log"
 	assert_output --partial "finished successfully"
@@ -427,8 +421,8 @@ damage_manifest() {
 	jq '.format = 1 | .pages_v2 = {"x": 1} | .tree.cgroup = "/x" |
 		.criu_argv = ["/bin/rm", "-rf", "/etc", "-D", "/etc"]' \
 		"$BATS_FILE_TMPDIR/template/checkpoints/ck1/manifest.json" >"$m"
-	run -0 --separate-stderr criuctl restore ck1
-	track "$output"
+	criu_records
+	run -1 --separate-stderr criuctl restore ck1
 	run criu_argv
 	assert_output --partial "$FAKE_CRIU restore -D $STORE/checkpoints/ck1/images "
 	refute_output --partial /etc

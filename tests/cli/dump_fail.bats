@@ -218,7 +218,8 @@ dump_fails() {
 
 @test "criuctl cannot write the manifest at criu's point of no return: commit-failed, exit 5, criu told no, the tree runs on" {
 	workload
-	export FAKE_CRIU_BLOCK_MANIFEST=1
+	# criu's run goes well (the fake's images mode); criuctl's own write fails.
+	export FAKE_CRIU_MODE=images FAKE_CRIU_BLOCK_MANIFEST=1
 	run -5 --separate-stderr criuctl --json dump -t "$WPID" -n unsafe
 	assert_json_error 5 commit-failed
 	[[ $(json_get .error.message) == *"could not make the checkpoint safe"*"manifest"* ]] ||

@@ -154,20 +154,6 @@ load helpers
 	assert_equal "$(json_get .command)" list
 }
 
-@test "-q silences human messages on stderr" {
-	workload
-	run -0 --separate-stderr criuctl -q dump -R -t "$WPID" -n quiet
-	assert_equal "$stderr" ""
-}
-
-@test "human output has no control characters when not on a TTY" {
-	workload
-	run -0 --separate-stderr criuctl dump -R -t "$WPID" -n plain
-	if LC_ALL=C grep -q $'[\x01-\x08\x0b-\x1f\x7f]' <<<"$output$stderr"; then
-		fail "control characters in output: $(cat -v <<<"$output$stderr")"
-	fi
-}
-
 @test "--json with --help still prints exactly one JSON document" {
 
 	run -0 --separate-stderr "$CRIUCTL" --json --store "$STORE" list --help

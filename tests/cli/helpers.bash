@@ -4,8 +4,10 @@
 #
 # Each test gets a fresh store in $BATS_TEST_TMPDIR, an empty config file
 # (so that /etc/criuctl/criuctl.conf on the host never leaks in) and the fake
-# criu (tests/cli/fake-criu).  Every process a test starts (workloads, the
-# fake criu, what the fake "restores") is recorded and killed in teardown.
+# criu (tests/cli/fake-criu), which by default records its command line and
+# fails as real criu did: it never pretends that criu worked (see
+# tests/README.md).  Every process a test starts (workloads, the fake criu)
+# is recorded and killed in teardown.
 #
 # Harness rule: bats keeps fds 3 and up open, and `run` waits for EOF on its
 # pipe, so a background process holding one of them hangs the test.  Start
@@ -31,7 +33,7 @@ common_setup() {
 	: >"$CRIUCTL_CONFIG"
 	export FAKE_CRIU_ARGV=$BATS_TEST_TMPDIR/criu-argv
 	export FAKE_CRIU_SPAWNED=$BATS_TEST_TMPDIR/spawned
-	unset FAKE_CRIU_MODE FAKE_CRIU_RESTORE_EXIT FAKE_CRIU_VERSION FAKE_CRIU_EXIT
+	unset FAKE_CRIU_MODE FAKE_CRIU_VERSION FAKE_CRIU_EXIT FAKE_CRIU_IMAGE_MB FAKE_CRIU_BLOCK_MANIFEST
 	cd "$BATS_TEST_TMPDIR" || return 1
 }
 
@@ -240,10 +242,47 @@ fake_criu_pid() {
 	head -n1 "$FAKE_CRIU_SPAWNED"
 }
 
-# Dump a fresh `sleep 1000` workload as NAME with the fake in ok mode.
-dump_ok() {
-	local name=$1
-	shift
-	workload
-	run -0 criuctl -q dump -t "$WPID" -n "$name" "$@"
+# seed_checkpoint NAME [PID [FIXTURE]]: a committed checkpoint NAME in
+# $STORE, without running any criu: a copy of tests/fixtures/checkpoint/
+# FIXTURE (default sleep), which real criu 4.2.1 dumped through criuctl in
+# the guest (see the README there).  It is laid out as a dump leaves it: the
+# store's directories 0700, files 0600, the store's and the name's lock
+# files.  Its manifest names NAME, and its tree's pid is PID (default, or
+# when empty: a pid that no process holds now, so that restore's pid check
+# lets criu run).
+seed_checkpoint() {
+	local name=$1 pid=${2:-} ck=$STORE/checkpoints/$1 fixture=${3:-sleep}
+	if [[ -z $pid ]]; then
+		pid=$(sh -c 'echo $$') # gone once it has printed
+	fi
+	mkdir -p "$STORE"/{checkpoints,failed,tmp,locks}
+	chmod 0700 "$STORE" "$STORE"/{checkpoints,failed,tmp,locks}
+	: >>"$STORE/.lock"
+	: >>"$STORE/locks/$name"
+	chmod 0600 "$STORE/.lock" "$STORE/locks/$name"
+	cp -r "$BATS_TEST_DIRNAME/../fixtures/checkpoint/$fixture" "$ck"
+	find "$ck" -type d -exec chmod 0700 {} + -o -type f -exec chmod 0600 {} +
+	python3 - "$ck/manifest.json" "$name" "$pid" <<'PY'
+import json, sys
+path, name, pid = sys.argv[1], sys.argv[2], int(sys.argv[3])
+with open(path) as f:
+    m = json.load(f)
+m["name"] = name
+m["tree"]["root_pid"] = pid
+for p in m["tree"]["processes"]:
+    p["pid"] = p["pgid"] = p["sid"] = pid
+with open(path, "w") as f:
+    json.dump(m, f, indent=2)
+    f.write("\n")
+PY
+}
+
+# The fake criu records its argv and fails as real criu 4.2.1 did (a
+# replayed real log): for the tests of the command line criuctl builds,
+# which need no success.  Dump: the tree's session leader is outside its
+# pid namespace (exit 1, session-leader-outside-pidns); restore: the pid is
+# in use (exit 1, pid-in-use).  It is the fake's default (mode record),
+# said aloud where a test asserts the argv, and undoing a mode set before.
+criu_records() {
+	export FAKE_CRIU_MODE=record
 }

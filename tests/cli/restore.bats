@@ -1,76 +1,23 @@
 #!/usr/bin/env bats
-# criuctl restore with the fake criu: the restored pid, the pidfile, the
-# log kept with the checkpoint, the flags reused from the dump, the pid
-# check before criu runs, --wait, and failures.
+# criuctl restore with the fake criu: the command line criu gets (with the
+# flags reused from the dump; the fake records it, then fails as real criu
+# did), the checks before criu runs (the pid, the seal), and failures.  The
+# checkpoints are copies of real ones (seed_checkpoint); what a successful
+# restore gives (the pid, --pidfile, --json, --wait) is tested with real
+# criu: tests/e2e/cli_real.bats.
 
 load helpers
 
-# Two checkpoints, dumped once for the whole file: ck1 (no flags) and
-# flagged.  criu kills a dumped tree, and the host's init reaps orphans
-# lazily (a zombie still holds its pid, and restore refuses a pid in use),
-# so the file waits for that once, not in every test.
-setup_file() {
-	local store=$BATS_FILE_TMPDIR/template pid1 pid2
-	export CRIUCTL_CONFIG=$BATS_FILE_TMPDIR/empty.conf
-	: >"$CRIUCTL_CONFIG"
-	pid1=$("$CRIUCTL" run -- sleep 1000)
-	pid2=$("$CRIUCTL" run -- sleep 1000)
-	"$CRIUCTL" --store "$store" --criu "$FAKE_CRIU" -q dump -t "$pid1" -n ck1 >/dev/null
-	"$CRIUCTL" --store "$store" --criu "$FAKE_CRIU" -q dump -t "$pid2" -n flagged \
-		--tcp-established --ext-unix-sk --file-locks --manage-cgroups soft \
-		--network-lock nftables --skip-mnt /mnt/x >/dev/null
-	kill -KILL "$pid1" "$pid2" 2>/dev/null || true
-	wait_gone "$pid1"
-	wait_gone "$pid2"
-	[[ -f $store/checkpoints/ck1/manifest.json && -f $store/checkpoints/flagged/manifest.json ]]
-}
-
-# A fresh copy of the template store, as this test's store.
+# Two checkpoints real criu made: ck1 (no flags) and flagged.
 dumped() {
-	mkdir -p "$STORE"
-	cp -a "$BATS_FILE_TMPDIR/template/." "$STORE/"
-}
-
-@test "restore prints the restored pid and keeps restore.log with the checkpoint" {
-	dumped
-	run -0 --separate-stderr criuctl restore ck1
-	assert_output --regexp '^[0-9]+$'
-	track "$output"
-	alive "$output"
-	assert_equal "$(cat "/proc/$output/comm")" sleep
-	local ck=$STORE/checkpoints/ck1
-	assert_file_exists "$ck/restore.log"
-	assert_file_contains "$ck/restore.log" "Restore finished successfully. Tasks resumed."
-	assert_file_exists "$ck/dump.log"
-	assert_file_exists "$ck/manifest.json"
-	assert_dir_empty "$STORE/tmp"
-	assert_dir_empty "$STORE/failed"
-	[[ $stderr == *"$output"* ]] || fail "no human message naming the pid: $stderr"
-}
-
-@test "restore --pidfile writes the restored pid" {
-	dumped
-	run -0 --separate-stderr criuctl restore ck1 --pidfile "$BATS_TEST_TMPDIR/r.pid"
-	track "$output"
-	assert_file_exists "$BATS_TEST_TMPDIR/r.pid"
-	assert_equal "$(cat "$BATS_TEST_TMPDIR/r.pid")" "$output"
-}
-
-@test "restore --json: ok, name, pid" {
-	dumped
-	run -0 --separate-stderr criuctl --json restore ck1
-	assert_one_json
-	track "$(json_get .pid)"
-	assert_equal "$(json_get .ok)" true
-	assert_equal "$(json_get .name)" ck1
-	alive "$(json_get .pid)"
-	assert_equal "$stderr" ""
+	seed_checkpoint ck1
+	seed_checkpoint flagged "" flagged
 }
 
 @test "restore: criu's command line, detached, from the checkpoint's images" {
 	dumped
-	run -0 criuctl restore ck1
-	track "$output"
+	criu_records
+	run -1 criuctl restore ck1
 	mapfile -t argv <"$FAKE_CRIU_ARGV"
 	assert_equal "${argv[1]}" restore
 	run criu_argv
@@ -85,8 +32,8 @@ dumped() {
 
 @test "restore reuses the flags the tree was dumped with" {
 	dumped
-	run -0 criuctl restore flagged
-	track "$output"
+	criu_records
+	run -1 criuctl restore flagged
 	run criu_argv
 	assert_output --partial " --tcp-established"
 	assert_output --partial " --ext-unix-sk"
@@ -99,9 +46,9 @@ dumped() {
 
 @test "restore --root, --external and --criu-opt reach criu" {
 	dumped
-	run -0 criuctl restore ck1 --root /srv/root --external 'mnt[data]:/srv/data' \
+	criu_records
+	run -1 criuctl restore ck1 --root /srv/root --external 'mnt[data]:/srv/data' \
 		--criu-opt --restore-sibling
-	track "$output"
 	run criu_argv
 	assert_output --partial " --root /srv/root "
 	assert_output --partial " --external mnt[data]:/srv/data "
@@ -110,8 +57,7 @@ dumped() {
 
 @test "restore while the original still runs (dumped with -R): exit 3 pid-in-use naming the holder" {
 	workload
-	run -0 criuctl -q dump -R -t "$WPID" -n live
-	rm -f "$FAKE_CRIU_ARGV"
+	seed_checkpoint live "$WPID"
 	run -3 --separate-stderr criuctl restore live
 	assert_equal "$output" ""
 	[[ $stderr == *"pid $WPID"* ]] || fail "does not name the pid: $stderr"
@@ -146,47 +92,6 @@ dumped() {
 	run -2 --separate-stderr criuctl restore a b
 	run -2 --separate-stderr criuctl restore a --timeout never
 	[[ $stderr == *"'never'"* ]] || fail "$stderr"
-}
-
-@test "restore --wait exits with the restored root's exit status" {
-	dumped
-	export FAKE_CRIU_RESTORE_EXIT=7
-	run -7 --separate-stderr criuctl restore --wait ck1
-	export FAKE_CRIU_RESTORE_EXIT=0
-	run -0 --separate-stderr criuctl restore --wait ck1
-}
-
-@test "restore --wait --json: one document with the exit status" {
-	dumped
-	export FAKE_CRIU_RESTORE_EXIT=7
-	run -7 --separate-stderr criuctl --json restore --wait ck1
-	assert_one_json
-	assert_equal "$(json_get .exit_status)" 7
-}
-
-@test "restore --wait: the restored root killed by a signal gives 128+N" {
-	dumped
-	bg_criuctl restore --wait ck1 --pidfile "$BATS_TEST_TMPDIR/r.pid"
-	wait_file "$BATS_TEST_TMPDIR/r.pid"
-	local pid
-	pid=$(cat "$BATS_TEST_TMPDIR/r.pid")
-	track "$pid"
-	kill -KILL "$pid"
-	bg_wait 10
-	assert_equal "$BG_STATUS" 137
-}
-
-@test "restore --wait forwards SIGTERM to the restored root" {
-	dumped
-	bg_criuctl restore --wait ck1 --pidfile "$BATS_TEST_TMPDIR/r.pid"
-	wait_file "$BATS_TEST_TMPDIR/r.pid"
-	local pid
-	pid=$(cat "$BATS_TEST_TMPDIR/r.pid")
-	track "$pid"
-	kill -TERM "$BG_PID"
-	bg_wait 10
-	assert_equal "$BG_STATUS" 143
-	wait_gone "$pid" 5
 }
 
 @test "restore fails (criu: Can't fork for 14): exit 1, verdict, attempt kept, checkpoint intact" {
@@ -272,7 +177,7 @@ xxh128_of() {
 	dumped
 	truncate -s 100 "$STORE/checkpoints/ck1/images/pages-1.img"
 	run -5 --separate-stderr criuctl restore ck1
-	[[ $stderr == *"images/pages-1.img is 100 bytes, sealed at 8192"* ]] || fail "stderr: $stderr"
+	[[ $stderr == *"images/pages-1.img is 100 bytes, sealed at 122880"* ]] || fail "stderr: $stderr"
 	rm "$STORE/checkpoints/ck1/images/inventory.img"
 	run -5 --separate-stderr criuctl restore ck1
 	[[ $stderr == *"images/inventory.img is missing"* ]] || fail "stderr: $stderr"
@@ -281,24 +186,26 @@ xxh128_of() {
 @test "--no-verify and [restore] verify = false let criu run on a changed image; --verify wins back" {
 	dumped
 	printf 'x' >>"$STORE/checkpoints/ck1/images/core-"*.img
-	run -0 --separate-stderr criuctl restore ck1 --no-verify
-	track "$output"
-	kill -KILL "$output"
-	wait_gone "$output"
+	criu_records
+	run -1 --separate-stderr criuctl restore ck1 --no-verify
+	assert_equal "$(sed -n 2p "$FAKE_CRIU_ARGV")" restore
+	rm "$FAKE_CRIU_ARGV"
 	printf '[restore]\nverify = false\n' >"$BATS_TEST_TMPDIR/noverify.conf"
 	run -5 --separate-stderr criuctl -c "$BATS_TEST_TMPDIR/noverify.conf" restore ck1 --verify
 	[[ $stderr == *"checkpoint 'ck1' is damaged: images/core-"*".img is "* ]] || fail "stderr: $stderr"
-	run -0 --separate-stderr criuctl -c "$BATS_TEST_TMPDIR/noverify.conf" restore ck1
-	track "$output"
+	assert_file_not_exists "$FAKE_CRIU_ARGV"
+	run -1 --separate-stderr criuctl -c "$BATS_TEST_TMPDIR/noverify.conf" restore ck1
+	assert_equal "$(sed -n 2p "$FAKE_CRIU_ARGV")" restore
 }
 
-@test "a manifest written before sealing (no files) restores without a check" {
+@test "a manifest written before sealing (no files): criu runs without a check" {
 	dumped
 	local m=$STORE/checkpoints/ck1/manifest.json
 	jq 'del(.files)' "$m" >"$m.new" && mv "$m.new" "$m"
 	printf 'x' >>"$STORE/checkpoints/ck1/images/pages-1.img"
-	run -0 --separate-stderr criuctl restore ck1
-	track "$output"
+	criu_records
+	run -1 --separate-stderr criuctl restore ck1
+	assert_equal "$(sed -n 2p "$FAKE_CRIU_ARGV")" restore
 }
 
 @test "a manifest whose file list is damaged is reported as such, not trusted" {

@@ -1,56 +1,11 @@
 #!/usr/bin/env bats
-# criuctl at a shell and in scripts: global options after the command,
-# command lines kept exactly in JSON and escaped visibly in text, the next
-# step after a dump, and the bash completion's values.
+# criuctl at a shell and in scripts: global options after the command, the
+# next step after a failed or refused dump, and the bash completion's
+# values.  Command lines kept exactly in JSON and escaped in text, and the
+# next step after a dump that worked, are tested with real criu:
+# tests/e2e/cli_real.bats.
 
 load helpers
-
-# A workload whose command line holds a newline, a tab, an ESC and ($1 =
-# "bytes") a byte that is not UTF-8; sh stays the root (the "; :" keeps it
-# from exec'ing sleep).
-odd_workload() {
-	local tail=$'a\nb\tc\e[0m'
-	[[ ${1:-} == bytes ]] && tail+=$'\xff'
-	workload sh -c 'sleep 1000; :' "$tail"
-}
-
-# ---- command lines: exact in JSON, escaped in text ----
-
-@test "list --json: a command line of UTF-8 with a newline, a tab and an ESC is the argv, exactly" {
-	odd_workload
-	run -0 criuctl -q dump -R -t "$WPID" -n odd
-	run -0 --separate-stderr criuctl --json list
-	assert_equal "$(json_get '.checkpoints[0].argv_base64')" null
-	cmp <(jq -j '.checkpoints[0].argv[] + "\u0000"' <<<"$output") "/proc/$WPID/cmdline" ||
-		fail "argv differs from /proc/$WPID/cmdline: $(json_get '.checkpoints[0].argv')"
-	assert_equal "$(json_get '.checkpoints[0].command')" $'sh -c sleep 1000; : a\nb\tc\e[0m'
-	# show: the manifest keeps the same
-	run -0 --separate-stderr criuctl show odd
-	cmp <(jq -j '.tree.processes[0].argv[] + "\u0000"' <<<"$output") "/proc/$WPID/cmdline" ||
-		fail "the manifest's argv differs from /proc/$WPID/cmdline"
-}
-
-@test "list --json: a command line with a byte that is not UTF-8 round-trips through argv_base64" {
-	odd_workload bytes
-	run -0 criuctl -q dump -R -t "$WPID" -n odd
-	run -0 --separate-stderr criuctl --json list
-	assert_one_json
-	cmp <(json_get '.checkpoints[0].argv_base64' | base64 -d) "/proc/$WPID/cmdline" ||
-		fail "argv_base64 is not /proc/$WPID/cmdline"
-	# argv and command stay readable: the byte is written \xff
-	assert_equal "$(json_get '.checkpoints[0].argv[3]')" $'a\nb\tc\e[0m\\xff'
-	assert_equal "$(json_get '.checkpoints[0].command')" $'sh -c sleep 1000; : a\nb\tc\e[0m\\xff'
-}
-
-@test "list: the command's control characters and bytes that are not UTF-8 are shown escaped" {
-	odd_workload bytes
-	run -0 criuctl -q dump -R -t "$WPID" -n odd
-	run -0 --separate-stderr criuctl list
-	assert_line --regexp '^odd .* sh -c sleep 1000; : a\\nb\\tc\\x1b\[0m\\xff$'
-	if LC_ALL=C grep -q $'[\x01-\x1f\x7f-\xff]' <<<"${lines[1]}"; then
-		fail "raw bytes in the listing: $(cat -v <<<"$output")"
-	fi
-}
 
 # ---- global options before or after the command ----
 
@@ -60,8 +15,7 @@ bare() {
 }
 
 @test "--json after the command is --json before it" {
-	workload
-	run -0 criuctl -q dump -R -t "$WPID" -n ck1
+	seed_checkpoint ck1
 	run -0 --separate-stderr criuctl --json list
 	local before=$output
 	run -0 --separate-stderr criuctl list --json
@@ -74,7 +28,11 @@ bare() {
 
 @test "--store and --criu after the command, as --store=DIR too" {
 	workload
-	run -0 bare dump -R -t "$WPID" -n ck1 --store "$STORE" --criu "$FAKE_CRIU" -q
+	criu_records
+	run -1 bare dump -R -t "$WPID" -n ck1 --store "$STORE" --criu "$FAKE_CRIU" -q
+	assert_equal "$(head -n1 "$FAKE_CRIU_ARGV")" "$(readlink -f "$FAKE_CRIU")"
+	only_entry "$STORE/failed" 'ck1.*' >/dev/null
+	seed_checkpoint ck1
 	run -0 bare list --store "$STORE"
 	assert_line --regexp '^ck1 '
 	run -0 bare list --store="$STORE"
@@ -91,8 +49,9 @@ bare() {
 	printf '[store]\nkeep = 1\n[dump]\nleave_running = true\n' >"$BATS_TEST_TMPDIR/keep1.conf"
 	workload
 	# [dump] leave_running from the file named after the command
-	run -0 criuctl -q dump -t "$WPID" -n ck1 -c "$BATS_TEST_TMPDIR/keep1.conf"
-	alive "$WPID" || fail "the tree did not keep running: -c after dump was not read"
+	criu_records
+	run -1 criuctl -q dump -t "$WPID" -n ck1 -c "$BATS_TEST_TMPDIR/keep1.conf"
+	[[ $(criu_argv) == *" --leave-running "* ]] || fail "-c after dump was not read: $(criu_argv)"
 	run -0 --separate-stderr criuctl config --json --config="$BATS_TEST_TMPDIR/keep1.conf"
 	assert_equal "$(json_get .file)" "$BATS_TEST_TMPDIR/keep1.conf"
 	run -0 --separate-stderr criuctl -c "$BATS_TEST_TMPDIR/keep1.conf" config --json
@@ -102,33 +61,18 @@ bare() {
 	run -2 --separate-stderr criuctl -c "$BATS_TEST_TMPDIR/none.conf" list
 }
 
-@test "-q and -v after the command" {
-	printf '[store]\nkeep = 1\n' >"$BATS_TEST_TMPDIR/keep1.conf"
-	workload
-	run -0 --separate-stderr criuctl dump -R -t "$WPID" -n ck1 -q
-	assert_equal "$stderr" ""
-	run -0 --separate-stderr criuctl -q dump -R -t "$WPID" -n ck2
-	assert_equal "$stderr" ""
-	# -v: retention's removals are said only with --verbose
-	run -0 --separate-stderr criuctl -c "$BATS_TEST_TMPDIR/keep1.conf" dump -R -t "$WPID" -n ck3 -v
-	[[ $stderr == *"retention: removed"* ]] || fail "no detail with -v after dump: $stderr"
-	run -0 --separate-stderr criuctl -c "$BATS_TEST_TMPDIR/keep1.conf" -v dump -R -t "$WPID" -n ck4
-	[[ $stderr == *"retention: removed ck3"* ]] || fail "no detail with -v before dump: $stderr"
-	run -0 --separate-stderr criuctl -c "$BATS_TEST_TMPDIR/keep1.conf" dump -R -t "$WPID" -n ck5
-	[[ $stderr != *"retention: removed"* ]] || fail "detail without -v: $stderr"
-}
-
 @test "--progress after the command: checked, and never means no progress line" {
 	run -2 --separate-stderr criuctl list --progress=sometimes
 	[[ $stderr == *"--progress 'sometimes'"* ]] || fail "$stderr"
 	run -2 --separate-stderr criuctl --progress=sometimes list
 	[[ $stderr == *"--progress 'sometimes'"* ]] || fail "$stderr"
 	workload
-	run -0 --separate-stderr criuctl dump -R -t "$WPID" -n ck1 --progress always
+	criu_records
+	run -1 --separate-stderr criuctl dump -R -t "$WPID" -n ck1 --progress always
 	local with=$stderr
-	run -0 --separate-stderr criuctl dump -R -t "$WPID" -n ck2 --progress never
+	run -1 --separate-stderr criuctl dump -R -t "$WPID" -n ck2 --progress never
 	[[ ${#stderr} -lt ${#with} ]] || fail "--progress never said as much as always: $stderr"
-	run -0 --separate-stderr criuctl --progress never dump -R -t "$WPID" -n ck3
+	run -1 --separate-stderr criuctl --progress never dump -R -t "$WPID" -n ck3
 	[[ ${#stderr} -lt ${#with} ]] || fail "--progress never (before) said as much as always"
 }
 
@@ -140,7 +84,8 @@ bare() {
 	wait_file "$out"
 	assert_equal "$(cat "$out")" "--json -q -c x"
 	workload
-	run -0 --separate-stderr criuctl dump -R -t "$WPID" -n ck1 --criu-opt -v --criu-opt --json
+	criu_records
+	run -1 --separate-stderr criuctl dump -R -t "$WPID" -n ck1 --criu-opt -v --criu-opt --json
 	[[ $(criu_argv) == *" -v "* && $(criu_argv) == *" --json"* ]] || fail "criu's argv: $(criu_argv)"
 	[[ $stderr != *"{"* ]] || fail "--json was taken as criuctl's: $stderr"
 	# not JSON on stdout either
@@ -158,34 +103,6 @@ bare() {
 }
 
 # ---- dump says what to run next ----
-
-@test "dump: next is the restore command line, with the store and criu given; --json has it as argv and line" {
-	workload
-	run -0 --separate-stderr criuctl dump -R -t "$WPID" -n ck1
-	assert_equal "${stderr##*$'\n'}" "next: criuctl --store $STORE --criu $FAKE_CRIU restore ck1"
-	run -0 --separate-stderr criuctl --json dump -R -t "$WPID" -n ck2
-	assert_equal "$(json_get .next.argv)" \
-		"$(jq -cn --arg s "$STORE" --arg c "$FAKE_CRIU" '["criuctl","--store",$s,"--criu",$c,"restore","ck2"]')"
-	assert_equal "$(json_get .next.command)" "criuctl --store $STORE --criu $FAKE_CRIU restore ck2"
-	# the line runs as it is
-	run -0 bash -c "$(json_get .next.command | sed "s|^criuctl|$CRIUCTL|") --help"
-	# -q: no next line
-	run -0 --separate-stderr criuctl -q dump -R -t "$WPID" -n ck3
-	assert_equal "$stderr" ""
-}
-
-@test "dump: next quotes a store path for the shell; the default store is not named" {
-	local odd=$BATS_TEST_TMPDIR/"it's a store"
-	workload
-	run -0 --separate-stderr timeout 60 "$CRIUCTL" --criu "$FAKE_CRIU" --json dump -R -t "$WPID" -n ck1 --store "$odd"
-	assert_equal "$(json_get .next.command)" "criuctl --store '$BATS_TEST_TMPDIR/it'\\''s a store' --criu $FAKE_CRIU restore ck1"
-	eval "set -- $(json_get .next.command)"
-	assert_equal "$3" "$odd"
-	# [store] root from the configuration: restore finds it without --store
-	printf '[store]\nroot = %s\n[criu]\npath = %s\n' "$STORE" "$FAKE_CRIU" >"$CRIUCTL_CONFIG"
-	run -0 --separate-stderr timeout 60 "$CRIUCTL" dump -R -t "$WPID" -n ck2
-	assert_equal "${stderr##*$'\n'}" "next: criuctl restore ck2"
-}
 
 @test "dump fails: next is the log of the failed attempt, which log takes" {
 	workload
@@ -226,8 +143,8 @@ complete_words() {
 # Two checkpoints, ck1 and web-2, and a failed attempt sl.*.
 two_and_a_failure() {
 	workload
-	criuctl -q dump -R -t "$WPID" -n ck1
-	criuctl -q dump -R -t "$WPID" -n web-2
+	seed_checkpoint ck1
+	seed_checkpoint web-2
 	FAKE_CRIU_MODE=replay:dump-session-leader.log criuctl -q dump -R -t "$WPID" -n sl || true
 	FAILED=$(basename "$(only_entry "$STORE/failed" 'sl.*')")
 }

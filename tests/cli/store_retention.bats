@@ -39,12 +39,21 @@ wait_criu_running() {
 	alive "$pid" || fail "the fake criu ($pid) is not running"
 }
 
-# The background dumps below are started directly (so that $! is criuctl
-# and `wait` gets its status); --timeout bounds them.
+# End every fake criu this test started (criuctl then judges criu-killed).
+end_criu() {
+	local pid
+	while read -r pid; do
+		kill -KILL "$pid" 2>/dev/null || true
+	done <"$FAKE_CRIU_SPAWNED"
+}
 
-@test "two dumps to one name at once: the second is told name-busy; one checkpoint, tmp/ empty" {
+# The background dumps below are started directly (so that $! is criuctl
+# and `wait` gets its status); their criu hangs (the fake's hang mode) until
+# the test has looked, then end_criu kills it; --timeout bounds them.
+
+@test "two dumps to one name at once: the second is told name-busy while the first's criu runs" {
 	workload
-	FAKE_CRIU_DELAY=2 "$CRIUCTL" --store "$STORE" --criu "$FAKE_CRIU" --json dump -R --timeout 30 \
+	FAKE_CRIU_MODE=hang "$CRIUCTL" --store "$STORE" --criu "$FAKE_CRIU" --json dump -R --timeout 30 \
 		-t "$WPID" -n same </dev/null >"$BATS_TEST_TMPDIR/first.out" 2>"$BATS_TEST_TMPDIR/first.err" &
 	local first=$!
 	track "$first"
@@ -54,62 +63,68 @@ wait_criu_running() {
 	[[ $(json_get .error.message) == *"'same'"* ]] || fail "the name is not named: $output"
 	# The loser never started criu and left nothing behind.
 	assert_equal "$(wc -l <"$FAKE_CRIU_SPAWNED")" 1
+	assert_equal "$(names_in "$STORE/tmp")" "$(basename "$(only_entry "$STORE/tmp" 'same.*')")"
+	end_criu
 	local status=0
 	wait "$first" || status=$?
-	assert_equal "$status" 0
-	assert_equal "$(json_get .name "$BATS_TEST_TMPDIR/first.out")" same
-	assert_equal "$(names_in "$STORE/checkpoints")" same
-	assert_file_exists "$STORE/checkpoints/same/manifest.json"
+	assert_equal "$status" 1
+	assert_equal "$(json_get .error.code "$BATS_TEST_TMPDIR/first.out")" criu-killed
+	assert_dir_empty "$STORE/checkpoints"
 	assert_dir_empty "$STORE/tmp"
-	assert_dir_empty "$STORE/failed"
-	# Once the first is done, the name exists.
-	run -5 --separate-stderr criuctl --json dump -R -t "$WPID" -n same
-	assert_json_error 5 name-exists
 	alive "$WPID"
 }
 
-@test "dumps to different names in parallel both succeed" {
+@test "dumps to different names run in parallel: neither waits for the other" {
 	workload
-	FAKE_CRIU_DELAY=1 "$CRIUCTL" --store "$STORE" --criu "$FAKE_CRIU" -q dump -R --timeout 30 \
+	FAKE_CRIU_MODE=hang "$CRIUCTL" --store "$STORE" --criu "$FAKE_CRIU" -q dump -R --timeout 30 \
 		-t "$WPID" -n one </dev/null >/dev/null 2>"$BATS_TEST_TMPDIR/one.err" &
 	local one=$!
 	track "$one"
 	wait_criu_running
-	FAKE_CRIU_DELAY=1 "$CRIUCTL" --store "$STORE" --criu "$FAKE_CRIU" -q dump -R --timeout 30 \
+	FAKE_CRIU_MODE=hang "$CRIUCTL" --store "$STORE" --criu "$FAKE_CRIU" -q dump -R --timeout 30 \
 		-t "$WPID" -n two </dev/null >/dev/null 2>"$BATS_TEST_TMPDIR/two.err" &
 	local two=$!
 	track "$two"
+	# Both criu run at once, each in its own attempt, each name locked.
+	local deadline=$((SECONDS + 10))
+	until (($(wc -l <"$FAKE_CRIU_SPAWNED") == 2)); do
+		((SECONDS < deadline)) || fail "the second criu did not start: $(cat "$BATS_TEST_TMPDIR/two.err")"
+		sleep 0.05
+	done
+	only_entry "$STORE/tmp" 'one.*' >/dev/null
+	only_entry "$STORE/tmp" 'two.*' >/dev/null
+	assert_equal "$(names_in "$STORE/locks")" "one two"
+	end_criu
 	local s1=0 s2=0
 	wait "$one" || s1=$?
 	wait "$two" || s2=$?
-	assert_equal "$s1 $s2" "0 0"
-	assert_equal "$(wc -l <"$FAKE_CRIU_SPAWNED")" 2
-	assert_equal "$(names_in "$STORE/checkpoints")" "one two"
+	assert_equal "$s1 $s2" "1 1"
 	assert_dir_empty "$STORE/tmp"
-	assert_equal "$(names_in "$STORE/locks")" "one two"
 }
 
-@test "rm of a name a dump is working on: exit 5 name-busy, and the dump still commits" {
+@test "rm of a name a dump is working on: exit 5 name-busy, and the attempt is left to its dump" {
 	workload
-	FAKE_CRIU_DELAY=2 "$CRIUCTL" --store "$STORE" --criu "$FAKE_CRIU" -q dump -R --timeout 30 \
+	FAKE_CRIU_MODE=hang "$CRIUCTL" --store "$STORE" --criu "$FAKE_CRIU" -q dump -R --timeout 30 \
 		-t "$WPID" -n busy </dev/null >/dev/null 2>"$BATS_TEST_TMPDIR/first.err" &
 	local first=$!
 	track "$first"
 	wait_criu_running
 	run -5 --separate-stderr criuctl --json rm busy
 	assert_json_error 5 name-busy
+	only_entry "$STORE/tmp" 'busy.*' >/dev/null
+	end_criu
 	local status=0
 	wait "$first" || status=$?
-	assert_equal "$status" 0
-	assert_file_exists "$STORE/checkpoints/busy/manifest.json"
-	# Afterwards the name is free again.
-	run -0 --separate-stderr criuctl rm busy
-	assert_dir_empty "$STORE/checkpoints"
+	assert_equal "$status" 1
+	only_entry "$STORE/failed" 'busy.*' >/dev/null
+	# Afterwards the name is free again: nothing to remove.
+	run -5 --separate-stderr criuctl --json rm busy
+	assert_json_error 5 no-such-checkpoint
 }
 
 @test "start-up cleanup leaves a running dump's attempt in tmp/ alone" {
 	workload
-	FAKE_CRIU_DELAY=2 "$CRIUCTL" --store "$STORE" --criu "$FAKE_CRIU" -q dump -R --timeout 30 \
+	FAKE_CRIU_MODE=hang "$CRIUCTL" --store "$STORE" --criu "$FAKE_CRIU" -q dump -R --timeout 30 \
 		-t "$WPID" -n running </dev/null >/dev/null 2>"$BATS_TEST_TMPDIR/first.err" &
 	local first=$!
 	track "$first"
@@ -118,24 +133,11 @@ wait_criu_running() {
 	local attempt
 	attempt=$(only_entry "$STORE/tmp" 'running.*')
 	assert_dir_exists "$attempt/images"
+	end_criu
 	local status=0
 	wait "$first" || status=$?
-	assert_equal "$status" 0
-	assert_file_exists "$STORE/checkpoints/running/dump.log"
-	assert_dir_empty "$STORE/tmp"
-}
-
-@test "[store] keep = 2: four successive dumps leave the newest two" {
-	conf "[store]" "keep = 2"
-	workload
-	local name
-	for name in a b c d; do
-		run -0 --separate-stderr criuctl --json dump -R -t "$WPID" -n "$name"
-		[[ $(names_in "$STORE/checkpoints") == *"$name"* ]] || fail "the new $name was pruned"
-	done
-	# The last dump pruned b, the one before it a.
-	assert_equal "$(json_get .pruned)" '["b"]'
-	assert_equal "$(names_in "$STORE/checkpoints")" "c d"
+	assert_equal "$status" 1
+	assert_file_exists "$(only_entry "$STORE/failed" 'running.*')/dump.log"
 	assert_dir_empty "$STORE/tmp"
 }
 
@@ -157,41 +159,42 @@ wait_criu_running() {
 	alive "$WPID"
 }
 
-@test "locks/ holds a file only for names with a checkpoint: keep, rm and a failed dump leave none behind" {
-	conf "[store]" "keep = 2"
+@test "locks/ holds a file only for names with a checkpoint: rm and a failed dump leave none behind" {
 	workload
-	local name
-	for name in a b c; do
-		run -0 criuctl -q dump -R -t "$WPID" -n "$name"
-	done
+	seed_checkpoint b
+	seed_checkpoint c
 	assert_equal "$(names_in "$STORE/locks")" "b c"
 	run -0 criuctl -q rm b
 	assert_equal "$(names_in "$STORE/locks")" c
-	FAKE_CRIU_MODE=replay:dump-session-leader.log run -1 criuctl -q dump -t "$WPID" -n f --force
+	criu_records
+	run -1 criuctl -q dump -t "$WPID" -n f --force
 	assert_equal "$(names_in "$STORE/locks")" c
-	# A name whose lock file was removed is locked again as ever.
-	run -0 criuctl -q dump -R -t "$WPID" -n b
-	assert_equal "$(names_in "$STORE/locks")" "b c"
-	assert_equal "$(names_in "$STORE/checkpoints")" "b c"
+	# A name whose lock file was removed is locked again as ever: criu runs.
+	rm "$FAKE_CRIU_ARGV"
+	run -1 --separate-stderr criuctl --json dump -t "$WPID" -n b --force
+	assert_equal "$(json_get .error.code)" session-leader-outside-pidns
+	assert_file_exists "$FAKE_CRIU_ARGV"
+	assert_equal "$(names_in "$STORE/locks")" c
+	assert_equal "$(names_in "$STORE/checkpoints")" c
 }
 
-@test "prune --keep 1 removes the older checkpoint" {
-	workload
-	run -0 criuctl -q dump -R -t "$WPID" -n older
-	run -0 criuctl -q dump -R -t "$WPID" -n newer
+@test "prune --keep 1 removes the older checkpoint (by manifest.json's mtime)" {
+	seed_checkpoint older
+	seed_checkpoint newer
+	touch -d '1 minute ago' "$STORE/checkpoints/older/manifest.json"
 	run -0 --separate-stderr criuctl --json prune --keep 1
 	assert_one_json
 	assert_equal "$(json_get .removed)" '["older"]'
 	assert_equal "$(names_in "$STORE/checkpoints")" newer
+	assert_equal "$(names_in "$STORE/locks")" newer
 	run -0 --separate-stderr criuctl prune --keep 1
 	assert_equal "$stderr" "nothing to remove"
 }
 
 @test "prune --older-than 1h removes what is older (by manifest.json's mtime), keeps the fresh" {
-	workload
 	local name
 	for name in old1 fresh old2 old3; do
-		run -0 criuctl -q dump -R -t "$WPID" -n "$name"
+		seed_checkpoint "$name"
 	done
 	touch -d '2 hours ago' "$STORE/checkpoints/old1/manifest.json" \
 		"$STORE/checkpoints/old2/manifest.json" "$STORE/checkpoints/old3/manifest.json"
@@ -203,7 +206,7 @@ wait_criu_running() {
 	[[ $stderr != *fresh* ]] || fail "fresh was removed: $stderr"
 	assert_equal "$(names_in "$STORE/checkpoints")" fresh
 
-	run -0 criuctl -q dump -R -t "$WPID" -n old4
+	seed_checkpoint old4
 	touch -d '2 hours ago' "$STORE/checkpoints/old4/manifest.json"
 	run -0 --separate-stderr criuctl --json prune --older-than 90m
 	assert_equal "$(json_get .removed)" '["old4"]'
@@ -271,7 +274,7 @@ wait_criu_running() {
 @test "a full store (2 MiB tmpfs, 8 MiB of images): exit 1 no-space, images dropped, failed attempt kept" {
 	mount_tmpfs small size=2m,mode=0700
 	workload
-	export FAKE_CRIU_IMAGE_MB=8
+	export FAKE_CRIU_MODE=images FAKE_CRIU_IMAGE_MB=8
 	run -1 --separate-stderr "$CRIUCTL" --store "$MNT" --criu "$FAKE_CRIU" --json dump \
 		-t "$WPID" -n big --force
 	assert_json_error 1 no-space
@@ -297,7 +300,7 @@ wait_criu_running() {
 @test "a full store: the failed attempt still gets its report.json" {
 	mount_tmpfs small size=2m,mode=0700
 	workload
-	export FAKE_CRIU_IMAGE_MB=8
+	export FAKE_CRIU_MODE=images FAKE_CRIU_IMAGE_MB=8
 	run -1 --separate-stderr "$CRIUCTL" --store "$MNT" --criu "$FAKE_CRIU" -q dump \
 		-t "$WPID" -n big --force
 	local entry
@@ -340,14 +343,11 @@ open(sys.argv[1], "w").write("up"); time.sleep(1000)' "$ready"
 	[[ $stderr == *"does not fit"*MiB* ]] || fail "$stderr"
 }
 
-@test "locks/ is 0700; a name's lock file is 0600" {
+@test "locks/ is 0700" {
 	run -0 criuctl recover
 	assert_dir_exists "$STORE/locks"
 	assert_equal "$(mode_of "$STORE/locks")" 700
 	assert_equal "$(mode_of "$STORE")" 700
-	dump_ok locked -R
-	assert_file_exists "$STORE/locks/locked"
-	assert_equal "$(mode_of "$STORE/locks/locked")" 600
 }
 
 @test "leftovers in tmp/ are cleaned at the next start even when the name's lock file exists" {
@@ -357,10 +357,12 @@ open(sys.argv[1], "w").write("up"); time.sleep(1000)' "$ready"
 	run -0 --separate-stderr criuctl recover
 	assert_dir_empty "$STORE/tmp"
 	# The stale lock file does not block the name: rm says it does not
-	# exist (not busy), dump makes it.
+	# exist (not busy), dump runs criu.
 	run -5 --separate-stderr criuctl --json rm left
 	assert_json_error 5 no-such-checkpoint
-	dump_ok left -R
-	assert_file_exists "$STORE/checkpoints/left/manifest.json"
+	workload
+	criu_records
+	run -1 --separate-stderr criuctl --json dump -R -t "$WPID" -n left
+	assert_equal "$(json_get .error.code)" session-leader-outside-pidns
 	assert_dir_empty "$STORE/tmp"
 }

@@ -4,11 +4,10 @@
 
 load helpers
 
-# Two checkpoints, a and b, of a workload left running (the fake criu).
+# Two checkpoints, a and b: copies of one real criu made (no criu runs here).
 two_checkpoints() {
-	workload
-	criuctl -q dump -R -t "$WPID" -n a >/dev/null || fail "dump a failed"
-	criuctl -q dump -R -t "$WPID" -n b >/dev/null || fail "dump b failed"
+	seed_checkpoint a
+	seed_checkpoint b
 }
 
 @test "verify, every checkpoint intact: exit 0, one ok line each" {
@@ -25,7 +24,7 @@ two_checkpoints() {
 	printf 'x' >>"$STORE/checkpoints/b/images/pages-1.img"
 	run -5 --separate-stderr criuctl verify
 	assert_line --index 0 --regexp '^ok +a '
-	assert_line --index 1 --regexp "^damaged +b +checkpoint 'b' is damaged: images/pages-1.img is 8193 bytes, sealed at 8192\$"
+	assert_line --index 1 --regexp "^damaged +b +checkpoint 'b' is damaged: images/pages-1.img is 122881 bytes, sealed at 122880\$"
 	[[ $stderr == *"1 of 2 checkpoints not intact; the first: checkpoint 'b' is damaged"* ]] ||
 		fail "stderr: $stderr"
 	run -5 --separate-stderr criuctl --json verify
