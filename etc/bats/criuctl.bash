@@ -464,7 +464,7 @@ criuctl_teardown() {
 	if [[ -z ${CRIUCTL_BATS_STORE:-} ]]; then
 		mapfile -t names < <(_criuctl_names '.checkpoints[].name' list
 			_criuctl_names '.failed[].name' list --failed)
-	else
+	elif [[ -s $d/names ]]; then
 		mapfile -t names <"$d/names"
 		# shellcheck disable=SC2016 # jq's variables
 		mapfile -t -O "${#names[@]}" names < <(_criuctl_names \
