@@ -43,7 +43,8 @@ common_teardown() {
 	criuctl_teardown
 }
 
-ctl() { criuctl_ctl "$@"; }
+# criuctl on $STORE (which a test may point elsewhere).
+ctl() { CRIUCTL_BATS_STORE=$STORE criuctl_ctl "$@"; }
 
 # Start a workload the checkpointable way (criuctl_start); its pid in $REPLY.
 start() {
