@@ -27,6 +27,8 @@ SBINDIR    ?= $(PREFIX)/sbin
 LIBEXECDIR ?= $(PREFIX)/libexec
 MANDIR     ?= $(PREFIX)/share/man
 COMPLETIONSDIR ?= $(PREFIX)/share/bash-completion/completions
+# The bats helper library, criuctl-bats(7): load '$(BATSDIR)/criuctl'.
+BATSDIR    ?= $(PREFIX)/share/criuctl/bats
 SYSCONFDIR ?= /etc
 DESTDIR    ?=
 
@@ -261,13 +263,15 @@ bench: all guest-image $(TEST_BINS)
 
 install: $(B)/criuctl $(B)/criuctl-hook $(B)/criuctl-guard
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
-	    $(DESTDIR)$(SYSCONFDIR)/criuctl $(DESTDIR)$(COMPLETIONSDIR) \
-	    $(DESTDIR)$(LIBEXECDIR)/criuctl
+	    $(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(SYSCONFDIR)/criuctl $(DESTDIR)$(COMPLETIONSDIR) \
+	    $(DESTDIR)$(LIBEXECDIR)/criuctl $(DESTDIR)$(BATSDIR)
 	install -m 0755 $(B)/criuctl $(DESTDIR)$(SBINDIR)/criuctl
 	install -m 0755 $(B)/criuctl-hook $(DESTDIR)$(LIBEXECDIR)/criuctl/criuctl-hook
 	install -m 0755 $(B)/criuctl-guard $(DESTDIR)$(LIBEXECDIR)/criuctl/criuctl-guard
 	install -m 0644 man/criuctl.1 $(DESTDIR)$(MANDIR)/man1/criuctl.1
 	install -m 0644 man/criuctl.conf.5 $(DESTDIR)$(MANDIR)/man5/criuctl.conf.5
+	install -m 0644 man/criuctl-bats.7 $(DESTDIR)$(MANDIR)/man7/criuctl-bats.7
+	install -m 0644 etc/bats/criuctl.bash $(DESTDIR)$(BATSDIR)/criuctl.bash
 	install -m 0644 etc/bash-completion/criuctl $(DESTDIR)$(COMPLETIONSDIR)/criuctl
 	test -e $(DESTDIR)$(SYSCONFDIR)/criuctl/criuctl.conf || \
 	    install -m 0644 etc/criuctl.conf $(DESTDIR)$(SYSCONFDIR)/criuctl/criuctl.conf
@@ -276,7 +280,9 @@ uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/criuctl $(DESTDIR)$(LIBEXECDIR)/criuctl/criuctl-hook \
 	    $(DESTDIR)$(LIBEXECDIR)/criuctl/criuctl-guard \
 	    $(DESTDIR)$(MANDIR)/man1/criuctl.1 \
-	    $(DESTDIR)$(MANDIR)/man5/criuctl.conf.5 $(DESTDIR)$(COMPLETIONSDIR)/criuctl
+	    $(DESTDIR)$(MANDIR)/man5/criuctl.conf.5 $(DESTDIR)$(COMPLETIONSDIR)/criuctl \
+	    $(DESTDIR)$(MANDIR)/man7/criuctl-bats.7 $(DESTDIR)$(BATSDIR)/criuctl.bash
+	-rmdir $(DESTDIR)$(BATSDIR) $(DESTDIR)$(PREFIX)/share/criuctl 2>/dev/null
 
 FORMAT_FILES = $(wildcard src/*/*.c src/*/*.h tests/unit/*.c tests/unit/*.h tests/fuzz/*.c \
                tests/fuzz/*.h tools/*.c)
@@ -291,7 +297,7 @@ lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
 	    --inline-suppr $(INC_cli) src tools/sandbox.c tools/nsutil.c tools/container-run.c tests/fuzz
 	shellcheck tools/guest-run tools/install-deps tools/run-suites tools/demo tools/bench \
-	    tools/check-layers tools/bundle \
+	    tools/check-layers tools/bundle etc/bats/criuctl.bash \
 	    guest-image/build tests/fixtures/capture tests/fuzz/run .ci/run
 
 clean:

@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# The documentation: both man pages render without warnings, every stable
+# The documentation: the man pages render without warnings, every stable
 # id the code can emit (verdicts, findings, error codes, config keys) is
 # documented, the example config parses, the completion script is valid.
 
@@ -25,8 +25,8 @@ help_commands() {
 	echo "$commands"
 }
 
-@test "both man pages render without warnings" {
-	for page in criuctl.1 criuctl.conf.5; do
+@test "the man pages render without warnings" {
+	for page in criuctl.1 criuctl.conf.5 criuctl-bats.7; do
 		run bash -c "man --warnings -E UTF-8 -l -Tutf8 -Z '$REPO/man/$page' 2>&1 >/dev/null"
 		assert_success
 		assert_output ""

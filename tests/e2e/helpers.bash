@@ -9,6 +9,8 @@
 load '/usr/lib/bats/bats-support/load'
 load '/usr/lib/bats/bats-assert/load'
 load '/usr/lib/bats/bats-file/load'
+# criuctl's bats library, criuctl-bats(7), as this tree has it (dogfood).
+load '/src/etc/bats/criuctl'
 
 common_setup() {
 	[[ ${CRIUCTL_IN_GUEST:-} == 1 ]] || {
@@ -22,26 +24,32 @@ common_setup() {
 	# be dying, its port still listening.
 	TPORT=$((7000 + BATS_SUITE_TEST_NUMBER))
 	export STORE W TPORT
+	# The library's helpers use the test's store (not exported: a suite
+	# that a test runs gets a store of its own).
+	CRIUCTL_BATS_STORE=$STORE
+	criuctl_setup || return 1
 	PIDS=()
 }
 
-# Kill what a test started (tree roots and their children).
+# Kill what a test started: the trees in PIDS (tree roots and their
+# children), then, waiting until they are gone, those the library started
+# or restored (`start`, criuctl_start, criuctl_restore).
 common_teardown() {
 	local p
 	for p in "${PIDS[@]}"; do
 		pkill -KILL -s "$p" 2>/dev/null || true
 		kill -KILL "$p" 2>/dev/null || true
 	done
+	criuctl_teardown
 }
 
-ctl() {
-	criuctl --store "$STORE" "$@"
-}
+# criuctl on $STORE (which a test may point elsewhere).
+ctl() { CRIUCTL_BATS_STORE=$STORE criuctl_ctl "$@"; }
 
-# Start a workload the checkpointable way; its pid in $REPLY and PIDS.
+# Start a workload the checkpointable way (criuctl_start); its pid in $REPLY.
 start() {
-	REPLY=$(criuctl run --pidfile "$W/pid.$$" --log "$W/log.$RANDOM" -- "$@") || return 1
-	PIDS+=("$REPLY")
+	criuctl_start "$@" || return 1
+	REPLY=$CRIUCTL_PID
 }
 
 # Start a workload WITHOUT a new session (like a Kata agent before the fix):
