@@ -361,3 +361,29 @@ void tarball_config_time(const char *text, size_t len, char *dst, size_t size)
 	}
 	json_decref(j);
 }
+
+int tarball_parse_size(const char *s, uint64_t *bytes)
+{
+	static const char units[] = "KMGT";
+	uint64_t v = 0;
+	const char *u;
+	int shift = 0;
+
+	if (!(*s >= '0' && *s <= '9'))
+		return -1;
+	for (; *s >= '0' && *s <= '9'; s++) {
+		if (v > (UINT64_MAX - 9) / 10)
+			return -1;
+		v = v * 10 + (uint64_t)(*s - '0');
+	}
+	if (*s) {
+		u = strchr(units, *s);
+		if (!u || s[1])
+			return -1;
+		shift = 10 * (int)(u - units + 1);
+	}
+	if (shift && v > (UINT64_MAX >> shift))
+		return -1;
+	*bytes = v << shift;
+	return 0;
+}

@@ -122,4 +122,8 @@ json_t *tarball_spec_dump(const struct manifest *m);
  * "" when there is none.  text/len: the file. */
 void tarball_config_time(const char *text, size_t len, char *dst, size_t size);
 
+/* A size as --max-bytes takes it: digits and an optional K, M, G or T
+ * (binary: 1K is 1024).  Returns 0 with *bytes set, or -1. */
+int tarball_parse_size(const char *s, uint64_t *bytes);
+
 #endif

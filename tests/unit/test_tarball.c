@@ -261,12 +261,48 @@ static void test_dumps(void **state)
 	json_decref(s);
 }
 
+static const struct {
+	const char *s;
+	int rc;
+	uint64_t want;
+} size_cases[] = {
+	{"0", 0, 0},
+	{"4096", 0, 4096},
+	{"64K", 0, 65536},
+	{"2M", 0, 2 << 20},
+	{"1G", 0, 1ull << 30},
+	{"3T", 0, 3ull << 40},
+	{"", -1, 0},
+	{"K", -1, 0},
+	{"1k", -1, 0},
+	{"1KB", -1, 0},
+	{"-1", -1, 0},
+	{"1.5G", -1, 0},
+	{"99999999999999999999", -1, 0},
+	{"20000000T", -1, 0},
+};
+
+static void test_parse_size(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(size_cases) / sizeof(size_cases[0]); i++) {
+		uint64_t got = 0;
+
+		check_int(size_cases[i].s, tarball_parse_size(size_cases[i].s, &got),
+			  size_cases[i].rc);
+		if (size_cases[i].rc == 0 && got != size_cases[i].want)
+			fail_msg("%s: %llu, want %llu", size_cases[i].s, (unsigned long long)got,
+				 (unsigned long long)size_cases[i].want);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_judge_entries), cmocka_unit_test(test_judge_links),
 		cmocka_unit_test(test_judge_bounds),  cmocka_unit_test(test_file_names),
 		cmocka_unit_test(test_config_time),   cmocka_unit_test(test_dumps),
+		cmocka_unit_test(test_parse_size),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
