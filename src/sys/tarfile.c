@@ -530,7 +530,7 @@ static int one_entry(struct reader *r, struct archive_entry *ae, const struct ta
 		return -1;
 	case TB_LEAVE:
 		if (strv_push(&in->left_out, en.path) < 0)
-			return err_sys(r->e, CC_EXIT_ENV, "oom", ENOMEM, "import");
+			return err_sys(r->e, CC_EXIT_ENV, "out-of-memory", ENOMEM, "import");
 		return archive_read_data_skip(r->a) == ARCHIVE_OK ? 0 : invalid(r, en.path);
 	case TB_TAKE: break;
 	}
@@ -554,7 +554,7 @@ int tarfile_import(const char *file, int at_fd, const struct tarball_bounds *b,
 	memset(in, 0, sizeof(*in));
 	r.a = archive_read_new();
 	if (!r.a)
-		return err_sys(e, CC_EXIT_ENV, "oom", ENOMEM, "import %s", file);
+		return err_sys(e, CC_EXIT_ENV, "out-of-memory", ENOMEM, "import %s", file);
 	/* Tar only, compressed as podman, CRI-O and export write it. */
 	archive_read_support_format_tar(r.a);
 	archive_read_support_format_gnutar(r.a);
