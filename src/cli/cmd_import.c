@@ -207,6 +207,15 @@ int cmd_import(struct cli *c, int argc, char **argv)
 		return cli_usage(c, "import", "%s (criuctl import FILE [--name NAME])",
 				 argc == optind ? "which archive?" : "too many arguments");
 	file = argv[optind];
+	if (a.name && !name_valid(a.name))
+		return cli_usage(c, "import",
+				 "invalid checkpoint name '%s': use 1-64 of [A-Za-z0-9._-], "
+				 "starting with a letter or digit",
+				 a.name);
+	if (a.name)
+		snprintf(name, sizeof(name), "%s", a.name);
+	else
+		tarball_default_name(name, file);
 	if (tarball_kind_of(file) == TARBALL_UNKNOWN) {
 		err_set(&c->err, CC_EXIT_USAGE, "archive-name",
 			"import %s: unknown archive type; a checkpoint archive is named .tar, "
@@ -218,15 +227,6 @@ int cmd_import(struct cli *c, int argc, char **argv)
 		return err_sys(&c->err, CC_EXIT_USAGE, "archive-unreadable", errno, "import %s",
 			       file),
 		       CC_EXIT_USAGE;
-	if (a.name)
-		snprintf(name, sizeof(name), "%s", a.name);
-	else
-		tarball_default_name(name, file);
-	if (a.name && !name_valid(a.name))
-		return cli_usage(c, "import",
-				 "invalid checkpoint name '%s': use 1-64 of [A-Za-z0-9._-], "
-				 "starting with a letter or digit",
-				 a.name);
 	if (cli_store(c, STORE_WRITE) < 0)
 		return c->err.exit_code;
 	return import_into(c, file, name, &a);

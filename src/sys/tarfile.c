@@ -549,7 +549,7 @@ int tarfile_import(const char *file, int at_fd, const struct tarball_bounds *b,
 {
 	struct reader r = {.at_fd = at_fd, .file = file, .e = e};
 	struct archive_entry *ae;
-	int rc = 0, st;
+	int rc = 0, st, fd;
 
 	memset(in, 0, sizeof(*in));
 	r.a = archive_read_new();
@@ -561,10 +561,15 @@ int tarfile_import(const char *file, int at_fd, const struct tarball_bounds *b,
 	archive_read_support_filter_none(r.a);
 	archive_read_support_filter_gzip(r.a);
 	archive_read_support_filter_zstd(r.a);
-	if (archive_read_open_filename(r.a, file, CHUNK) != ARCHIVE_OK) {
-		err_set(e, CC_EXIT_USAGE, "archive-unreadable", "import %s: %s", file,
-			archive_error_string(r.a) ? archive_error_string(r.a) : "cannot open");
+	fd = open(file, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
 		archive_read_free(r.a);
+		return err_sys(e, CC_EXIT_USAGE, "archive-unreadable", errno, "import %s", file);
+	}
+	if (archive_read_open_fd(r.a, fd, CHUNK) != ARCHIVE_OK) {
+		invalid(&r, "no tar header");
+		archive_read_free(r.a);
+		close(fd);
 		return -1;
 	}
 	while (rc == 0 && (st = archive_read_next_header(r.a, &ae)) != ARCHIVE_EOF) {
@@ -577,5 +582,6 @@ int tarfile_import(const char *file, int at_fd, const struct tarball_bounds *b,
 		rc = invalid(&r, "empty");
 	fsync(at_fd);
 	archive_read_free(r.a);
+	close(fd);
 	return rc;
 }
