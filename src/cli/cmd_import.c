@@ -86,28 +86,50 @@ static void foreign_manifest(int at_fd, const char *name, struct manifest *m)
 	m->own_mntns = 1;
 }
 
+/* The archive's manifest (staged, tarball.h) into m.  0, or -1 with c->err. */
+static int read_staged(struct cli *c, int at_fd, const char *file, struct manifest *m)
+{
+	char why[256], *text;
+	size_t len;
+	int rc;
+
+	if (fs_read_at(at_fd, TARBALL_STAGED "manifest.json", 16u << 20, &text, &len) < 0)
+		return err_sys(&c->err, CC_EXIT_STORE, "manifest-invalid", errno,
+			       "%s: manifest.json", file);
+	rc = manifest_from_json(text, len, m, why, sizeof(why));
+	free(text);
+	if (rc == -2)
+		return err_set(&c->err, CC_EXIT_STORE, "manifest-too-new", "%s: manifest.json: %s",
+			       file, why);
+	if (rc < 0)
+		return err_set(&c->err, CC_EXIT_STORE, "manifest-invalid", "%s: manifest.json: %s",
+			       file, why);
+	return 0;
+}
+
 /* The imported checkpoint's manifest: criuctl's own, checked against the
- * images it seals (no file more, none less), or one for a foreign archive. */
+ * images it seals (no file more, none less), or one for a foreign archive.
+ * Then the staged files take their names. */
 static int settle_manifest(struct cli *c, int at_fd, const char *file, const char *name,
 			   const struct tarfile_in *in, struct manifest *m)
 {
-	if (!in->has_manifest) {
+	if (!in->has_manifest)
 		foreign_manifest(at_fd, name, m);
-		return 0;
-	}
-	if (store_read_manifest(at_fd, m, &c->err) < 0)
-		return err_prefix(&c->err, "%s", file);
+	else if (read_staged(c, at_fd, file, m) < 0)
+		return -1;
 	snprintf(m->name, sizeof(m->name), "%s", name);
-	if (!m->sealed)
-		return 0; /* sealed at the commit */
-	if (seal_verify(at_fd, seal_dirs, m->files, m->n_files, name, &c->err) < 0)
+	if (m->sealed && seal_verify(at_fd, seal_dirs, m->files, m->n_files, name, &c->err) < 0)
 		return err_prefix(&c->err, "%s", file);
-	if (in->image_files != m->n_files) {
+	if (m->sealed && in->image_files != m->n_files) {
 		err_set(&c->err, CC_EXIT_STORE, "images-damaged",
 			"%s: %zu image files, but its seal lists %zu; nothing imported", file,
 			in->image_files, m->n_files);
 		return -1;
 	}
+	unlinkat(at_fd, TARBALL_STAGED "manifest.json", 0);
+	if (renameat(at_fd, TARBALL_STAGED "dump.log", at_fd, "dump.log") < 0 && errno != ENOENT)
+		return err_sys(&c->err, CC_EXIT_STORE, "store-io", errno, "import %s: dump.log",
+			       file);
 	return 0;
 }
 

@@ -168,7 +168,12 @@ static int map_path(const char *path, char *dest, size_t size)
 		return 1;
 	}
 	if (is_top_file(path)) {
-		snprintf(dest, size, "%s", path);
+		/* Staged under another name until the import is checked: an
+		 * attempt with manifest.json and a good dump.log is a dump
+		 * criuctl decided to commit, for whoever finds it (recover.h). */
+		int staged = strcmp(path, "manifest.json") == 0 || strcmp(path, "dump.log") == 0;
+
+		snprintf(dest, size, "%s%s", staged ? TARBALL_STAGED : "", path);
 		return 2;
 	}
 	return 0;

@@ -29,6 +29,11 @@
 
 #include "manifest.h"
 
+/* What import writes manifest.json and dump.log as until it has checked
+ * the archive (so that an import cut short is never taken for a dump that
+ * was decided, recover.h): "archive.manifest.json", "archive.dump.log". */
+#define TARBALL_STAGED "archive."
+
 /* Compression, chosen by the archive's file name. */
 enum tarball_kind {
 	TARBALL_UNKNOWN,

@@ -539,7 +539,7 @@ static int one_entry(struct reader *r, struct archive_entry *ae, const struct ta
 	if ((en.type == TB_FILE || en.type == TB_HARDLINK) &&
 	    (strncmp(p.dest, "images/", 7) == 0 || strncmp(p.dest, "pre/", 4) == 0))
 		in->image_files++;
-	if (strcmp(p.dest, "manifest.json") == 0)
+	if (strcmp(p.dest, TARBALL_STAGED "manifest.json") == 0)
 		in->has_manifest = 1;
 	return 0;
 }
@@ -580,6 +580,14 @@ int tarfile_import(const char *file, int at_fd, const struct tarball_bounds *b,
 	}
 	if (rc == 0 && !in->totals.files)
 		rc = invalid(&r, "empty");
+	for (size_t i = 0; rc == 0 && i < 2; i++) {
+		/* The files are on disk (take_file); their names too. */
+		int d = openat(at_fd, i ? "pre" : "images",
+			       O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+		if (d >= 0)
+			fsync(d), close(d);
+	}
 	fsync(at_fd);
 	archive_read_free(r.a);
 	close(fd);

@@ -333,3 +333,31 @@ hostile() {
 	assert_equal "$output" ""
 	[[ $stderr == *"imported web3 from web.tar.zst (6 image files"* ]] || fail "$stderr"
 }
+
+@test "an import killed half-way is never committed by the next criuctl: nothing listed, nothing kept" {
+	seed
+	# criuctl's manifest and a successful dump.log first, then an image
+	# that never ends: the import waits for it, and is killed there.
+	mktar slow.tar "file:manifest.json:$(cat "$STORE/checkpoints/web/manifest.json")" \
+		'file:dump.log:(00.1) Dumping finished successfully' "${PODMAN_IMAGES[@]}" \
+		file:checkpoint/big.img:@300000
+	mkfifo cut.tar
+	bg_criuctl import cut.tar --name half
+	exec 7>cut.tar
+	head -c 200000 slow.tar >&7
+	local deadline=$((SECONDS + 20))
+	until compgen -G "$STORE/tmp/half.*/images/big.img" >/dev/null; do
+		((SECONDS < deadline)) || fail "the import did not get to big.img"
+		sleep 0.05
+	done
+	compgen -G "$STORE/tmp/half.*/archive.manifest.json" >/dev/null || fail "no staged manifest"
+	kill -KILL "$BG_PID"
+	exec 7>&-
+	bg_wait
+	run -0 --separate-stderr criuctl --json recover
+	run -0 criuctl --json list
+	assert_equal "$(json_get '[.checkpoints[].name] | join(" ")')" web
+	run -0 criuctl --json list --failed
+	assert_equal "$(json_get '.failed | length')" 0
+	assert_dir_empty "$STORE/tmp"
+}
