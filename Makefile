@@ -42,8 +42,8 @@ CFLAGS     ?= -O2 -g
 CFLAGS     += -std=gnu11 $(WARNINGS) $(WERROR) -D_FORTIFY_SOURCE=2 -fstack-protector-strong
 CPPFLAGS   += -D_GNU_SOURCE -DCRIUCTL_VERSION='"$(VERSION)"' -DSYSCONFDIR='"$(SYSCONFDIR)"' \
               -DLIBEXECDIR='"$(LIBEXECDIR)"' \
-              $(shell $(PKG_CONFIG) --cflags libuv inih jansson zlib libxxhash 2>/dev/null)
-LDLIBS     += $(shell $(PKG_CONFIG) --libs libuv inih jansson zlib libxxhash 2>/dev/null) -pthread
+              $(shell $(PKG_CONFIG) --cflags libuv inih jansson zlib libxxhash libarchive 2>/dev/null)
+LDLIBS     += $(shell $(PKG_CONFIG) --libs libuv inih jansson zlib libxxhash libarchive 2>/dev/null) -pthread
 
 comma := ,
 SANITIZE ?=

@@ -39,6 +39,8 @@ static const struct command commands[] = {
 	{"show", cmd_show, 0, "print a checkpoint's manifest"},
 	{"verify", cmd_verify, 0, "check checkpoints against their seal (XXH128)"},
 	{"log", cmd_log, 0, "print a checkpoint's criu log"},
+	{"export", cmd_export, 0, "write a checkpoint as an archive (podman's layout)"},
+	{"import", cmd_import, 0, "make a checkpoint of an archive (criuctl, podman, CRI-O)"},
 	{"rm", cmd_rm, 0, "remove checkpoints or failed attempts"},
 	{"prune", cmd_prune, 0, "apply retention: --keep N, --older-than DURATION"},
 	{"recover", cmd_recover, 0, "resolve what ended criuctls left in tmp/"},
