@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cleanup.h"
 #include "criu_log.h"
 #include "guard.h"
 #include "fsutil.h"
@@ -206,8 +207,8 @@ static void continue_tree(struct guarding *w, json_t *continued)
 static void write_note(struct guarding *w, int log_succeeded, json_t *continued)
 {
 	char stamp[32];
-	json_t *note;
-	char *text;
+	cleanup_json json_t *note = NULL;
+	cleanup_free char *text = NULL;
 
 	manifest_format_time(stamp, sizeof(stamp), (long long)time(NULL));
 	mark(w);
@@ -224,8 +225,6 @@ static void write_note(struct guarding *w, int log_succeeded, json_t *continued)
 	text = note ? json_dumps(note, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
 	if (text)
 		fs_write_at(w->dirfd, GUARD_NOTE, text, strlen(text), 0600);
-	free(text);
-	json_decref(note);
 }
 
 /* criu has ended alone (by itself, or stopped by the guard). */

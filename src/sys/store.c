@@ -22,6 +22,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cleanup.h"
 #include "fsutil.h"
 #include "recover.h"
 #include "store_int.h"
@@ -65,8 +66,7 @@ int store_flock(struct store *s, int mode)
  */
 static void each_orphan(struct store *s, void (*fn)(struct store *s, const char *entry, int fd))
 {
-	int dupfd = s->tmp_fd >= 0 ? dup(s->tmp_fd) : -1;
-	DIR *d = dupfd >= 0 ? fdopendir(dupfd) : NULL;
+	cleanup_closedir DIR *d = fs_opendir_fd(s->tmp_fd >= 0 ? dup(s->tmp_fd) : -1);
 	struct dirent *de;
 
 	while (d && (de = readdir(d))) {
@@ -80,10 +80,6 @@ static void each_orphan(struct store *s, void (*fn)(struct store *s, const char 
 		else
 			close(fd);
 	}
-	if (d)
-		closedir(d);
-	else if (dupfd >= 0)
-		close(dupfd);
 }
 
 static void resolve_orphan(struct store *s, const char *entry, int fd)
@@ -250,26 +246,18 @@ static int cmp_str(const void *a, const void *b)
 int store_names(struct store *s, int failed, struct strv *out, struct cc_err *e)
 {
 	int dirfd = failed ? s->failed_fd : s->ck_fd;
-	int fd;
+	cleanup_closedir DIR *d = NULL;
+	struct dirent *de;
 
 	if (dirfd < 0) /* a store opened for reading that does not have it */
 		return 0;
-	fd = dup(dirfd);
-	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
-	struct dirent *de;
-
-	if (!d) {
-		if (fd >= 0)
-			close(fd);
+	d = fs_opendir_fd(dup(dirfd));
+	if (!d)
 		return store_err(e, "cannot list", s->root);
-	}
 	rewinddir(d);
 	while ((de = readdir(d)))
-		if (de->d_name[0] != '.' && strv_push(out, de->d_name) < 0) {
-			closedir(d);
+		if (de->d_name[0] != '.' && strv_push(out, de->d_name) < 0)
 			return err_set(e, CC_EXIT_STORE, "store-io", "out of memory");
-		}
-	closedir(d);
 	if (out->n)
 		qsort(out->v, out->n, sizeof(char *), cmp_str);
 	return 0;

@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "criu_log.h"
+#include "cleanup.h"
 #include "fsutil.h"
 #include "netlock.h"
 #include "netns.h"
@@ -110,8 +111,8 @@ static int is_tcp(int sk)
 static void repair_task(int pid, int fix, struct tidy_result *r, struct conns *cs)
 {
 	char dir[64];
-	int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-	DIR *d;
+	cleanup_close int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	cleanup_closedir DIR *d = NULL;
 	struct dirent *de;
 
 	snprintf(dir, sizeof(dir), "%s/%d/fd", proc_root(), pid);
@@ -140,10 +141,6 @@ static void repair_task(int pid, int fix, struct tidy_result *r, struct conns *c
 		}
 		close(sk);
 	}
-	if (d)
-		closedir(d);
-	if (pidfd >= 0)
-		close(pidfd);
 }
 
 /* Run argv (iptables), its output dropped; its exit status, or -1 when it
