@@ -293,12 +293,15 @@ format:
 format-check:
 	@clang-format --dry-run --Werror $(FORMAT_FILES)
 
+# cppcheck, shellcheck, and tools/check-size (a top comment in every file
+# of src/, no file over 400 lines, no function over 60).
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
 	    --inline-suppr $(INC_cli) src tools/sandbox.c tools/nsutil.c tools/container-run.c tests/fuzz
 	shellcheck tools/guest-run tools/install-deps tools/run-suites tools/demo tools/bench \
-	    tools/check-layers tools/bundle etc/bats/criuctl.bash \
+	    tools/check-layers tools/check-size tools/bundle etc/bats/criuctl.bash \
 	    guest-image/build tests/fixtures/capture tests/fuzz/run .ci/run
+	tools/check-size
 
 clean:
 	rm -rf $(B)/core $(B)/sys $(B)/cli $(B)/*.a $(B)/*.d $(B)/criuctl $(B)/criuctl-hook \

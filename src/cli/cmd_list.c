@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cleanup.h"
 #include "cli.h"
 #include "options.h"
 #include "text.h"
@@ -52,7 +53,7 @@ static json_t *checkpoint_row(struct store *s, const char *name, struct strv *li
 	static char line[CMDLINE_MAX];
 	struct manifest m;
 	struct cc_err e = {0};
-	int fd = store_open_checkpoint(s, name, &e);
+	cleanup_close int fd = store_open_checkpoint(s, name, &e);
 	json_t *row;
 
 	if (fd < 0 || store_read_manifest(fd, &m, &e) < 0) {
@@ -72,17 +73,17 @@ static json_t *checkpoint_row(struct store *s, const char *name, struct strv *li
 		strv_push(lines, line);
 		manifest_free(&m);
 	}
-	if (fd >= 0)
-		close(fd);
 	return row;
 }
 
 static json_t *failed_row(struct store *s, const char *entry)
 {
-	char *text = NULL;
+	cleanup_free char *text = NULL;
 	size_t len;
-	int fd = openat(s->failed_fd, entry, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	json_t *report = NULL, *row;
+	cleanup_close int fd =
+		openat(s->failed_fd, entry, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	cleanup_json json_t *report = NULL;
+	json_t *row;
 
 	if (fd >= 0 && fs_read_at(fd, "report.json", 16u << 20, &text, &len) == 0)
 		report = json_loadb(text, len, 0, NULL);
@@ -91,10 +92,6 @@ static json_t *failed_row(struct store *s, const char *entry)
 		"action", json_string_value(json_object_get(report, "action")), "verdict",
 		json_string_value(json_object_get(json_object_get(report, "verdict"), "id")),
 		"stopped_by", json_string_value(json_object_get(report, "stopped_by")));
-	json_decref(report);
-	free(text);
-	if (fd >= 0)
-		close(fd);
 	return row;
 }
 

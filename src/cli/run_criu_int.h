@@ -1,7 +1,8 @@
 /*
- * run_criu_int: what run_criu.c (spawning and supervising criu) and
- * run_judge.c (after criu ended: the report, the outcome, the verdict)
- * share.  Not for the commands: run_criu.h is their interface.
+ * run_criu_int: what run_criu.c (spawning and supervising criu),
+ * run_tidy.c (what criu left on the tree, undone) and run_judge.c (after
+ * criu ended: the report, the outcome, the verdict) share.  Not for the commands: run_criu.h is
+ * their interface.
  */
 #ifndef CRIUCTL_RUN_CRIU_INT_H
 #define CRIUCTL_RUN_CRIU_INT_H
@@ -11,6 +12,14 @@
 /* After a failed run, a crash too (criu killed by someone else, or by its
  * own fault): undo what was not undone at the stop, or could not be. */
 void run_tidy_after(struct criu_run *r);
+
+/* Undo what criu left on the dumped tree: its sockets in repair mode, its
+ * network lock (said, and recorded in r->tidy). */
+void run_tidy_dumped(struct criu_run *r);
+
+/* The supervisor's on_freeze (arg: the criu_run): criu is stopped and
+ * still holds the tree; tidy before it ends. */
+void run_on_freeze(void *arg);
 
 /* The target tree now: alive, not left stopped (continued if it was). */
 json_t *run_check_target(struct criu_run *r);

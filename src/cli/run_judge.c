@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cleanup.h"
 #include "criu_log.h"
 #include "fsutil.h"
 #include "judge.h"
@@ -54,7 +55,7 @@ json_t *run_check_target(struct criu_run *r)
 void run_write_report(const struct criu_run *r, const struct verdict *v)
 {
 	const struct sup_result *res = &r->res;
-	json_t *report = json_pack(
+	cleanup_json json_t *report = json_pack(
 		"{s:s, s:s, s:o, s:o, s:{s:b, s:i, s:i}, s:s, s:f, s:f, s:s, s:I, s:O?, s:O?, "
 		"s:O?}",
 		"name", r->at->name, "action", r->action, "verdict",
@@ -67,12 +68,11 @@ void run_write_report(const struct criu_run *r, const struct verdict *v)
 		"stall_timeout_s", r->stall_timeout, "phase", phase_id(res->phase), "duration_ms",
 		(json_int_t)(res->duration * 1000), "hang", r->hang, "target", r->target, "tidy",
 		r->tidy);
-	char *text = report ? json_dumps(report, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
+	cleanup_free char *text =
+		report ? json_dumps(report, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
 
 	if (text)
 		fs_write_at(r->at->fd, "report.json", text, strlen(text), 0600);
-	free(text);
-	json_decref(report);
 }
 
 enum outcome run_outcome(const struct criu_run *r)

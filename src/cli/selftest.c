@@ -23,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cleanup.h"
 #include "criu.h"
 #include "fsutil.h"
 #include "proc.h"
@@ -239,8 +240,10 @@ static int round_trip(const char *criu, const char *store, const struct canary *
 	char id[32], pid_s[16];
 	const char *dump[] = {"dump", "--tree", pid_s, "--name", k->kind, NULL};
 	const char *restore[] = {"restore", k->kind, NULL};
-	json_t *d, *r = NULL;
-	int restored = 0, *kids = NULL;
+	cleanup_json json_t *d = NULL;
+	cleanup_json json_t *r = NULL;
+	cleanup_free int *kids = NULL;
+	int restored;
 	unsigned long at;
 	size_t n_kids = 0;
 
@@ -252,7 +255,7 @@ static int round_trip(const char *criu, const char *store, const struct canary *
 		findings_add(f, id, LEVEL_FAIL, or_default(json_str(d, "error", "remedy")),
 			     "%s: dump fails: %s", k->what,
 			     d ? json_str(d, "error", "message") : "criuctl dump gave no answer");
-		goto out;
+		return 0;
 	}
 	wait_gone(pid, kids, n_kids);
 	at = read_beat(beat_file);
@@ -272,10 +275,6 @@ static int round_trip(const char *criu, const char *store, const struct canary *
 			     k->what,
 			     (long long)json_integer_value(json_object_get(d, "duration_ms")),
 			     (long long)json_integer_value(json_object_get(r, "duration_ms")));
-out:
-	free(kids);
-	json_decref(d);
-	json_decref(r);
 	return restored;
 }
 

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cleanup.h"
 #include "jsonutil.h"
 #include "proc_parse.h"
 #include "text.h"
@@ -12,23 +13,19 @@
  * cut command line, or one a process rewrote) are one more. */
 static json_t *argv_json(const char *raw, size_t len)
 {
-	json_t *a = json_array();
+	cleanup_json json_t *a = json_array();
 	size_t i = 0;
 
 	while (a && i < len) {
 		const char *nul = memchr(raw + i, '\0', len - i);
 		size_t k = nul ? (size_t)(nul - (raw + i)) : len - i;
-		char *arg = strndup(raw + i, k);
+		cleanup_free char *arg = strndup(raw + i, k);
 
-		if (!arg || json_array_append_new(a, json_text(arg)) < 0) {
-			free(arg);
-			json_decref(a);
+		if (!arg || json_array_append_new(a, json_text(arg)) < 0)
 			return NULL;
-		}
-		free(arg);
 		i += k + 1;
 	}
-	return a;
+	return take_ptr(a);
 }
 
 /* Whether every argument is UTF-8 (the NULs between them are not text). */
@@ -49,8 +46,9 @@ static int argv_is_utf8(const char *raw, size_t len)
 
 int cmdline_to_json(json_t *obj, const char *line_key, const char *raw, size_t len)
 {
-	json_t *argv = argv_json(raw, len);
-	char *line = malloc(len + 1), *b64 = malloc((len + 2) / 3 * 4 + 1);
+	cleanup_json json_t *argv = argv_json(raw, len);
+	cleanup_free char *line = malloc(len + 1);
+	cleanup_free char *b64 = malloc((len + 2) / 3 * 4 + 1);
 	int rc = argv && line && b64 ? 0 : -1;
 
 	if (rc == 0 && line_key) {
@@ -63,9 +61,6 @@ int cmdline_to_json(json_t *obj, const char *line_key, const char *raw, size_t l
 		text_base64(raw, len, b64, (len + 2) / 3 * 4 + 1);
 		rc = json_object_set_new(obj, "argv_base64", json_string(b64));
 	}
-	json_decref(argv);
-	free(line);
-	free(b64);
 	return rc;
 }
 

@@ -1,8 +1,9 @@
 /*
- * config: the inih handler, profiles and the value parsers (the key table
- * is config_keys.c).  inih reports only the line
- * of the first handler failure, so the handler keeps the message of that
- * failure and stops; config_parse() glues "file:line: message" together.
+ * config: defaults, the inih handler and profiles (the key table is
+ * config_keys.c, the value parsers config_value.c).  inih reports only the
+ * line of the first handler failure, so the handler keeps the message of
+ * that failure and stops; config_parse() glues "file:line: message"
+ * together.
  */
 #include "config.h"
 
@@ -57,54 +58,6 @@ void config_free(struct config *c)
 	c->n_profiles = 0;
 }
 
-int config_parse_bool(const char *s, int *out)
-{
-	static const char *const yes[] = {"true", "yes", "on", "1", NULL};
-	static const char *const no[] = {"false", "no", "off", "0", NULL};
-
-	for (size_t i = 0; yes[i]; i++) {
-		if (strcasecmp(s, yes[i]) == 0)
-			return *out = 1, 0;
-		if (strcasecmp(s, no[i]) == 0)
-			return *out = 0, 0;
-	}
-	return -1;
-}
-
-static int parse_seconds(const char *s, double max, double *out)
-{
-	const char *p = s;
-	char *end;
-	double v;
-
-	/* Plain decimal only: strtod would also take "inf", "nan", hex, exponents. */
-	if (!*p)
-		return -1;
-	for (; *p && ((*p >= '0' && *p <= '9') || *p == '.'); p++)
-		;
-	if (p == s || (*p && strcmp(p, "s") && strcmp(p, "m") && strcmp(p, "h") && strcmp(p, "d")))
-		return -1;
-	errno = 0;
-	v = strtod(s, &end);
-	if (end != p || errno)
-		return -1;
-	v *= *p == 'm' ? 60 : *p == 'h' ? 3600 : *p == 'd' ? 86400 : 1;
-	if (v > max)
-		return -1;
-	*out = v;
-	return 0;
-}
-
-int config_parse_duration(const char *s, double *out)
-{
-	return parse_seconds(s, DURATION_MAX, out);
-}
-
-int config_parse_age(const char *s, double *out)
-{
-	return parse_seconds(s, AGE_MAX, out);
-}
-
 struct parse_state {
 	struct config *c;
 	const char *filename;
@@ -115,89 +68,6 @@ struct parse_state {
 	int bad_line;	  /* the line of the handler's first failure, or 0 */
 	char msg[512];	  /* its message */
 };
-
-/* Comma lists: "a, b,c" -> three entries; empty items ("a,,b", "a,") are errors. */
-static int push_list(struct strv *sv, const char *value, char *msg, size_t msgsize)
-{
-	const char *p = value;
-
-	if (!*value) /* no items */
-		return 0;
-	for (;;) {
-		const char *comma = strchr(p, ',');
-		size_t n = comma ? (size_t)(comma - p) : strlen(p);
-
-		while (n && isspace((unsigned char)*p))
-			p++, n--;
-		while (n && isspace((unsigned char)p[n - 1]))
-			n--;
-		if (n == 0)
-			return snprintf(msg, msgsize, "empty item in list '%s'", value), -1;
-		if (strv_pushf(sv, "%.*s", (int)n, p) < 0)
-			return snprintf(msg, msgsize, "out of memory"), -1;
-		if (!comma)
-			break;
-		p = comma + 1;
-	}
-	return 0;
-}
-
-static int set_value(struct parse_state *st, struct config *target, const struct key *k,
-		     const char *value)
-{
-	void *field = (char *)target + k->offset;
-	char *end;
-	long n;
-
-	switch (k->type) {
-	case K_PATH:
-		if (!*value || strlen(value) >= PATH_MAX)
-			return snprintf(st->msg, sizeof(st->msg), "%s: bad path '%s'", k->name,
-					value),
-			       -1;
-		memcpy(field, value, strlen(value) + 1);
-		return 0;
-	case K_BOOL:
-		if (config_parse_bool(value, (int *)field) < 0)
-			return snprintf(st->msg, sizeof(st->msg),
-					"%s: '%s' is not a boolean (true/false, yes/no, on/off, "
-					"1/0)",
-					k->name, value),
-			       -1;
-		return 0;
-	case K_COUNT:
-		errno = 0;
-		n = strtol(value, &end, 10);
-		if (end == value || *end || errno || n < 0 || n > 1000000)
-			return snprintf(st->msg, sizeof(st->msg),
-					"%s: '%s' is not a count (0 or more)", k->name, value),
-			       -1;
-		*(int *)field = (int)n;
-		return 0;
-	case K_DURATION:
-		if (config_parse_duration(value, (double *)field) < 0)
-			return snprintf(st->msg, sizeof(st->msg),
-					"%s: '%s' is not a duration (seconds, or with s/m/h/d)",
-					k->name, value),
-			       -1;
-		return 0;
-	case K_LIST: return push_list((struct strv *)field, value, st->msg, sizeof(st->msg));
-	case K_ENV:
-		if (!strchr(value, '=') || value[0] == '=')
-			return snprintf(st->msg, sizeof(st->msg), "env: '%s' is not NAME=VALUE",
-					value),
-			       -1;
-		return strv_push((struct strv *)field, value) < 0 ? -1 : 0;
-	case K_CHOICE:
-		if (!flag_choice_valid(k->flag, value))
-			return snprintf(st->msg, sizeof(st->msg), "%s: '%s' is not a valid mode",
-					k->name, value),
-			       -1;
-		snprintf(field, CRIU_CHOICE_MAX, "%s", value);
-		return 0;
-	}
-	return -1;
-}
 
 static struct config_profile *find_profile(struct config *c, const char *name)
 {
@@ -249,7 +119,7 @@ static int apply_profile_key(struct parse_state *st, const char *pname, const ch
 		return snprintf(st->msg, sizeof(st->msg), "%s: given twice in [profile.%s]", name,
 				pname),
 		       0;
-	if (set_value(st, st->scratch, &k, value) < 0)
+	if (config_key_set(st->scratch, &k, value, st->msg, sizeof(st->msg)) < 0)
 		return 0;
 	/* realloc() may have moved the old block: keep the new one at once. */
 	lines = realloc(p->lines, (p->keys.n + 1) * sizeof(*lines));
@@ -274,7 +144,7 @@ static int apply(struct parse_state *st, const char *section, const char *name, 
 			return snprintf(st->msg, sizeof(st->msg), "%s: given twice in [%s]", name,
 					section),
 			       0;
-		if (set_value(st, st->c, &k, value) < 0)
+		if (config_key_set(st->c, &k, value, st->msg, sizeof(st->msg)) < 0)
 			return 0;
 		snprintf(st->c->origin[i], CONFIG_ORIGIN_MAX, "%s:%d", st->filename, st->lineno);
 		return 1;
@@ -459,7 +329,7 @@ int config_apply_profile(struct config *c, const char *name, struct cc_err *e)
 		/* A profile's list replaces the [dump] list, it does not extend it. */
 		if (config_key_is_list(&k) && !cleared[i]++)
 			strv_free((struct strv *)((char *)c + k.offset));
-		if (set_value(&st, c, &k, p->values.v[j]) < 0)
+		if (config_key_set(c, &k, p->values.v[j], st.msg, sizeof(st.msg)) < 0)
 			return err_set(e, CC_EXIT_USAGE, "config-invalid", "%s", st.msg);
 		snprintf(c->origin[i], CONFIG_ORIGIN_MAX, "%s:%d [profile.%s]", c->file,
 			 p->lines[j], name);

@@ -1,7 +1,8 @@
 /*
  * config_keys: the configuration's keys, in the order `criuctl config`
  * shows them: criuctl's own and, for [dump] and [restore], one per row of
- * the flag table (flags.h).  Internal to config.c and config_keys.c.
+ * the flag table (flags.h).  Internal to config.c,
+ * config_keys.c and config_value.c.
  */
 #ifndef CRIUCTL_CONFIG_KEYS_H
 #define CRIUCTL_CONFIG_KEYS_H
@@ -32,5 +33,10 @@ int config_section_has_keys(const char *section);
 
 /* 1 for the keys that accumulate (lists, env). */
 int config_key_is_list(const struct key *k);
+
+/* config_value.c: value, checked, into k's field of target (a list key
+ * appends).  0, or -1 with the reason in msg. */
+int config_key_set(struct config *target, const struct key *k, const char *value, char *msg,
+		   size_t msgsize);
 
 #endif

@@ -15,18 +15,16 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cleanup.h"
+
 /* fs_read_fd() of a descriptor just opened (or -1), then close it. */
-static int read_and_close(int fd, size_t max, char **buf, size_t *len)
+static int read_and_close(int opened, size_t max, char **buf, size_t *len)
 {
-	int rc, saved;
+	cleanup_close int fd = opened;
 
 	if (fd < 0)
 		return -1;
-	rc = fs_read_fd(fd, max, buf, len);
-	saved = errno;
-	close(fd);
-	errno = saved;
-	return rc;
+	return fs_read_fd(fd, max, buf, len);
 }
 
 int fs_read_at(int at, const char *name, size_t max, char **buf, size_t *len)
@@ -41,7 +39,7 @@ int fs_read_path(const char *path, size_t max, char **buf, size_t *len)
 
 ssize_t fs_read_head_at(int at, const char *name, char *buf, size_t size)
 {
-	int fd = openat(at, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	cleanup_close int fd = openat(at, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	size_t got = 0;
 	ssize_t n = 0;
 
@@ -51,34 +49,27 @@ ssize_t fs_read_head_at(int at, const char *name, char *buf, size_t size)
 	       ((n = read(fd, buf + got, size - got)) > 0 || (n < 0 && errno == EINTR)))
 		if (n > 0)
 			got += (size_t)n;
-	close(fd);
 	return n < 0 ? -1 : (ssize_t)got;
 }
 
 ssize_t fs_read_tail_at(int at, const char *name, char *buf, size_t size)
 {
-	int fd = openat(at, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	cleanup_close int fd = openat(at, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	struct stat st;
 	off_t from;
-	ssize_t n = -1;
 
 	if (fd < 0)
 		return -1;
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
-		from = st.st_size > (off_t)size ? st.st_size - (off_t)size : 0;
-		n = pread(fd, buf, size, from);
-	} else {
-		errno = EINVAL;
-	}
-	close(fd);
-	return n;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+		return errno = EINVAL, -1;
+	from = st.st_size > (off_t)size ? st.st_size - (off_t)size : 0;
+	return pread(fd, buf, size, from);
 }
 
 int fs_read_fd(int fd, size_t max, char **buf, size_t *len)
 {
 	size_t cap = 0, n = 0;
-	char *b = NULL;
-	int saved;
+	cleanup_free char *b = NULL;
 
 	/* /proc files report size 0: read until EOF, one byte past max at most. */
 	for (;;) {
@@ -92,11 +83,11 @@ int fs_read_fd(int fd, size_t max, char **buf, size_t *len)
 				ncap = max + 1;
 			if (ncap == cap) {
 				errno = EFBIG;
-				goto fail;
+				return -1;
 			}
 			nb = realloc(b, ncap + 1);
 			if (!nb)
-				goto fail;
+				return -1;
 			b = nb;
 			cap = ncap;
 		}
@@ -104,20 +95,15 @@ int fs_read_fd(int fd, size_t max, char **buf, size_t *len)
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0)
-			goto fail;
+			return -1;
 		if (r == 0)
 			break;
 		n += (size_t)r;
 	}
 	b[n] = '\0';
-	*buf = b;
+	*buf = take_ptr(b);
 	*len = n;
 	return 0;
-fail:
-	saved = errno;
-	free(b);
-	errno = saved;
-	return -1;
 }
 
 static int write_all(int fd, const void *buf, size_t len)
@@ -173,23 +159,33 @@ int fs_put_at(int at, const char *name, const void *buf, size_t len, mode_t mode
 	return replace_at(at, name, buf, len, mode, 0);
 }
 
+DIR *fs_opendir_fd(int fd)
+{
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+
+	if (!d && fd >= 0) {
+		int saved = errno;
+
+		close(fd);
+		errno = saved;
+	}
+	return d;
+}
+
 static int rm_children(int fd)
 {
-	DIR *d = fdopendir(fd);
+	cleanup_closedir DIR *d = fs_opendir_fd(fd);
 	struct dirent *de;
 	int rc = 0;
 
-	if (!d) {
-		close(fd);
+	if (!d)
 		return -1;
-	}
 	while ((de = readdir(d))) {
 		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
 			continue;
 		if (fs_rmtree_at(dirfd(d), de->d_name) < 0)
 			rc = -1;
 	}
-	closedir(d);
 	return rc;
 }
 
@@ -213,8 +209,7 @@ uint64_t fs_size_at(int at, const char *name)
 	struct stat st;
 	struct dirent *de;
 	uint64_t total = 0;
-	DIR *d;
-	int fd;
+	cleanup_closedir DIR *d = NULL;
 
 	if (fstatat(at, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return 0;
@@ -222,18 +217,10 @@ uint64_t fs_size_at(int at, const char *name)
 		return (uint64_t)st.st_size;
 	if (!S_ISDIR(st.st_mode))
 		return 0;
-	fd = openat(at, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	d = fdopendir(fd);
-	if (!d) {
-		close(fd);
-		return 0;
-	}
-	while ((de = readdir(d)))
+	d = fs_opendir_fd(openat(at, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+	while (d && (de = readdir(d)))
 		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
 			total += fs_size_at(dirfd(d), de->d_name);
-	closedir(d);
 	return total;
 }
 
@@ -241,8 +228,7 @@ void fs_chmod_tree_at(int at, const char *name, mode_t mode)
 {
 	struct dirent *de;
 	struct stat st;
-	DIR *d;
-	int fd;
+	cleanup_closedir DIR *d = NULL;
 
 	if (fstatat(at, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return;
@@ -253,17 +239,10 @@ void fs_chmod_tree_at(int at, const char *name, mode_t mode)
 	}
 	if (!S_ISDIR(st.st_mode))
 		return;
-	fd = openat(at, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	d = fd >= 0 ? fdopendir(fd) : NULL;
-	if (!d) {
-		if (fd >= 0)
-			close(fd);
-		return;
-	}
-	while ((de = readdir(d)))
+	d = fs_opendir_fd(openat(at, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+	while (d && (de = readdir(d)))
 		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
 			fs_chmod_tree_at(dirfd(d), de->d_name, mode);
-	closedir(d);
 }
 
 int fs_nearest_dir(const char *path, char *dir, size_t size)

@@ -5,6 +5,7 @@
 #ifndef CRIUCTL_FSUTIL_H
 #define CRIUCTL_FSUTIL_H
 
+#include <dirent.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -67,6 +68,11 @@ int fs_can_make(const char *path);
 
 /* Whether name exists under at (a link is not followed; at -1: no). */
 int fs_exists_at(int at, const char *name);
+
+/* A DIR over the directory fd, which it owns from then on: closed with the
+ * DIR (closedir()), or at once when fdopendir() fails.  NULL with errno set
+ * when fd < 0 or fdopendir() fails. */
+DIR *fs_opendir_fd(int fd);
 
 /* Open (creating with mode when missing) the directory name under at,
  * without following a symlink.  Returns the fd, or -1 with errno set. */

@@ -2,7 +2,8 @@
  * guardian: criuctl-guard, the process that stands in for a criuctl that
  * died while its criu runs (the policy, and why, is in core/guard.h).
  *
- * Both ends are here, so the protocol is in one place.  criuctl starts the
+ * Both ends are declared here, so the protocol is in one place
+ * (guardian_start.c: starting the guard and its argv; guardian.c: its loop).  criuctl starts the
  * guard (guard_start()) before criu, in a session of its own and orphaned
  * at once (nobody has to reap it; a terminal's signals do not reach it),
  * with the attempt directory as fd 3 (so it shares the attempt's flock: the

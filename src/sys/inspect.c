@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "cleanup.h"
 #include "criu.h"
 #include "flags.h"
 #include "fsutil.h"
@@ -42,29 +43,27 @@ static void self_status(struct env_facts *f)
  * returns the exit status or -1. */
 static int run_capture(const char *criu, const char *const *args, char **out, size_t *len)
 {
-	struct strv argv = {0};
+	cleanup_strv struct strv argv = {0};
 	struct sup_spec spec = {.timeout = 30};
 	struct sup_result res;
 	struct cc_err e;
-	int status = -1;
+	int status;
 
 	if (strv_push(&argv, criu) < 0)
 		return -1;
 	for (int i = 0; args[i]; i++)
 		if (strv_push(&argv, args[i]) < 0)
-			goto out;
+			return -1;
 	if (flags_always(&argv) < 0)
-		goto out;
+		return -1;
 	spec.argv = argv.v;
 	if (supervisor_run(&spec, &res, &e) < 0)
-		goto out;
+		return -1;
 	status = res.end.exited ? res.end.exit_status : 128 + res.end.term_signal;
 	*out = res.output;
 	*len = res.output_len;
 	res.output = NULL;
 	sup_result_free(&res);
-out:
-	strv_free(&argv);
 	return status;
 }
 

@@ -18,6 +18,7 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+#include "cleanup.h"
 #include "fsutil.h"
 #include "netns.h"
 #include "proc.h"
@@ -96,7 +97,7 @@ static void collect_fds(int pid, size_t task, struct target_task *t, struct sock
 {
 	char dir[64], link[128], target[64];
 	struct dirent *de;
-	DIR *d;
+	cleanup_closedir DIR *d = NULL;
 
 	snprintf(dir, sizeof(dir), "%s/%d/fd", proc_root(), pid);
 	d = opendir(dir);
@@ -116,8 +117,6 @@ static void collect_fds(int pid, size_t task, struct target_task *t, struct sock
 		else
 			t->locks += fd_locks(pid, de->d_name, locks);
 	}
-	if (d)
-		closedir(d);
 }
 
 struct tcp_ctx {
@@ -164,12 +163,12 @@ static void count_unix_peers(int pid, const struct sockets *s, struct target_tas
 			.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP},
 		.r = {.sdiag_family = AF_UNIX, .udiag_states = ~0U, .udiag_show = UDIAG_SHOW_PEER}};
 	static char buf[32768];
-	int fd = netns_socket(pid, AF_NETLINK, SOCK_DGRAM, NETLINK_SOCK_DIAG);
+	cleanup_close int fd = netns_socket(pid, AF_NETLINK, SOCK_DGRAM, NETLINK_SOCK_DIAG);
 	ssize_t n;
 	int done = 0;
 
 	if (fd < 0 || send(fd, &req, sizeof(req), 0) < 0)
-		goto out;
+		return;
 	while (!done && (n = recv(fd, buf, sizeof(buf), 0)) > 0) {
 		int left = (int)n;
 
@@ -197,9 +196,6 @@ static void count_unix_peers(int pid, const struct sockets *s, struct target_tas
 			}
 		}
 	}
-out:
-	if (fd >= 0)
-		close(fd);
 }
 
 static int read_mountinfo(const char *who, struct mnt_table *t)
@@ -264,7 +260,7 @@ static void pidns_others(int root, struct target_facts *f)
 {
 	char want[64], have[64];
 	struct dirent *de;
-	DIR *d = opendir(proc_root());
+	cleanup_closedir DIR *d = opendir(proc_root());
 
 	proc_ns_link(root, "pid", want, sizeof(want));
 	while (d && (de = readdir(d))) {
@@ -277,8 +273,6 @@ static void pidns_others(int root, struct target_facts *f)
 		if (strcmp(want, have) == 0 && proc_stat(pid, &st) == 0 && st.state != 'Z')
 			strv_pushf(&f->pidns_others, "%d %s", pid, st.comm);
 	}
-	if (d)
-		closedir(d);
 }
 
 static void read_task(const struct manifest_proc *p, struct target_task *t)

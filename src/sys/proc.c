@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cleanup.h"
 #include "fsutil.h"
 #include "text.h"
 
@@ -195,10 +196,10 @@ static int refuse_root(const struct proc_stat *root, const char *why, struct cc_
 
 int proc_tree(int pid, struct manifest_proc **out, size_t *n_out, struct cc_err *e)
 {
-	struct proc_stat *all = NULL;
-	unsigned char *in;
+	cleanup_free struct proc_stat *all = NULL;
+	cleanup_free unsigned char *in = NULL;
+	cleanup_free struct manifest_proc *procs = NULL;
 	size_t n, count, k = 0;
-	struct manifest_proc *procs;
 	struct proc_stat root;
 	const char *unfit;
 
@@ -209,15 +210,12 @@ int proc_tree(int pid, struct manifest_proc **out, size_t *n_out, struct cc_err 
 	in = calloc(n ? n : 1, 1);
 	count = in ? mark_tree(all, n, pid, in) : 0;
 	procs = calloc(count ? count : 1, sizeof(*procs));
-	if (!in || !procs || count == 0) {
-		free(in), free(all), free(procs);
+	if (!in || !procs || count == 0)
 		return err_set(e, CC_EXIT_USAGE, "no-such-process", "process %d vanished", pid);
-	}
 	unfit = proc_root_unfit(&root, (int)getpid(), in_tree(all, n, in, (int)getpid()));
-	if (unfit) {
-		free(in), free(all), free(procs);
-		return refuse_root(&root, unfit, e);
-	}
+	/* cppcheck does not know cleanup attributes: procs is freed (cleanup.h). */
+	if (unfit)
+		return refuse_root(&root, unfit, e); /* cppcheck-suppress memleak */
 	/* The root first, then the rest in pid order. */
 	for (int pass = 0; pass < 2; pass++)
 		for (size_t i = 0; i < n; i++) {
@@ -232,19 +230,17 @@ int proc_tree(int pid, struct manifest_proc **out, size_t *n_out, struct cc_err 
 				proc_argv(all[i].pid, procs[k].cmdline, sizeof(procs[k].cmdline));
 			k++;
 		}
-	free(in);
-	free(all);
-	*out = procs;
+	*out = take_ptr(procs);
 	*n_out = k;
 	return 0;
 }
 
 int proc_descendants(int pid, int **out, size_t *n_out)
 {
-	struct proc_stat *all = NULL;
-	unsigned char *in;
+	cleanup_free struct proc_stat *all = NULL;
+	cleanup_free unsigned char *in = NULL;
+	cleanup_free int *pids = NULL;
 	size_t n, k = 0;
-	int *pids;
 
 	*out = NULL;
 	*n_out = 0;
@@ -252,17 +248,13 @@ int proc_descendants(int pid, int **out, size_t *n_out)
 		return -1;
 	in = calloc(n ? n : 1, 1);
 	pids = calloc(n ? n : 1, sizeof(*pids));
-	if (!in || !pids) {
-		free(in), free(all), free(pids);
+	if (!in || !pids)
 		return -1;
-	}
 	mark_tree(all, n, pid, in);
 	for (size_t i = 0; i < n; i++)
 		if (in[i] && all[i].pid != pid)
 			pids[k++] = all[i].pid;
-	free(in);
-	free(all);
-	*out = pids;
+	*out = take_ptr(pids);
 	*n_out = k;
 	return 0;
 }

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "commit.h"
+#include "cleanup.h"
 #include "criu_log.h"
 #include "fsutil.h"
 #include "guardian.h"
@@ -49,13 +50,12 @@ static void note(struct store *s, const char *name, const char *what, const char
 /* The note criuctl-guard left in the attempt (guardian.h), or NULL. */
 static json_t *guard_note(const struct attempt *at)
 {
-	char *text = NULL;
+	cleanup_free char *text = NULL;
 	size_t len;
 	json_t *note = NULL;
 
 	if (fs_read_at(at->fd, GUARD_NOTE, 1 << 20, &text, &len) == 0)
 		note = json_loadb(text, len, 0, NULL);
-	free(text);
 	return json_is_object(note) ? note : (json_decref(note), NULL);
 }
 
@@ -90,9 +90,9 @@ static void guard_evidence(json_t *note, struct strv *evidence)
 /* A report.json for an attempt criu was left alone with. */
 static void write_abandoned(const struct attempt *at, const char *log, size_t len, json_t *note)
 {
-	struct strv evidence = {0};
-	json_t *report;
-	char *text;
+	cleanup_strv struct strv evidence = {0};
+	cleanup_json json_t *report = NULL;
+	cleanup_free char *text = NULL;
 
 	const struct verdict_row *row = verdict_row(V_ABANDONED);
 
@@ -106,14 +106,11 @@ static void write_abandoned(const struct attempt *at, const char *log, size_t le
 	text = report ? json_dumps(report, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
 	if (text)
 		fs_write_at(at->fd, "report.json", text, strlen(text), 0600);
-	free(text);
-	json_decref(report);
-	strv_free(&evidence);
 }
 
 static void keep_abandoned(struct store *s, struct attempt *at, const char *log, size_t len)
 {
-	json_t *gn = guard_note(at);
+	cleanup_json json_t *gn = guard_note(at);
 	const char *why = guard_reason(gn);
 	struct cc_err e;
 
@@ -127,7 +124,6 @@ static void keep_abandoned(struct store *s, struct attempt *at, const char *log,
 			   at->name, why, at->dir);
 	else
 		note(s, at->name, "criuctl ended before criu did; its logs are kept in ", at->dir);
-	json_decref(gn);
 }
 
 /* A dump criuctl had decided to commit: commit it now. */
@@ -193,7 +189,7 @@ void recover_attempt(struct store *s, const char *entry, int fd)
 {
 	struct attempt at;
 	struct cc_err e;
-	char *log = NULL;
+	cleanup_free char *log = NULL;
 	ssize_t n;
 
 	if (attempt_of(s, entry, fd, &at) < 0) {
@@ -217,5 +213,4 @@ void recover_attempt(struct store *s, const char *entry, int fd)
 	else
 		resolve_restore(s, &at, log, (size_t)n);
 	store_release(&at);
-	free(log);
 }

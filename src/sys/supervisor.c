@@ -5,6 +5,8 @@
  * lines), checks the stall deadline and calls the tick callback; a timer
  * carries the whole-run deadline.  Timers only record and feed the
  * escalation machine; its actions are carried out in one place (sup_act()).
+ * This file owns the loop, the child and its output pipes; following the
+ * log is supervisor_log.c, the timers and stopping criu supervisor_stop.c.
  * After the child exits, the log is read to its end and captured pipes are
  * drained for a short while (a grandchild may still hold them); then every
  * handle is closed and the loop must close cleanly.
@@ -26,11 +28,6 @@
 #include "interrupt.h"
 #include "proc.h"
 #include "supervisor_int.h"
-
-static double pending_idle(const struct sup_spec *spec)
-{
-	return spec->pending_idle > 0 ? spec->pending_idle : PENDING_IDLE;
-}
 
 uint64_t sup_ms(double seconds)
 {
@@ -65,209 +62,6 @@ static void finish(struct sup *s)
 	uv_walk(&s->loop, close_one, s);
 }
 
-/* ---- the log ---- */
-
-static void take_line(struct sup *s, const char *line, size_t len)
-{
-	struct strv *last = &s->res->last_lines;
-	struct log_line l;
-
-	criu_log_parse_line(line, len, &l);
-	s->res->phase = phase_next(s->res->phase, &l);
-	s->lines++;
-	if (last->n == SUP_LAST_LINES) {
-		free(last->v[0]);
-		memmove(last->v, last->v + 1, (last->n - 1) * sizeof(char *));
-		last->v[--last->n] = NULL;
-	}
-	criu_log_push(last, line, len);
-}
-
-/* Split new bytes into lines; an unfinished line waits for the next read. */
-static void take_bytes(struct sup *s, const char *p, size_t n)
-{
-	while (n) {
-		const char *nl = memchr(p, '\n', n);
-		size_t k = nl ? (size_t)(nl - p) : n;
-		size_t room = PARTIAL_MAX - s->partial_len;
-
-		memcpy(s->partial + s->partial_len, p, k < room ? k : room);
-		s->partial_len += k < room ? k : room;
-		if (!nl)
-			return;
-		take_line(s, s->partial, s->partial_len);
-		s->partial_len = 0;
-		p += k + 1;
-		n -= k + 1;
-	}
-}
-
-/* Read what criu appended since the last call; 1 when there was something. */
-static int follow_log(struct sup *s)
-{
-	char buf[65536];
-	int grew = 0;
-	ssize_t n;
-
-	if (!s->spec->log_name)
-		return 0;
-	if (s->log_fd < 0)
-		s->log_fd = openat(s->spec->log_dirfd, s->spec->log_name,
-				   O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
-	if (s->log_fd < 0)
-		return 0;
-	while ((n = read(s->log_fd, buf, sizeof(buf))) > 0) {
-		uint64_t before = s->lines;
-
-		take_bytes(s, buf, (size_t)n);
-		grew |= s->lines != before;
-	}
-	return grew;
-}
-
-static void fill_status(struct sup *s, struct sup_status *st)
-{
-	st->pid = s->proc.pid;
-	st->elapsed = sup_since(s->start);
-	st->idle = sup_since(s->last_line_at);
-	st->phase = s->res->phase;
-	st->log_lines = s->lines;
-	st->last_lines = &s->res->last_lines;
-	st->esc = &s->res->esc;
-	st->asking = s->hook != NULL;
-}
-
-/* ---- stopping ---- */
-
-static void kill_child(struct sup *s, int sig)
-{
-	if (s->exited)
-		return;
-	/* With a session of its own, criu's helpers share its process group:
-	 * they are stopped, continued and killed with it. */
-	if (s->spec->new_session && (sig == SIGKILL || sig == SIGSTOP || sig == SIGCONT))
-		uv_kill(-s->proc.pid, sig);
-	uv_process_kill(&s->proc, sig);
-}
-
-static void on_grace(uv_timer_t *t);
-
-/* After SIGSTOP: until criu is really stopped (a task in D state stops only
- * when it leaves it), at most 200 ms; the loop waits meanwhile. */
-static void wait_stopped(int pid)
-{
-	struct proc_stat st;
-	const struct timespec ms = {0, 1000000};
-
-	for (int i = 0; i < 200; i++) {
-		if (proc_stat(pid, &st) < 0 || st.state == 'T' || st.state == 't' ||
-		    st.state == 'Z')
-			return;
-		nanosleep(&ms, NULL);
-	}
-}
-
-/* Carry out what the escalation machine decided. */
-void sup_act(struct sup *s, unsigned actions)
-{
-	if (actions & ESC_ACT_DISARM) {
-		uv_timer_stop(&s->deadline);
-		if (!s->exited)
-			s->res->idle_at_stop = sup_since(s->last_line_at);
-	}
-	if (actions & ESC_ACT_SNAPSHOT) {
-		struct sup_status st;
-
-		follow_log(s);
-		fill_status(s, &st);
-		if (s->spec->on_snapshot)
-			s->spec->on_snapshot(s->spec->arg, &st);
-	}
-	if (actions & ESC_ACT_FREEZE && !s->exited) {
-		kill_child(s, SIGSTOP);
-		wait_stopped(s->proc.pid);
-		if (s->spec->on_freeze)
-			s->spec->on_freeze(s->spec->arg);
-	}
-	if (actions & ESC_ACT_TERM) {
-		kill_child(s, SIGTERM);
-		kill_child(s, SIGCONT); /* a stopped criu cannot act on SIGTERM */
-	}
-	if (actions & ESC_ACT_ARM_GRACE)
-		uv_timer_start(&s->grace, on_grace,
-			       sup_ms(s->spec->grace > 0 ? s->spec->grace : ESC_DEFAULT_GRACE), 0);
-	if (actions & ESC_ACT_KILL)
-		kill_child(s, SIGKILL);
-	/* criu has exited: its pid still names the group while members live. */
-	if (actions & ESC_ACT_REAP && s->spec->new_session)
-		uv_kill(-s->res->pid, SIGKILL);
-	if (actions & ESC_ACT_WORK)
-		sup_start_work(s);
-	if (actions & ESC_ACT_ALLOW)
-		sup_answer_hook(s, "ok\n");
-	if (actions & ESC_ACT_REFUSE)
-		sup_answer_hook(
-			s, s->res->esc.reason == ESC_BY_WORK ? "no criuctl could not commit\n"
-			   : s->res->esc.reason != ESC_NONE  ? "no criuctl is stopping the run\n"
-							     : "no criuctl is busy\n");
-}
-
-static void on_grace(uv_timer_t *t)
-{
-	struct sup *s = t->data;
-
-	sup_act(s, esc_step(&s->res->esc, ESC_GRACE_OVER, 0));
-}
-
-static void on_deadline(uv_timer_t *t)
-{
-	struct sup *s = t->data;
-
-	sup_act(s, esc_step(&s->res->esc, ESC_DEADLINE, 0));
-}
-
-/* One byte per signal criuctl received (interrupt.h): each is an event, so
- * that a second Ctrl-C insists. */
-void sup_take_signals(struct sup *s)
-{
-	unsigned char buf[16];
-	ssize_t n;
-
-	while (intr_fd() >= 0 && (n = read(intr_fd(), buf, sizeof(buf))) > 0)
-		for (ssize_t i = 0; i < n; i++)
-			sup_act(s, esc_step(&s->res->esc, ESC_SIGNAL, buf[i]));
-}
-
-static void on_interrupt(uv_poll_t *h, int status, int events)
-{
-	(void)status;
-	(void)events;
-	sup_take_signals(h->data);
-}
-
-static void on_tick(uv_timer_t *t)
-{
-	struct sup *s = t->data;
-	struct sup_status st;
-
-	if (follow_log(s))
-		s->last_line_at = uv_hrtime();
-	if (s->exited)
-		return;
-	/* Not while criu waits for criuctl's answer (deciding): that is
-	 * criuctl's time, bounded by the deadline. */
-	if ((s->res->esc.state == ESC_PENDING &&
-	     sup_since(s->last_line_at) >= pending_idle(s->spec)) ||
-	    (s->spec->stall_timeout > 0 &&
-	     (s->res->esc.state == ESC_RUNNING || s->res->esc.state == ESC_COMMITTED) &&
-	     sup_since(s->last_line_at) >= s->spec->stall_timeout))
-		sup_act(s, esc_step(&s->res->esc, ESC_STALL, 0));
-	if (s->spec->on_tick) {
-		fill_status(s, &st);
-		s->spec->on_tick(s->spec->arg, &st);
-	}
-}
-
 /* ---- the child ---- */
 
 static void on_drain(uv_timer_t *t)
@@ -297,10 +91,7 @@ static void on_child_exit(uv_process_t *p, int64_t status, int term_signal)
 	sup_act(s, esc_step(&s->res->esc, ESC_CHILD_EXIT, 0));
 	uv_timer_stop(&s->grace);
 	uv_timer_stop(&s->tick);
-	follow_log(s);
-	if (s->partial_len) /* criu died mid-line */
-		take_line(s, s->partial, s->partial_len);
-	s->partial_len = 0;
+	sup_log_end(s);
 	maybe_finish(s);
 }
 
@@ -363,7 +154,7 @@ static int init_handles(struct sup *s)
 	}
 	if (intr_fd() >= 0 && uv_poll_init(&s->loop, &s->intr, intr_fd()) == 0) {
 		s->intr.data = s;
-		uv_poll_start(&s->intr, UV_READABLE, on_interrupt);
+		uv_poll_start(&s->intr, UV_READABLE, sup_on_interrupt);
 	}
 	if (s->spec->hook_fd > 2) {
 		uv_pipe_init(&s->loop, &s->hook_server, 0);
@@ -429,8 +220,8 @@ static void start_watching(struct sup *s)
 		uv_close((uv_handle_t *)&s->out[1], NULL);
 	}
 	if (s->spec->timeout > 0)
-		uv_timer_start(&s->deadline, on_deadline, sup_ms(s->spec->timeout), 0);
-	uv_timer_start(&s->tick, on_tick, TICK_MS, TICK_MS);
+		uv_timer_start(&s->deadline, sup_on_deadline, sup_ms(s->spec->timeout), 0);
+	uv_timer_start(&s->tick, sup_on_tick, TICK_MS, TICK_MS);
 }
 
 int supervisor_run(const struct sup_spec *spec, struct sup_result *res, struct cc_err *e)

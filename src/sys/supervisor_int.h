@@ -1,8 +1,9 @@
 /*
- * supervisor_int: what the supervisor's two files share (supervisor.c: the
- * loop, the log, the child and stopping it; supervisor_hook.c: criu's
- * question at its point of no return, and the work done before the
- * answer).  Not for other files: supervisor.h is the interface.
+ * supervisor_int: what the supervisor's files share (supervisor.c: the
+ * loop, the child and its output; supervisor_log.c: criu's log followed;
+ * supervisor_stop.c: the timers, signals and stopping criu;
+ * supervisor_hook.c: criu's question at its point of no return, and the
+ * work done before the answer).  Not for other files: supervisor.h is the interface.
  */
 #ifndef CRIUCTL_SUPERVISOR_INT_H
 #define CRIUCTL_SUPERVISOR_INT_H
@@ -61,6 +62,20 @@ void sup_act(struct sup *s, unsigned actions);
 
 /* Feed the signals criuctl received (interrupt.h) to the machine. */
 void sup_take_signals(struct sup *s);
+
+/* supervisor_stop.c: the callbacks of the deadline and tick timers and of
+ * interrupt.h's pipe; each feeds the machine and acts (sup_act()). */
+void sup_on_deadline(uv_timer_t *t);
+void sup_on_tick(uv_timer_t *t);
+void sup_on_interrupt(uv_poll_t *h, int status, int events);
+
+/* supervisor_log.c.  sup_follow_log() reads what criu appended to its log
+ * since the last call (1 when a line came); sup_log_end() reads the rest
+ * after criu exited and takes an unfinished last line; sup_fill_status()
+ * describes the run for the tick and snapshot callbacks. */
+int sup_follow_log(struct sup *s);
+void sup_log_end(struct sup *s);
+void sup_fill_status(struct sup *s, struct sup_status *st);
 
 /* supervisor_hook.c.  A connection's memory is freed by its closing. */
 void sup_close_hook(uv_handle_t *h);

@@ -1,9 +1,8 @@
 /*
  * tidy: see tidy.h.  Sockets are reached with pidfd_getfd(2), which gives
  * criuctl its own reference to the very socket the task holds (allowed to
- * root while criu still ptraces the task); the lock table is found and
- * removed over nfnetlink in the tree's network namespace, so no nft binary
- * is needed in the guest.
+ * root while criu still ptraces the task); the nftables lock table is
+ * tidy_nft.c's, criu's iptables rules are deleted with iptables itself.
  */
 #include "tidy.h"
 
@@ -28,10 +27,12 @@
 #include <unistd.h>
 
 #include "criu_log.h"
+#include "cleanup.h"
 #include "fsutil.h"
 #include "netlock.h"
 #include "netns.h"
 #include "proc.h"
+#include "tidy_int.h"
 
 extern char **environ;
 
@@ -110,8 +111,8 @@ static int is_tcp(int sk)
 static void repair_task(int pid, int fix, struct tidy_result *r, struct conns *cs)
 {
 	char dir[64];
-	int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-	DIR *d;
+	cleanup_close int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	cleanup_closedir DIR *d = NULL;
 	struct dirent *de;
 
 	snprintf(dir, sizeof(dir), "%s/%d/fd", proc_root(), pid);
@@ -140,150 +141,6 @@ static void repair_task(int pid, int fix, struct tidy_result *r, struct conns *c
 		}
 		close(sk);
 	}
-	if (d)
-		closedir(d);
-	if (pidfd >= 0)
-		close(pidfd);
-}
-
-/* ---- the nftables lock ---- */
-
-struct nlbuf {
-	char b[2048];
-	size_t len;
-};
-
-static struct nlmsghdr *put_msg(struct nlbuf *nb, unsigned type, unsigned flags, unsigned seq,
-				unsigned family, unsigned res_id)
-{
-	struct nlmsghdr *h = (struct nlmsghdr *)(nb->b + nb->len);
-	struct nfgenmsg *g = NLMSG_DATA(h);
-
-	memset(h, 0, NLMSG_SPACE(sizeof(*g)));
-	h->nlmsg_len = NLMSG_LENGTH(sizeof(*g));
-	h->nlmsg_type = (unsigned short)type;
-	h->nlmsg_flags = (unsigned short)flags;
-	h->nlmsg_seq = seq;
-	g->nfgen_family = (unsigned char)family;
-	g->version = NFNETLINK_V0;
-	g->res_id = htons((unsigned short)res_id);
-	nb->len += NLMSG_ALIGN(h->nlmsg_len);
-	return h;
-}
-
-static void put_name(struct nlbuf *nb, struct nlmsghdr *h, const char *name)
-{
-	struct nlattr *a = (struct nlattr *)((char *)h + NLMSG_ALIGN(h->nlmsg_len));
-	size_t len = strlen(name) + 1;
-
-	a->nla_type = NFTA_TABLE_NAME;
-	a->nla_len = (unsigned short)(NLA_HDRLEN + len);
-	memcpy((char *)a + NLA_HDRLEN, name, len);
-	h->nlmsg_len = NLMSG_ALIGN(h->nlmsg_len) + NLA_ALIGN(a->nla_len);
-	nb->len = (size_t)((char *)h - nb->b) + NLMSG_ALIGN(h->nlmsg_len);
-}
-
-/* The NFTA_TABLE_NAME of a NEWTABLE message, or NULL. */
-static const char *table_name(const struct nlmsghdr *h)
-{
-	const struct nlattr *a = (const struct nlattr *)((const char *)NLMSG_DATA(h) +
-							 NLMSG_ALIGN(sizeof(struct nfgenmsg)));
-	int left = (int)h->nlmsg_len - (int)NLMSG_LENGTH(NLMSG_ALIGN(sizeof(struct nfgenmsg)));
-
-	while (left >= (int)NLA_HDRLEN && a->nla_len >= NLA_HDRLEN && (int)a->nla_len <= left) {
-		if ((a->nla_type & NLA_TYPE_MASK) == NFTA_TABLE_NAME &&
-		    memchr((const char *)a + NLA_HDRLEN, '\0', a->nla_len - NLA_HDRLEN))
-			return (const char *)a + NLA_HDRLEN;
-		left -= NLA_ALIGN(a->nla_len);
-		a = (const struct nlattr *)((const char *)a + NLA_ALIGN(a->nla_len));
-	}
-	return NULL;
-}
-
-/* The inet tables of run_id (any run's when run_id is NULL) in the
- * socket's namespace, into names. */
-static int list_lock_tables(int sk, const char *run_id, struct strv *names)
-{
-	static char buf[16384];
-	struct nlbuf nb = {.len = 0};
-	ssize_t n;
-
-	put_msg(&nb, NFNL_SUBSYS_NFTABLES << 8 | NFT_MSG_GETTABLE, NLM_F_REQUEST | NLM_F_DUMP, 1,
-		NFPROTO_INET, 0);
-	if (send(sk, nb.b, nb.len, 0) < 0)
-		return -1;
-	while ((n = recv(sk, buf, sizeof(buf), 0)) > 0) {
-		int left = (int)n;
-
-		for (struct nlmsghdr *h = (struct nlmsghdr *)buf; NLMSG_OK(h, left);
-		     h = NLMSG_NEXT(h, left)) {
-			const char *name;
-
-			if (h->nlmsg_type == NLMSG_DONE)
-				return 0;
-			if (h->nlmsg_type == NLMSG_ERROR) {
-				errno = -((struct nlmsgerr *)NLMSG_DATA(h))->error;
-				return -1;
-			}
-			name = table_name(h);
-			if (name &&
-			    (run_id ? criu_lock_table_of(name, run_id)
-				    : !strncmp(name, "CRIU-", 5)) &&
-			    strv_push(names, name) < 0)
-				return -1;
-		}
-	}
-	return n < 0 ? -1 : 0;
-}
-
-/* Delete table inet name: one nfnetlink batch; 0 once the kernel acks. */
-static int delete_table(int sk, const char *name)
-{
-	static char buf[4096];
-	struct nlbuf nb = {.len = 0};
-	struct nlmsghdr *del;
-	ssize_t n;
-
-	put_msg(&nb, NFNL_MSG_BATCH_BEGIN, NLM_F_REQUEST, 10, AF_UNSPEC, NFNL_SUBSYS_NFTABLES);
-	del = put_msg(&nb, NFNL_SUBSYS_NFTABLES << 8 | NFT_MSG_DELTABLE, NLM_F_REQUEST | NLM_F_ACK,
-		      11, NFPROTO_INET, 0);
-	put_name(&nb, del, name);
-	put_msg(&nb, NFNL_MSG_BATCH_END, NLM_F_REQUEST, 12, AF_UNSPEC, NFNL_SUBSYS_NFTABLES);
-	if (send(sk, nb.b, nb.len, 0) < 0)
-		return -1;
-	while ((n = recv(sk, buf, sizeof(buf), 0)) > 0) {
-		int left = (int)n;
-
-		for (struct nlmsghdr *h = (struct nlmsghdr *)buf; NLMSG_OK(h, left);
-		     h = NLMSG_NEXT(h, left))
-			if (h->nlmsg_type == NLMSG_ERROR && h->nlmsg_seq == 11) {
-				errno = -((struct nlmsgerr *)NLMSG_DATA(h))->error;
-				return errno ? -1 : 0;
-			}
-	}
-	return -1;
-}
-
-static void unlock_net(int pid, const char *run_id, struct tidy_result *r)
-{
-	struct strv names = {0};
-	int sk = netns_socket(pid, AF_NETLINK, SOCK_RAW, NETLINK_NETFILTER);
-
-	if (sk < 0 || list_lock_tables(sk, run_id, &names) < 0) {
-		if (errno != EPROTONOSUPPORT && errno != ENOENT)
-			strv_pushf(&r->failed, "list the nftables tables of pid %d: %s", pid,
-				   strerror(errno));
-	}
-	for (size_t i = 0; sk >= 0 && i < names.n; i++) {
-		if (delete_table(sk, names.v[i]) == 0)
-			strv_pushf(&r->unlocked, "inet %s", names.v[i]);
-		else
-			strv_pushf(&r->failed, "nft delete table inet %s (network of pid %d): %s",
-				   names.v[i], pid, strerror(errno));
-	}
-	strv_free(&names);
-	if (sk >= 0)
-		close(sk);
 }
 
 /* Run argv (iptables), its output dropped; its exit status, or -1 when it
@@ -348,7 +205,7 @@ void tidy_tree(const struct manifest_proc *tree, size_t n, const char *run_id, i
 	/* No task left: a tree that shared criuctl's namespace left its lock
 	 * here; one that had its own took the namespace with it. */
 	if (run_id && run_id[0])
-		unlock_net(alive, run_id, r);
+		tidy_nft_unlock(alive, run_id, r);
 	/* criu's iptables rules of a tree in criuctl's own namespace (a tree
 	 * with a namespace of its own is locked by a chain there, not these). */
 	if (cs.n && !proc_ns_differs(alive, "net"))
@@ -369,7 +226,7 @@ void tidy_find(const struct manifest_proc *tree, size_t n, int own_netns, struct
 	if (!n || !own_netns)
 		return;
 	sk = netns_socket(tree[0].pid, AF_NETLINK, SOCK_RAW, NETLINK_NETFILTER);
-	if (sk >= 0 && list_lock_tables(sk, NULL, &names) == 0)
+	if (sk >= 0 && tidy_nft_list(sk, NULL, &names) == 0)
 		for (size_t i = 0; i < names.n; i++)
 			strv_pushf(&found->unlocked, "inet %s", names.v[i]);
 	strv_free(&names);
@@ -389,7 +246,7 @@ void tidy_unlock(int pid, const char *run_id, struct tidy_result *r)
 {
 	memset(r, 0, sizeof(*r));
 	if (run_id && run_id[0])
-		unlock_net(pid, run_id, r);
+		tidy_nft_unlock(pid, run_id, r);
 }
 
 void tidy_restored(struct manifest_proc *spawned, size_t *n, struct tidy_result *r)
