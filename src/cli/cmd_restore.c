@@ -25,6 +25,7 @@
 #include "interrupt.h"
 #include "options.h"
 #include "proc.h"
+#include "restore_lazy.h"
 #include "run_criu.h"
 #include "seal.h"
 
@@ -274,10 +275,18 @@ static int finish_restore(struct cli *c, struct restore_args *a, struct attempt 
 	return 0;
 }
 
+/* restore --lazy: the daemon's log is kept beside restore.log. */
+static void keep_lazy_log(struct cli *c, const struct attempt *at, int ckfd)
+{
+	if (renameat(at->fd, "lazy-pages.log", ckfd, "lazy-pages.log") < 0)
+		cli_say(c, "criuctl: cannot keep lazy-pages.log: %s", strerror(errno));
+}
+
 static int do_restore(struct cli *c, struct restore_args *a, int ckfd, const struct manifest *m)
 {
 	struct attempt at;
 	struct criu_run run;
+	struct lazy_restore lz = {0};
 	char images[PATH_MAX + NAME_MAX_LEN + 32];
 	int code, pid = 0;
 
@@ -307,8 +316,11 @@ static int do_restore(struct cli *c, struct restore_args *a, int ckfd, const str
 					  .action_script = run.hook_path,
 					  .opts = &a->opts};
 
+		run.stall_timeout = a->opts.stall_timeout;
 		if (criu_argv_restore(&req, &run.argv) < 0)
 			code = cli_oom(c);
+		else if (a->opts.lazy_pages)
+			code = lazy_restore_prepare(c, &req, &run, a->pidfile, &lz);
 	}
 	if (code == 0 && a->wait && prctl(PR_SET_CHILD_SUBREAPER, 1) < 0) {
 		err_sys(&c->err, CC_EXIT_ENV, "subreaper", errno, "restore --wait: subreaper");
@@ -318,9 +330,12 @@ static int do_restore(struct cli *c, struct restore_args *a, int ckfd, const str
 	run.own_pidns = m->own_pidns;
 	run.needs = m->procs;
 	run.needs_n = m->n_procs;
-	run.stall_timeout = a->opts.stall_timeout;
 	if (code == 0)
 		code = run_criu(c, &at, &run, !m->opts.shell_job);
+	if (code == 0 && a->opts.lazy_pages)
+		code = lazy_restore_finish(c, &lz);
+	if (code == 0 && a->opts.lazy_pages)
+		keep_lazy_log(c, &at, ckfd);
 	if (code == 0)
 		code = finish_restore(c, a, &at, ckfd, &run, &pid);
 	if (run.failed)
@@ -328,6 +343,7 @@ static int do_restore(struct cli *c, struct restore_args *a, int ckfd, const str
 	else
 		store_abort(&c->store, &at);
 	run_criu_free(&run);
+	lazy_restore_free(&lz);
 	/* Waiting may last as long as the workload: hold nothing of the store. */
 	if (code == 0 && a->wait)
 		code = wait_root(c, pid);

@@ -258,6 +258,7 @@ int run_criu(struct cli *c, const struct attempt *at, struct criu_run *r, int ne
 				.on_freeze = run_on_freeze,
 				.on_spawn = on_spawn,
 				.on_tick = c->progress != PROGRESS_NEVER ? on_tick : NULL,
+				.companion = r->companion,
 				.arg = r};
 	int rc;
 

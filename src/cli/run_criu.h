@@ -44,6 +44,7 @@ struct criu_run {
 	void *precommit_arg;
 	struct cc_err precommit_err; /* set by precommit when it fails */
 	int guard_fd;		     /* the pipe to criuctl-guard (guardian.h), or -1 */
+	const struct sup_companion *companion; /* beside criu (restore --lazy), or NULL */
 	/* Results. */
 	int failed; /* criu ran and did not succeed: a verdict exists */
 	enum outcome outcome;

@@ -1,7 +1,8 @@
 /*
  * run_criu_int: what run_criu.c (spawning and supervising criu),
- * run_tidy.c (what criu left on the tree, undone) and run_judge.c (after
- * criu ended: the report, the outcome, the verdict) share.  Not for the commands: run_criu.h is
+ * run_tidy.c (what criu left on the tree, undone), run_judge.c (after criu
+ * ended: the report, the outcome, the verdict) and restore_lazy.c (which
+ * judges the run's companion) share.  Not for the commands: run_criu.h is
  * their interface.
  */
 #ifndef CRIUCTL_RUN_CRIU_INT_H

@@ -62,6 +62,14 @@ int criu_argv_restore(const struct restore_req *req, struct strv *out)
 	return flags_argv(req->opts, FOR_RESTORE, out);
 }
 
+int criu_argv_lazy_pages(const struct restore_req *req, const char *log_name, struct strv *out)
+{
+	if (push_common(out, req->criu, "lazy-pages", req->images_dir, req->work_dir, log_name,
+			NULL))
+		return -1;
+	return flags_always(out);
+}
+
 int criu_opts_copy(struct criu_opts *dst, const struct criu_opts *src)
 {
 	*dst = *src;

@@ -19,6 +19,7 @@ struct criu_opts {
 	int ext_unix_sk;
 	int shell_job;
 	int file_locks;
+	int lazy_pages; /* restore: the tree runs before its memory is in */
 	struct strv skip_mnt;
 	struct strv external;
 	char network_lock[CRIU_CHOICE_MAX];   /* "" = criu's default; iptables, nftables or skip */
@@ -63,6 +64,10 @@ int criu_manage_cgroups_valid(const char *s);
  */
 int criu_argv_dump(const struct dump_req *req, struct strv *out);
 int criu_argv_restore(const struct restore_req *req, struct strv *out);
+
+/* criu lazy-pages for req's images, its log log_name in req's work dir:
+ * the daemon a restore with opts->lazy_pages connects to (lazy.h). */
+int criu_argv_lazy_pages(const struct restore_req *req, const char *log_name, struct strv *out);
 
 /* Deep copy / release of a struct criu_opts. */
 int criu_opts_copy(struct criu_opts *dst, const struct criu_opts *src);

@@ -53,6 +53,9 @@ static const struct criu_flag table[] = {
 	{"--skip-mnt", "skip-mnt", 0, "skip_mnt", FLAG_LIST, F(skip_mnt),
 	 FOR_DUMP | FOR_PRE_DUMP | CONF_DUMP, NULL, NULL, "PATH",
 	 "do not dump this mount (repeatable)"},
+	/* criuctl runs criu lazy-pages beside the restore (lazy.h). */
+	{"--lazy-pages", "lazy", 0, "lazy", FLAG_BOOL, F(lazy_pages), FOR_RESTORE | CONF_RESTORE,
+	 NULL, NULL, NULL, "run the tree before its memory is in (post-copy, userfaultfd)"},
 	{NULL, "timeout", 0, "timeout", FLAG_DURATION, F(timeout), CONF_DUMP | CONF_RESTORE, NULL,
 	 NULL, "SEC", "deadline for the whole criu run (0: none)"},
 	{NULL, "stall-timeout", 0, "stall_timeout", FLAG_DURATION, F(stall_timeout),

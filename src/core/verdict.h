@@ -57,6 +57,7 @@ enum verdict_kind {
 	V_INTERRUPTED,
 	V_COMMIT_FAILED,
 	V_ABANDONED,
+	V_LAZY_PAGES_LOST,
 	V_COUNT
 };
 

@@ -345,6 +345,18 @@ static const struct verdict_row rows[V_COUNT] = {
 		 {NULL},
 		 NULL,
 		 "tests/e2e/faults.bats"},
+	[V_LAZY_PAGES_LOST] =
+		{"lazy-pages-lost",
+		 FAILED,
+		 VFROM_RUN,
+		 "criu lazy-pages ended before every page of the restored tree was in: the tree "
+		 "cannot run on without them, and was ended.",
+		 "The checkpoint is unchanged: restore it again (without --lazy to load the memory "
+		 "first).  Why the daemon ended is in lazy-pages.log beside restore.log in the "
+		 "attempt kept in failed/.",
+		 {NULL},
+		 F("lazy-pages-killed.log"),
+		 "tests/e2e/lazy.bats"},
 };
 
 const struct verdict_row *verdict_row(size_t k)

@@ -69,8 +69,14 @@ static void on_drain(uv_timer_t *t)
 	finish(t->data);
 }
 
-static void maybe_finish(struct sup *s)
+void sup_maybe_finish(struct sup *s)
 {
+	if (sup_comp_running(s))
+		return;
+	if (!s->child_spawned) { /* the companion ended before the child could start */
+		finish(s);
+		return;
+	}
 	if (!s->exited)
 		return;
 	if (!s->capture || (s->eof[0] && s->eof[1]))
@@ -90,9 +96,12 @@ static void on_child_exit(uv_process_t *p, int64_t status, int term_signal)
 	s->res->end.term_signal = term_signal;
 	sup_act(s, esc_step(&s->res->esc, ESC_CHILD_EXIT, 0));
 	uv_timer_stop(&s->grace);
-	uv_timer_stop(&s->tick);
-	sup_log_end(s);
-	maybe_finish(s);
+	sup_log_end(&s->log);
+	if (s->spec->companion)
+		sup_comp_child_ended(s);
+	if (!sup_comp_running(s))
+		uv_timer_stop(&s->tick);
+	sup_maybe_finish(s);
 }
 
 static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
@@ -134,7 +143,7 @@ static void on_read(uv_stream_t *st, ssize_t n, const uv_buf_t *buf)
 	if (n < 0) {
 		s->eof[st == (uv_stream_t *)&s->out[0] ? 0 : 1] = 1;
 		uv_read_stop(st);
-		maybe_finish(s);
+		sup_maybe_finish(s);
 	}
 }
 
@@ -206,8 +215,8 @@ static void shutdown_loop(struct sup *s)
 	uv_run(&s->loop, UV_RUN_DEFAULT);
 	if (uv_loop_close(&s->loop) != 0)
 		abort(); /* a handle leaked: a bug, never a user error */
-	if (s->log_fd >= 0)
-		close(s->log_fd);
+	sup_log_close(&s->log);
+	sup_log_close(&s->comp.log);
 }
 
 static void start_watching(struct sup *s)
@@ -221,12 +230,31 @@ static void start_watching(struct sup *s)
 	}
 	if (s->spec->timeout > 0)
 		uv_timer_start(&s->deadline, sup_on_deadline, sup_ms(s->spec->timeout), 0);
-	uv_timer_start(&s->tick, sup_on_tick, TICK_MS, TICK_MS);
+	if (!uv_is_active((uv_handle_t *)&s->tick))
+		uv_timer_start(&s->tick, sup_on_tick, TICK_MS, TICK_MS);
+}
+
+int sup_start_child(struct sup *s)
+{
+	const struct sup_spec *spec = s->spec;
+	int rc = spawn(s);
+
+	if (rc < 0)
+		return s->spawn_rc = rc;
+	s->child_spawned = 1;
+	s->res->pid = s->proc.pid;
+	if (spec->on_spawn)
+		spec->on_spawn(spec->arg, s->res->pid);
+	/* A run that asks at its point of no return is stopped there, softly. */
+	s->res->esc.soft = spec->hook_fd > 2;
+	start_watching(s);
+	return 0;
 }
 
 int supervisor_run(const struct sup_spec *spec, struct sup_result *res, struct cc_err *e)
 {
 	struct sup *s = calloc(1, sizeof(*s));
+	const char *what = spec->argv[0];
 	int rc;
 
 	memset(res, 0, sizeof(*res));
@@ -237,24 +265,26 @@ int supervisor_run(const struct sup_spec *spec, struct sup_result *res, struct c
 		return err_set(e, CC_EXIT_ENV, "out-of-memory", "cannot start the event loop");
 	}
 	s->res = res;
-	s->log_fd = -1;
+	sup_log_init(&s->log, spec->log_dirfd, spec->log_name, sup_take_criu_line, s);
 	s->capture = spec->output_fd <= 2;
-	rc = spawn(s);
-	if (rc < 0) {
-		shutdown_loop(s);
-		free(s);
-		return err_set(e, CC_EXIT_ENV, "criu-not-executable", "cannot execute %s: %s",
-			       spec->argv[0], uv_strerror(rc));
+	if (spec->companion) {
+		what = spec->companion->argv[0];
+		rc = sup_comp_spawn(s);
+	} else {
+		rc = sup_start_child(s);
 	}
-	res->pid = s->proc.pid;
-	if (spec->on_spawn)
-		spec->on_spawn(spec->arg, res->pid);
-	/* A run that asks at its point of no return is stopped there, softly. */
-	res->esc.soft = spec->hook_fd > 2;
-	start_watching(s);
-	uv_run(&s->loop, UV_RUN_DEFAULT);
+	if (rc == 0)
+		uv_run(&s->loop, UV_RUN_DEFAULT);
+	/* A child whose spawn was deferred (the companion ready) and failed. */
+	if (rc == 0 && s->spawn_rc < 0) {
+		rc = s->spawn_rc;
+		what = spec->argv[0];
+	}
 	shutdown_loop(s);
 	free(s);
+	if (rc < 0)
+		return err_set(e, CC_EXIT_ENV, "criu-not-executable", "cannot execute %s: %s", what,
+			       uv_strerror(rc));
 	return 0;
 }
 

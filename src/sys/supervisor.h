@@ -45,6 +45,51 @@ struct sup_status {
 	int asking; /* criu waits for criuctl's answer at its point of no return */
 };
 
+struct sup_result;
+
+/*
+ * A companion: a second process on the same loop, started before the child
+ * (criu lazy-pages, which a criu restore --lazy-pages connects to).  The
+ * child starts once a line of the companion's log contains ready; the
+ * companion may outlive the child (it serves the restored tree's pages)
+ * and is then watched alone: its own stall deadline and the run's
+ * deadline.  It is SIGKILLed when it is not ready in time, when the child
+ * fails, at a deadline, and when criuctl is signalled after the child
+ * ended (criuctl ends what it cannot see through).
+ */
+struct sup_companion {
+	char **argv;
+	const char *log_name; /* in the spec's log_dirfd */
+	const char *ready;    /* the text of the log line that says it is ready */
+	double ready_timeout; /* seconds; 0 = 10 */
+	double stall_timeout; /* seconds without a new log line once the child
+				 ended; 0 = none */
+	void (*on_line)(void *arg, const char *line, size_t len);
+	/* The child ended well while the companion runs (the tree runs). */
+	void (*on_child_done)(void *arg, const struct sup_result *res);
+	void *arg; /* of the two callbacks */
+};
+
+enum sup_comp_stop {
+	SUP_COMP_NONE,	       /* it ended by itself */
+	SUP_COMP_NOT_READY,    /* not ready within ready_timeout: the child never ran */
+	SUP_COMP_CHILD_FAILED, /* the child did not succeed */
+	SUP_COMP_STALL,	       /* no new log line for stall_timeout */
+	SUP_COMP_DEADLINE,     /* the run's deadline passed */
+	SUP_COMP_SIGNAL,       /* criuctl was signalled */
+};
+
+struct sup_companion_result {
+	int pid; /* 0: it never ran */
+	struct criu_end end;
+	int ready;
+	enum sup_comp_stop stopped;
+	int signal;		/* SUP_COMP_SIGNAL: which */
+	double child_done_at;	/* seconds from the companion's start to the child's good end */
+	double ended_at;	/* seconds from the companion's start to its end */
+	double idle_at_stop;	/* seconds without a log line when it was stopped */
+};
+
 struct sup_spec {
 	char **argv;	      /* argv[0] is the binary's path */
 	char **env;	      /* NULL: criuctl's own environment */
@@ -75,6 +120,7 @@ struct sup_spec {
 	void (*on_spawn)(void *arg, int pid);
 	/* Called about every 100 ms while criu runs; may be NULL. */
 	void (*on_tick)(void *arg, const struct sup_status *st);
+	const struct sup_companion *companion; /* NULL: none */
 	void *arg;
 };
 
@@ -90,6 +136,7 @@ struct sup_result {
 	struct strv last_lines; /* owned */
 	char *output;		/* captured stdout+stderr (no output_fd), NUL-terminated; owned */
 	size_t output_len;
+	struct sup_companion_result companion; /* with spec->companion */
 };
 
 /*

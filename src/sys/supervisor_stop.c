@@ -115,8 +115,14 @@ void sup_take_signals(struct sup *s)
 	ssize_t n;
 
 	while (intr_fd() >= 0 && (n = read(intr_fd(), buf, sizeof(buf))) > 0)
-		for (ssize_t i = 0; i < n; i++)
-			sup_act(s, esc_step(&s->res->esc, ESC_SIGNAL, buf[i]));
+		for (ssize_t i = 0; i < n; i++) {
+			/* Before the child runs, or once it has ended, a signal
+			 * ends the companion: there is nothing to stop softly. */
+			if (!s->child_spawned || s->exited)
+				sup_comp_stop(s, SUP_COMP_SIGNAL, buf[i]);
+			if (s->child_spawned)
+				sup_act(s, esc_step(&s->res->esc, ESC_SIGNAL, buf[i]));
+		}
 }
 
 void sup_on_interrupt(uv_poll_t *h, int status, int events)
@@ -131,6 +137,10 @@ void sup_on_tick(uv_timer_t *t)
 	struct sup *s = t->data;
 	struct sup_status st;
 
+	if (s->spec->companion)
+		sup_comp_tick(s);
+	if (!s->child_spawned)
+		return;
 	if (sup_follow_log(s))
 		s->last_line_at = uv_hrtime();
 	if (s->exited)
