@@ -21,7 +21,7 @@
 #include "run_criu_int.h"
 #include "tidy.h"
 
-#define LAZY_LOG "lazy-pages.log"
+#define LAZY_LOG   "lazy-pages.log"
 #define LAZY_READY "uffd: Waiting for incoming connections"
 
 static void on_line(void *arg, const char *line, size_t len)
@@ -45,8 +45,9 @@ static void on_child_done(void *arg, const struct sup_result *res)
 	lz->running_ms = res->companion.child_done_at * 1000;
 	if (lz->user_pidfile)
 		cli_write_pidfile(c, lz->user_pidfile, lz->pid);
-	cli_say(c, "running: pid %d after %.0f ms; its memory comes in behind it (%llu of %llu "
-		   "pages so far)",
+	cli_say(c,
+		"running: pid %d after %.0f ms; its memory comes in behind it (%llu of %llu "
+		"pages so far)",
 		lz->pid, lz->running_ms, (unsigned long long)lz->progress.pages_copied,
 		(unsigned long long)lz->progress.pages_total);
 }
@@ -103,8 +104,8 @@ static size_t end_tree(int root)
 	procs[n++] = (struct manifest_proc){.pid = st.pid, .starttime = st.starttime};
 	for (size_t i = 0; i < nk; i++)
 		if (proc_stat(kids[i], &st) == 0)
-			procs[n++] = (struct manifest_proc){.pid = st.pid,
-							    .starttime = st.starttime};
+			procs[n++] =
+				(struct manifest_proc){.pid = st.pid, .starttime = st.starttime};
 	free(kids);
 	tidy_restored(procs, &n, &t);
 	ended = t.killed.n;
@@ -146,14 +147,16 @@ int lazy_restore_finish(struct cli *c, struct lazy_restore *lz)
 	ended = j.kill_tree ? end_tree(lz->pid) : 0;
 	verdict_set(&v, j.kind);
 	if (j.kind != V_LAZY_PAGES_LOST)
-		v.title = j.kind == V_INTERRUPTED
-				  ? "criuctl was signalled while criu lazy-pages still served the "
-				    "restored tree's memory."
-			  : j.kind == V_STALLED
-				  ? "criu lazy-pages made no progress for the stall limit while the "
-				    "restored tree waited for its memory."
-				  : "The deadline passed before criu lazy-pages had served all of the "
-				    "restored tree's memory.";
+		v.title =
+			j.kind == V_INTERRUPTED
+				? "criuctl was signalled while criu lazy-pages still served the "
+				  "restored tree's memory."
+			: j.kind == V_STALLED
+				? "criu lazy-pages made no progress for the stall limit while the "
+				  "restored tree waited for its memory."
+				: "The deadline passed before criu lazy-pages had served all of "
+				  "the "
+				  "restored tree's memory.";
 	strv_pushf(&v.evidence, "criu lazy-pages (pid %d) %s %d; %llu of %llu pages were in",
 		   cr->pid, cr->end.exited ? "exited with status" : "was killed by signal",
 		   cr->end.exited ? cr->end.exit_status : cr->end.term_signal,

@@ -42,8 +42,8 @@ struct criu_run {
 	char hook_path[PATH_MAX];    /* the hook binary, for --action-script */
 	int (*precommit)(void *arg); /* runs while criu waits there (worker thread) */
 	void *precommit_arg;
-	struct cc_err precommit_err; /* set by precommit when it fails */
-	int guard_fd;		     /* the pipe to criuctl-guard (guardian.h), or -1 */
+	struct cc_err precommit_err;	       /* set by precommit when it fails */
+	int guard_fd;			       /* the pipe to criuctl-guard (guardian.h), or -1 */
 	const struct sup_companion *companion; /* beside criu (restore --lazy), or NULL */
 	/* Results. */
 	int failed; /* criu ran and did not succeed: a verdict exists */

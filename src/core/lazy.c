@@ -5,7 +5,6 @@
 
 #include "err.h"
 
-
 /* The text after needle in line[0..len), or NULL. */
 static const char *after(const char *line, size_t len, const char *needle)
 {
@@ -76,8 +75,7 @@ void lazy_judge(const struct lazy_end *e, struct lazy_judgement *j)
 		j->kind = V_TIMEOUT;
 		j->exit_code = CC_EXIT_TIMEOUT;
 		return;
-	case LAZY_STOP_NONE:
-		break;
+	case LAZY_STOP_NONE: break;
 	}
 	/* Every page in: what the daemon did afterwards cannot hurt the tree. */
 	if (e->complete) {

@@ -19,11 +19,11 @@
 #define LAZY_PAGE 4096
 
 struct lazy_progress {
-	int listening;		/* the daemon takes restores now */
-	unsigned tasks;		/* tasks handed to it */
-	unsigned tasks_done;	/* tasks that have every page */
-	uint64_t pages_total;	/* pages of those tasks */
-	uint64_t pages_copied;	/* pages copied in so far */
+	int listening;	       /* the daemon takes restores now */
+	unsigned tasks;	       /* tasks handed to it */
+	unsigned tasks_done;   /* tasks that have every page */
+	uint64_t pages_total;  /* pages of those tasks */
+	uint64_t pages_copied; /* pages copied in so far */
 };
 
 /* Take one log line (without its newline); 1 when it changed p. */
@@ -50,7 +50,7 @@ struct lazy_end {
 };
 
 struct lazy_judgement {
-	int ok;		       /* every page is in: the restore is done */
+	int ok;			/* every page is in: the restore is done */
 	enum verdict_kind kind; /* otherwise: the verdict */
 	int exit_code;
 	int kill_tree; /* the tree cannot run on without its pages: end it */

@@ -84,10 +84,10 @@ struct sup_companion_result {
 	struct criu_end end;
 	int ready;
 	enum sup_comp_stop stopped;
-	int signal;		/* SUP_COMP_SIGNAL: which */
-	double child_done_at;	/* seconds from the companion's start to the child's good end */
-	double ended_at;	/* seconds from the companion's start to its end */
-	double idle_at_stop;	/* seconds without a log line when it was stopped */
+	int signal;	      /* SUP_COMP_SIGNAL: which */
+	double child_done_at; /* seconds from the companion's start to the child's good end */
+	double ended_at;      /* seconds from the companion's start to its end */
+	double idle_at_stop;  /* seconds without a log line when it was stopped */
 };
 
 struct sup_spec {
