@@ -34,14 +34,19 @@
 struct canary {
 	const char *kind;
 	const char *what;
+	const char *restore_opt; /* restore's option for this canary, or NULL */
 };
 
 static const struct canary canaries[] = {
-	{"pipe", "a pipe between two processes"},
-	{"unix", "a unix socket pair between two processes"},
-	{"tcp", "an established TCP loopback connection inside the tree"},
-	{"lock", "a file lock (flock)"},
+	{"pipe", "a pipe between two processes", NULL},
+	{"unix", "a unix socket pair between two processes", NULL},
+	{"tcp", "an established TCP loopback connection inside the tree", NULL},
+	{"lock", "a file lock (flock)", NULL},
+	{"lazy", "post-copy restore (restore --lazy: userfaultfd, criu lazy-pages)", "--lazy"},
 };
+
+/* The lazy canary's memory: it beats only while every byte is as written. */
+#define LAZY_CANARY_BYTES (16u << 20)
 
 /* ---- the canary process ---- */
 
@@ -110,12 +115,32 @@ static int tcp_pair(int *a, int *b)
 	return *a < 0 ? -1 : 0;
 }
 
+/* Memory that a lazy restore must bring back whole: the canary stops
+ * beating at the first byte that is not what it wrote. */
+static int lazy_loop(int beat_fd)
+{
+	unsigned char *m = malloc(LAZY_CANARY_BYTES);
+
+	if (!m)
+		return 1;
+	for (size_t i = 0; i < LAZY_CANARY_BYTES; i++)
+		m[i] = (unsigned char)(i * 7 + 1);
+	for (unsigned long n = 1;; n++, tick()) {
+		for (size_t i = 0; i < LAZY_CANARY_BYTES; i += 4096)
+			if (m[i] != (unsigned char)(i * 7 + 1))
+				return 2;
+		beat(beat_fd, n);
+	}
+}
+
 static int canary_main(const char *kind, const char *file)
 {
 	int beat_fd = open(file, O_WRONLY | O_CREAT | O_TRUNC, 0600), p[2];
 
 	if (beat_fd < 0)
 		return 1;
+	if (strcmp(kind, "lazy") == 0)
+		return lazy_loop(beat_fd);
 	if (strcmp(kind, "lock") == 0) {
 		if (flock(beat_fd, LOCK_EX) < 0)
 			return 1;
@@ -239,7 +264,7 @@ static int round_trip(const char *criu, const char *store, const struct canary *
 {
 	char id[32], pid_s[16];
 	const char *dump[] = {"dump", "--tree", pid_s, "--name", k->kind, NULL};
-	const char *restore[] = {"restore", k->kind, NULL};
+	const char *restore[] = {"restore", k->kind, k->restore_opt, NULL};
 	cleanup_json json_t *d = NULL;
 	cleanup_json json_t *r = NULL;
 	cleanup_free int *kids = NULL;
