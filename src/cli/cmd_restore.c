@@ -282,6 +282,33 @@ static void keep_lazy_log(struct cli *c, const struct attempt *at, int ckfd)
 		cli_say(c, "criuctl: cannot keep lazy-pages.log: %s", strerror(errno));
 }
 
+/* criu restore's command line, and with --lazy criu lazy-pages beside it;
+ * the run's limits.  0, or an exit code. */
+static int build_run(struct cli *c, struct restore_args *a, const struct manifest *m,
+		     const struct attempt *at, struct criu_run *run, struct lazy_restore *lz)
+{
+	struct restore_req req = {.criu = c->criu,
+				  .images_dir = run->images_dir,
+				  .work_dir = at->dir,
+				  .log_name = run->log_name,
+				  .pidfile = run->pidfile,
+				  .root = a->root,
+				  .detach = 1,
+				  .action_script = run->hook_path,
+				  .opts = &a->opts};
+
+	run->timeout = a->opts.timeout;
+	run->stall_timeout = a->opts.stall_timeout;
+	run->own_pidns = m->own_pidns;
+	run->needs = m->procs;
+	run->needs_n = m->n_procs;
+	if (criu_argv_restore(&req, &run->argv) < 0)
+		return cli_oom(c);
+	if (a->opts.lazy_pages)
+		return lazy_restore_prepare(c, &req, run, a->pidfile, lz);
+	return 0;
+}
+
 static int do_restore(struct cli *c, struct restore_args *a, int ckfd, const struct manifest *m)
 {
 	struct attempt at;
@@ -305,36 +332,15 @@ static int do_restore(struct cli *c, struct restore_args *a, int ckfd, const str
 	/* Past post-restore the tree runs: criuctl decides when. */
 	if (code == 0)
 		code = run_criu_ask(c, &run, "post-restore", NULL, NULL);
-	if (code == 0) {
-		struct restore_req req = {.criu = c->criu,
-					  .images_dir = run.images_dir,
-					  .work_dir = at.dir,
-					  .log_name = run.log_name,
-					  .pidfile = run.pidfile,
-					  .root = a->root,
-					  .detach = 1,
-					  .action_script = run.hook_path,
-					  .opts = &a->opts};
-
-		run.stall_timeout = a->opts.stall_timeout;
-		if (criu_argv_restore(&req, &run.argv) < 0)
-			code = cli_oom(c);
-		else if (a->opts.lazy_pages)
-			code = lazy_restore_prepare(c, &req, &run, a->pidfile, &lz);
-	}
+	if (code == 0)
+		code = build_run(c, a, m, &at, &run, &lz);
 	if (code == 0 && a->wait && prctl(PR_SET_CHILD_SUBREAPER, 1) < 0) {
 		err_sys(&c->err, CC_EXIT_ENV, "subreaper", errno, "restore --wait: subreaper");
 		code = CC_EXIT_ENV;
 	}
-	run.timeout = a->opts.timeout;
-	run.own_pidns = m->own_pidns;
-	run.needs = m->procs;
-	run.needs_n = m->n_procs;
 	if (code == 0)
 		code = run_criu(c, &at, &run, !m->opts.shell_job);
-	if (code == 0 && a->opts.lazy_pages)
-		code = lazy_restore_finish(c, &lz);
-	if (code == 0 && a->opts.lazy_pages)
+	if (code == 0 && a->opts.lazy_pages && (code = lazy_restore_finish(c, &lz)) == 0)
 		keep_lazy_log(c, &at, ckfd);
 	if (code == 0)
 		code = finish_restore(c, a, &at, ckfd, &run, &pid);

@@ -266,6 +266,7 @@ int supervisor_run(const struct sup_spec *spec, struct sup_result *res, struct c
 	}
 	s->res = res;
 	sup_log_init(&s->log, spec->log_dirfd, spec->log_name, sup_take_criu_line, s);
+	sup_log_init(&s->comp.log, -1, NULL, NULL, NULL); /* sup_comp_spawn() sets it */
 	s->capture = spec->output_fd <= 2;
 	if (spec->companion) {
 		what = spec->companion->argv[0];

@@ -183,9 +183,9 @@ wait_locked() {
 	assert_equal "$(json_get .exit_code)" 3
 	assert_equal "$(json_get .error.code)" selftest-pipe
 	assert_equal "$(jq -r '[.findings[].id] | join(" ")' <<<"$output")" \
-		"selftest-pipe selftest-unix selftest-tcp selftest-lock"
+		"selftest-pipe selftest-unix selftest-tcp selftest-lock selftest-lazy"
 	local k
-	for k in pipe unix tcp lock; do
+	for k in pipe unix tcp lock lazy; do
 		assert_equal "$(level_of "selftest-$k")" fail
 		[[ $(field_of "selftest-$k" message) == *"too old"* ]] ||
 			fail "selftest-$k: $(field_of "selftest-$k" message)"
@@ -210,6 +210,7 @@ wait_locked() {
 	assert_line --regexp '^fail +selftest-unix '
 	assert_line --regexp '^fail +selftest-tcp '
 	assert_line --regexp '^fail +selftest-lock '
+	assert_line --regexp '^fail +selftest-lazy +post-copy restore '
 }
 
 @test "--criu /nonexistent: criu-missing fail, exit 3" {

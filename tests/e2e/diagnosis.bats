@@ -39,10 +39,10 @@ finding() { jq -r --arg id "$1" '.findings[] | select(.id == $id) | .level' <<<"
 	assert_equal "$(finding cap-sys-resource)" warn
 }
 
-@test "check --selftest: pipe, unix socket, TCP connection and file lock survive dump and restore" {
+@test "check --selftest: pipe, unix socket, TCP connection, file lock and a lazy restore survive dump and restore" {
 	run --separate-stderr ctl --json check --selftest
 	assert_success
-	for k in pipe unix tcp lock; do
+	for k in pipe unix tcp lock lazy; do
 		assert_equal "$(finding "selftest-$k")" ok
 	done
 }

@@ -306,6 +306,7 @@ static const char *const all_keys[] = {
 	"dump.criu_opt",
 	"dump.auto_flags",
 	"restore.external",
+	"restore.lazy",
 	"restore.timeout",
 	"restore.stall_timeout",
 	"restore.criu_opt",
