@@ -212,13 +212,14 @@ struct decision {
 	int at_fd;
 	struct manifest *m;
 	struct cc_err *err;
+	int sync; /* [store] sync=full */
 };
 
 static int decide(void *arg)
 {
 	struct decision *d = arg;
 
-	return checkpoint_decide(d->at_fd, d->m, !d->m->opts.leave_running, d->err);
+	return checkpoint_decide(d->at_fd, d->m, !d->m->opts.leave_running, d->sync, d->err);
 }
 
 /* Success: manifest, commit, summary. */
@@ -230,6 +231,16 @@ static int commit_dump(struct cli *c, struct attempt *at, struct manifest *m,
 	m->duration_ms = (int64_t)(run->res.duration * 1000.0);
 	m->hook_wait_ms = (int64_t)(run->res.hook_wait * 1000.0);
 	fault_point("commit");
+	if (!m->sealed && run->n_known) { /* the hashes taken while criu ran: the seal's hints */
+		struct image_file *k = malloc(run->n_known * sizeof(*k));
+
+		if (k) {
+			memcpy(k, run->known, run->n_known * sizeof(*k));
+			free(m->files);
+			m->files = k;
+			m->n_files = run->n_known;
+		}
+	}
 	if (checkpoint_commit(&c->store, at, m, 0, &c->err) < 0) {
 		store_abort(&c->store, at);
 		return c->err.exit_code;
@@ -278,7 +289,7 @@ static int run_step(struct cli *c, struct dump_args *a, struct manifest *m, stru
 		    int k, struct criu_run *run)
 {
 	char images[PATH_MAX + 160], rel[32], prev[32];
-	struct decision d = {at->fd, m, &run->precommit_err};
+	struct decision d = {at->fd, m, &run->precommit_err, !c->store.sync_none};
 	int code;
 
 	memset(run, 0, sizeof(*run)); /* the caller frees it whatever happens */
