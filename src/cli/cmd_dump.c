@@ -231,16 +231,6 @@ static int commit_dump(struct cli *c, struct attempt *at, struct manifest *m,
 	m->duration_ms = (int64_t)(run->res.duration * 1000.0);
 	m->hook_wait_ms = (int64_t)(run->res.hook_wait * 1000.0);
 	fault_point("commit");
-	if (!m->sealed && run->n_known) { /* the hashes taken while criu ran: the seal's hints */
-		struct image_file *k = malloc(run->n_known * sizeof(*k));
-
-		if (k) {
-			memcpy(k, run->known, run->n_known * sizeof(*k));
-			free(m->files);
-			m->files = k;
-			m->n_files = run->n_known;
-		}
-	}
 	if (checkpoint_commit(&c->store, at, m, 0, &c->err) < 0) {
 		store_abort(&c->store, at);
 		return c->err.exit_code;

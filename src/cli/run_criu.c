@@ -25,7 +25,6 @@
 #include "proc.h"
 #include "run_criu_int.h"
 #include "tidy.h"
-#include "writeback.h"
 
 int run_criu_prepare(struct cli *c, const struct attempt *at, const char *action,
 		     const char *images_dir, struct criu_run *r)
@@ -334,23 +333,6 @@ static int open_output(const struct attempt *at)
 		      0600);
 }
 
-/* While criu dumps (writeback.h): with [store] sync=full its images go to
- * disk as it writes them; a tree that runs on is sealed after criu, so
- * its images are hashed as criu closes them, for the seal to reuse. */
-static struct writeback *start_writeback(const struct cli *c, const struct attempt *at,
-					 const struct criu_run *r)
-{
-	size_t n = strlen(at->dir);
-	const char *rel = strncmp(r->images_dir, at->dir, n) == 0 && r->images_dir[n] == '/'
-				  ? r->images_dir + n + 1
-				  : "images";
-
-	if (!strstr(r->action, "dump"))
-		return NULL;
-	return writeback_start(r->images_dir, rel, !c->store.sync_none,
-			       strv_contains(&r->argv, "--leave-running"));
-}
-
 /* The caller's pre-commit work, in the supervisor's worker thread. */
 static int run_precommit(void *arg)
 {
@@ -412,7 +394,6 @@ int run_criu(struct cli *c, const struct attempt *at, struct criu_run *r, int ne
 				.on_spawn = on_spawn,
 				.on_tick = c->progress != PROGRESS_NEVER ? on_tick : NULL,
 				.arg = r};
-	struct writeback *wb;
 	int rc;
 
 	fault_point("before-criu");
@@ -439,9 +420,7 @@ int run_criu(struct cli *c, const struct attempt *at, struct criu_run *r, int ne
 		for (size_t i = 0; i < r->argv.n; i++)
 			fprintf(stderr, "%s%s", r->argv.v[i], i + 1 < r->argv.n ? " " : "\n");
 	r->started = proc_boot_ticks();
-	wb = start_writeback(c, at, r);
 	rc = supervisor_run(&spec, &r->res, &c->err);
-	writeback_stop(wb, &r->known, &r->n_known);
 	guard_done(r->guard_fd); /* criu has ended under criuctl's eyes */
 	r->guard_fd = -1;
 	progress_end(&r->progress, rc == 0 ? &r->res : NULL);
@@ -484,7 +463,4 @@ void run_criu_free(struct criu_run *r)
 	free(r->spawned);
 	r->spawned = NULL;
 	r->spawned_n = 0;
-	free(r->known);
-	r->known = NULL;
-	r->n_known = 0;
 }

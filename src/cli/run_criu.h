@@ -58,8 +58,6 @@ struct criu_run {
 	unsigned long long started;    /* proc_boot_ticks() before criu started */
 	struct manifest_proc *spawned; /* restore: criu's descendants while it was held */
 	size_t spawned_n;
-	struct image_file *known; /* dump: images hashed as criu closed them (writeback.h) */
-	size_t n_known;
 	/* Internal. */
 	struct cli *cli;
 	const struct attempt *at;

@@ -62,23 +62,18 @@ static int syncfs_reports_errors(void)
 }
 
 /* criu writes images and stats 0644; they hold process memory.  With
- * sync, writeback starts while the files are hashed (or, where syncfs
- * cannot be trusted, each file is fsynced).  The files of an unsealed m
- * are hashes taken while criu ran (writeback.h), reused where they fit. */
+ * sync, each file's writeback starts before it is hashed, so the disk
+ * works while the rest is hashed (or, where syncfs cannot be trusted,
+ * each file is fsynced). */
 static int seal(int at_fd, struct manifest *m, int sync, struct cc_err *e)
 {
 	unsigned how = !sync ? 0 : syncfs_reports_errors() ? SEAL_KICK : SEAL_FSYNC;
-	struct image_file *known = m->files;
-	size_t n_known = m->n_files;
-	int rc;
 
 	fs_chmod_tree_at(at_fd, ".", 0600);
+	free(m->files);
 	m->files = NULL;
 	m->n_files = 0;
-	rc = seal_files(at_fd, seal_dirs, how, known, n_known, &m->files, &m->n_files,
-			&m->images_bytes, e);
-	free(known);
-	if (rc < 0)
+	if (seal_files(at_fd, seal_dirs, how, &m->files, &m->n_files, &m->images_bytes, e) < 0)
 		return -1;
 	m->sealed = 1;
 	return 0;

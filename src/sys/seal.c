@@ -37,8 +37,6 @@ struct walk {
 	int hash;  /* hash the files (else only look at the links) */
 	int links; /* refuse a link other than criu's "parent" links */
 	char *buf; /* READ_BUF bytes */
-	const struct image_file *known; /* hashes taken earlier (writeback.h) */
-	size_t n_known;
 	struct image_file *v;
 	size_t n, cap;
 	uint64_t bytes;
@@ -118,35 +116,10 @@ static int hash_fd(struct walk *w, int fd, uint64_t size, XXH128_hash_t *h)
 	return r < 0 ? -1 : 0;
 }
 
-int seal_hash_fd(int fd, uint64_t size, unsigned char xxh128[16])
-{
-	struct walk w = {.buf = malloc(READ_BUF)};
-	XXH128_canonical_t canon;
-	XXH128_hash_t h;
-	int rc = w.buf ? hash_fd(&w, fd, size, &h) : -1;
-
-	free(w.buf);
-	if (rc == 0) {
-		XXH128_canonicalFromHash(&canon, h);
-		memcpy(xxh128, canon.digest, 16);
-	}
-	return rc;
-}
-
-/* The hash taken earlier of the file rel, if it has the size it has now. */
-static const struct image_file *known(const struct walk *w, const char *rel, uint64_t size)
-{
-	for (size_t i = 0; i < w->n_known; i++)
-		if (w->known[i].size == size && strcmp(w->known[i].path, rel) == 0)
-			return &w->known[i];
-	return NULL;
-}
-
 /* Hash (and with w->sync, fsync) one regular file. */
 static int add_file(struct walk *w, int dirfd, const char *name, const char *rel)
 {
 	int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	const struct image_file *k = NULL;
 	XXH128_canonical_t canon;
 	XXH128_hash_t h;
 	struct stat st;
@@ -158,9 +131,7 @@ static int add_file(struct walk *w, int dirfd, const char *name, const char *rel
 	 * Only a hint: its failure changes nothing. */
 	if (w->kick)
 		sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
-	if (fstat(fd, &st) < 0 ||
-	    (!(k = known(w, rel, (uint64_t)st.st_size)) &&
-	     hash_fd(w, fd, (uint64_t)st.st_size, &h) < 0) ||
+	if (fstat(fd, &st) < 0 || hash_fd(w, fd, (uint64_t)st.st_size, &h) < 0 ||
 	    (w->sync && fsync(fd) < 0)) {
 		int saved = errno;
 
@@ -182,11 +153,10 @@ static int add_file(struct walk *w, int dirfd, const char *name, const char *rel
 		w->v = v;
 		w->cap = cap;
 	}
-	if (!k)
-		XXH128_canonicalFromHash(&canon, h);
+	XXH128_canonicalFromHash(&canon, h);
 	snprintf(w->v[w->n].path, sizeof(w->v[w->n].path), "%s", rel);
 	w->v[w->n].size = (uint64_t)st.st_size;
-	memcpy(w->v[w->n].xxh128, k ? k->xxh128 : canon.digest, sizeof(w->v[w->n].xxh128));
+	memcpy(w->v[w->n].xxh128, canon.digest, sizeof(w->v[w->n].xxh128));
 	w->n++;
 	w->bytes += (uint64_t)st.st_size;
 	return 0;
@@ -266,15 +236,10 @@ static int walk(struct walk *w, int ckfd, const char *const *dirs)
 	return 0;
 }
 
-int seal_files(int ckfd, const char *const *dirs, unsigned how, const struct image_file *known,
-	       size_t n_known, struct image_file **files, size_t *n, uint64_t *bytes,
-	       struct cc_err *e)
+int seal_files(int ckfd, const char *const *dirs, unsigned how, struct image_file **files,
+	       size_t *n, uint64_t *bytes, struct cc_err *e)
 {
-	struct walk w = {.sync = !!(how & SEAL_FSYNC),
-			 .kick = !!(how & SEAL_KICK),
-			 .hash = 1,
-			 .known = known,
-			 .n_known = n_known};
+	struct walk w = {.sync = !!(how & SEAL_FSYNC), .kick = !!(how & SEAL_KICK), .hash = 1};
 
 	if (walk(&w, ckfd, dirs) < 0) {
 		free(w.v);

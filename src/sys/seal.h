@@ -31,18 +31,11 @@ enum {
  * Seal the files below the directories dirs (NULL-terminated, relative to
  * the checkpoint directory ckfd; a missing one is skipped), with how (0 or
  * SEAL_* ored): the list goes into a new array *files (caller frees), sorted
- * by path, and the sum of the sizes into *bytes.  known (n_known entries,
- * may be NULL) are hashes taken earlier of files nothing changed since
- * (writeback.h): a file of the same path and size is not read again.
- * Returns 0, or -1 with e set (exit 5, store-io).
+ * by path, and the sum of the sizes into *bytes.  Returns 0, or -1 with e
+ * set (exit 5, store-io).
  */
-int seal_files(int ckfd, const char *const *dirs, unsigned how, const struct image_file *known,
-	       size_t n_known, struct image_file **files, size_t *n, uint64_t *bytes,
-	       struct cc_err *e);
-
-/* XXH128 (canonical bytes) of the open file fd of size bytes, read as the
- * seal reads.  Returns 0, or -1 with errno set. */
-int seal_hash_fd(int fd, uint64_t size, unsigned char xxh128[16]);
+int seal_files(int ckfd, const char *const *dirs, unsigned how, struct image_file **files,
+	       size_t *n, uint64_t *bytes, struct cc_err *e);
 
 /*
  * Read the files of dirs below ckfd again, without changing anything, and
