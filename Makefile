@@ -52,7 +52,7 @@ B := build
 else
 B := build/san
 CFLAGS += -fsanitize=$(SANITIZE) -fno-sanitize-recover=all -fno-omit-frame-pointer
-ifneq ($(filter e2e guest-image install demo bench,$(MAKECMDGOALS)),)
+ifneq ($(filter e2e guest-image install demo bench bench-image,$(MAKECMDGOALS)),)
 $(error the guest gets the plain criuctl: run $(filter e2e guest-image install demo bench,$(MAKECMDGOALS)) without SANITIZE)
 endif
 endif
@@ -96,7 +96,8 @@ UNIT_SRC  := $(wildcard tests/unit/test_*.c)
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(B)/unit/%)
 
 .PHONY: all deps check test unit cli e2e soak guest-image bare-image bundle demo install \
-        uninstall clean format format-check lint layers bench test-bins fuzz fuzz-build
+        uninstall clean format format-check lint layers bench bench-image test-bins fuzz \
+        fuzz-build
 
 all: $(B)/criuctl $(B)/criuctl-hook $(B)/criuctl-guard $(B)/guest-sandbox $(B)/container-run
 
@@ -258,8 +259,22 @@ demo: deps
 	@$(MAKE) --no-print-directory all guest-image
 	@tools/guest-run bash /src/tools/demo
 
-bench: all guest-image $(TEST_BINS)
-	@tools/guest-run bash /src/tools/bench
+# The performance suite (tools/bench/README.md) in an image of its own,
+# the test image's packages plus guest-image/packages.bench (runc, for P7);
+# the table lands in build/bench/results.md and results.json.
+BENCH_BINS := $(B)/fixtures/bench-tree
+bench-image: $(B)/criuctl
+	guest-image/build $(B)/guest-bench guest-image/packages.bench
+	$(MAKE) --no-print-directory install DESTDIR=$(CURDIR)/$(B)/guest-bench/rootfs PREFIX=/usr \
+	    >/dev/null
+
+bench: all bench-image $(TEST_BINS) $(BENCH_BINS)
+	@rm -rf $(B)/guest-bench/rootfs/var/tmp/criuctl-bench-out
+	@CRIUCTL_GUEST_ROOTFS=$(CURDIR)/$(B)/guest-bench/rootfs tools/guest-run bash /src/tools/bench/run
+	@mkdir -p build/bench
+	@cp $(B)/guest-bench/rootfs/var/tmp/criuctl-bench-out/results.md \
+	    $(B)/guest-bench/rootfs/var/tmp/criuctl-bench-out/results.json build/bench/
+	@echo "bench: build/bench/results.md, build/bench/results.json"
 
 install: $(B)/criuctl $(B)/criuctl-hook $(B)/criuctl-guard
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
@@ -298,7 +313,7 @@ format-check:
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
 	    --inline-suppr $(INC_cli) src tools/sandbox.c tools/nsutil.c tools/container-run.c tests/fuzz
-	shellcheck tools/guest-run tools/install-deps tools/run-suites tools/demo tools/bench \
+	shellcheck tools/guest-run tools/install-deps tools/run-suites tools/demo tools/bench/run \
 	    tools/check-layers tools/check-size tools/bundle etc/bats/criuctl.bash \
 	    guest-image/build tests/fixtures/capture tests/fuzz/run .ci/run
 	tools/check-size

@@ -59,13 +59,14 @@ struct decision {
 	int at_fd;
 	struct manifest *m;
 	struct cc_err *err;
+	int sync; /* [store] sync=full */
 };
 
 static int decide(void *arg)
 {
 	struct decision *d = arg;
 
-	return checkpoint_decide(d->at_fd, d->m, !d->m->opts.leave_running, d->err);
+	return checkpoint_decide(d->at_fd, d->m, !d->m->opts.leave_running, d->sync, d->err);
 }
 
 /* Success: manifest, commit, summary. */
@@ -125,7 +126,7 @@ static int run_step(struct cli *c, struct dump_args *a, struct manifest *m, stru
 		    int k, struct criu_run *run)
 {
 	char images[PATH_MAX + 160], rel[32], prev[32];
-	struct decision d = {at->fd, m, &run->precommit_err};
+	struct decision d = {at->fd, m, &run->precommit_err, !c->store.sync_none};
 	int code;
 
 	memset(run, 0, sizeof(*run)); /* the caller frees it whatever happens */

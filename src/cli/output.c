@@ -155,6 +155,8 @@ int cli_store(struct cli *c, enum cli_store_mode mode)
 	if ((mode == STORE_WRITE ? store_open(s, root, &c->err)
 				 : store_open_read(s, root, &c->err)) < 0)
 		return -1;
+	/* Set after the start-up recovery, which always syncs. */
+	s->sync_none = config_sync_none(&c->cfg);
 	for (size_t i = 0; i < s->recovered.n; i++)
 		cli_say(c, "criuctl: tmp/: %s", s->recovered.v[i]);
 	if (s->recovered.n)

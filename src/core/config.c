@@ -39,6 +39,7 @@ void config_defaults(struct config *c)
 	c->auto_flags = 1;
 	c->restore_verify = 1;
 	c->keep_failed = DEFAULT_KEEP_FAILED;
+	snprintf(c->store_sync, sizeof(c->store_sync), "%s", config_sync_choices[0]);
 	c->dump.timeout = c->restore.timeout = DEFAULT_TIMEOUT;
 	c->dump.stall_timeout = c->restore.stall_timeout = DEFAULT_STALL_TIMEOUT;
 }

@@ -39,6 +39,10 @@ struct config {
 	char store_root[PATH_MAX];
 	int keep;	 /* retention of checkpoints; 0 = keep all */
 	int keep_failed; /* retention of failed attempts */
+	/* How a commit makes a checkpoint durable: "full" (the default: data,
+	 * then directory entries on disk before the rename) or "none" (scratch
+	 * stores: the kernel writes it back when it likes). */
+	char store_sync[CRIU_CHOICE_MAX];
 	int auto_flags;
 	struct criu_opts dump;
 	struct criu_opts restore; /* external, criu_opt, timeouts; flags come from the manifest */
@@ -65,6 +69,10 @@ struct store_seen {
  * read-only root without /var/lib), or where only the fallback exists.
  */
 int config_store_fallback(const struct store_seen *s);
+
+/* The values of [store] sync, and 1 when the policy text is "none". */
+extern const char *const config_sync_choices[];
+int config_sync_none(const struct config *c);
 
 /* Built-in defaults. */
 void config_defaults(struct config *c);

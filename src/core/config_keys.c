@@ -7,6 +7,16 @@
 #include <stdio.h>
 #include <string.h>
 
+const char *const config_sync_choices[] = {"full", "none", NULL};
+
+int config_sync_none(const struct config *c)
+{
+	return strcmp(c->store_sync, "none") == 0;
+}
+
+/* [store] sync is no criu flag; this row only lends it its choices. */
+static const struct criu_flag sync_choice = {.kind = FLAG_CHOICE, .choices = config_sync_choices};
+
 /* criuctl's own keys; those of criu's flags come from the flag table
  * (flags.h), [dump] and [restore] each between these. */
 static const struct key before[] = {
@@ -15,6 +25,7 @@ static const struct key before[] = {
 	{"store", "root", K_PATH, offsetof(struct config, store_root), NULL},
 	{"store", "keep", K_COUNT, offsetof(struct config, keep), NULL},
 	{"store", "keep_failed", K_COUNT, offsetof(struct config, keep_failed), NULL},
+	{"store", "sync", K_CHOICE, offsetof(struct config, store_sync), &sync_choice},
 };
 static const struct key after_dump[] = {
 	{"dump", "auto_flags", K_BOOL, offsetof(struct config, auto_flags), NULL},

@@ -19,7 +19,9 @@ struct key {
 	const char *name;
 	enum key_type type;
 	size_t offset;
-	const struct criu_flag *flag; /* a key of the flag table, or NULL */
+	/* a key of the flag table; for [store] sync a row that only carries
+	 * its choices; else NULL */
+	const struct criu_flag *flag;
 };
 
 /* The i-th key into *k: 0, or -1 past the last. */

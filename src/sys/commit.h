@@ -7,8 +7,9 @@
  * would lengthen), then the manifest written into the attempt: the proof,
  * for whoever finds the attempt later, that criuctl decided to commit it.
  * checkpoint_commit() runs once criu has ended: what criu wrote after its
- * question (stats-dump), the seal if not yet made, the manifest made
- * durable, and the rename into checkpoints/.  The same two functions serve
+ * question (stats-dump), the seal if not yet made, the manifest, all of
+ * it made durable (with [store] sync=full, the default: the argument is
+ * in commit.c), and the rename into checkpoints/.  The same two functions serve
  * criuctl's own dump and the recovery of an attempt whose criuctl was
  * killed (recover.h).
  */
@@ -19,10 +20,10 @@
 #include "manifest.h"
 #include "store.h"
 
-/* The pre-commit work (see above); seal: seal the images now.  Safe in a
- * worker thread (touches only the attempt directory and m).  Returns 0, or
- * -1 with e set (exit 5). */
-int checkpoint_decide(int at_fd, struct manifest *m, int seal, struct cc_err *e);
+/* The pre-commit work (see above); seal: seal the images now, and with
+ * sync make the attempt durable.  Safe in a worker thread (touches only
+ * the attempt directory and m).  Returns 0, or -1 with e set (exit 5). */
+int checkpoint_decide(int at_fd, struct manifest *m, int seal, int sync, struct cc_err *e);
 
 /* The commit (see above).  m->name may change when the name was taken
  * meanwhile and alt_name allows another ("NAME.recovered").  Returns 0, or

@@ -1,12 +1,17 @@
 /*
- * seal: walk a checkpoint's image directories, fsync and hash what criu
- * wrote (seal_files), or read it again and compare (seal_verify).
+ * seal: walk a checkpoint's image directories, hash what criu wrote
+ * (seal_files: with SEAL_KICK starting each file's writeback first, with
+ * SEAL_FSYNC the old per-file durability), or read it again and compare
+ * (seal_verify).
  *
  * The files were just written, so they are read back from the page cache,
- * mapped rather than copied.  The hash is XXH3's 128-bit one (libxxhash):
- * it runs at memory speed, where zlib's CRC-32 took four times longer than
- * the dump of a 256 MiB tree, and `xxhsum -H2 FILE` (xxh128sum) prints the
- * same digest, so a file can be checked by hand.
+ * mapped rather than copied, HASH_WINDOW bytes at a time: mapping a whole
+ * 1 GiB pages image made criuctl's resident set 1 GiB (mapped page cache
+ * counts), a window keeps it at a few MiB for the same speed.  The hash is
+ * XXH3's 128-bit one (libxxhash): it runs at memory speed, where zlib's
+ * CRC-32 took four times longer than the dump of a 256 MiB tree, and
+ * `xxhsum -H2 FILE` (xxh128sum) prints the same digest, so a file can be
+ * checked by hand.
  */
 #include "seal.h"
 
@@ -21,12 +26,14 @@
 #include <unistd.h>
 #include <xxhash.h>
 
-#define READ_BUF (1u << 20)
+#define READ_BUF    (1u << 20)
+#define HASH_WINDOW (8u << 20) /* a multiple of any page size */
 
 const char *const seal_dirs[] = {"images", "pre", NULL};
 
 struct walk {
-	int sync;  /* seal: fsync files and directories */
+	int sync;  /* SEAL_FSYNC: fsync files and directories */
+	int kick;  /* SEAL_KICK: start each file's writeback before hashing it */
 	int hash;  /* hash the files (else only look at the links) */
 	int links; /* refuse a link other than criu's "parent" links */
 	char *buf; /* READ_BUF bytes */
@@ -66,27 +73,44 @@ static int check_link(struct walk *w, int dirfd, const char *name, const char *r
 	return walk_fail(w, rel);
 }
 
-/* Hash fd's size bytes: mapped when it can be, else read in chunks. */
+/* Feed st with fd's first size bytes through mappings of HASH_WINDOW
+ * bytes; returns how many it fed (fewer when a window could not be
+ * mapped: the caller reads the rest). */
+static uint64_t hash_mapped(int fd, uint64_t size, XXH3_state_t *st)
+{
+	uint64_t off = 0;
+
+	while (off < size) {
+		size_t len = size - off < HASH_WINDOW ? (size_t)(size - off) : HASH_WINDOW;
+		void *p = mmap(NULL, len, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, (off_t)off);
+
+		if (p == MAP_FAILED)
+			break;
+		XXH3_128bits_update(st, p, len);
+		munmap(p, len);
+		off += len;
+	}
+	return off;
+}
+
+/* Hash fd's bytes: mapped where it can be, the rest read in chunks. */
 static int hash_fd(struct walk *w, int fd, uint64_t size, XXH128_hash_t *h)
 {
-	XXH3_state_t *st;
-	void *p = size ? mmap(NULL, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0) : NULL;
+	XXH3_state_t *st = XXH3_createState();
+	uint64_t off;
 	ssize_t r;
 
-	if (p && p != MAP_FAILED) {
-		*h = XXH3_128bits(p, size);
-		munmap(p, size);
-		return 0;
-	}
-	st = XXH3_createState();
 	if (!st || XXH3_128bits_reset(st) != XXH_OK) {
 		XXH3_freeState(st);
 		errno = ENOMEM;
 		return -1;
 	}
-	while ((r = read(fd, w->buf, READ_BUF)) > 0 || (r < 0 && errno == EINTR))
-		if (r > 0)
+	off = hash_mapped(fd, size, st);
+	while ((r = pread(fd, w->buf, READ_BUF, (off_t)off)) > 0 || (r < 0 && errno == EINTR))
+		if (r > 0) {
 			XXH3_128bits_update(st, w->buf, (size_t)r);
+			off += (uint64_t)r;
+		}
 	*h = XXH3_128bits_digest(st);
 	XXH3_freeState(st);
 	return r < 0 ? -1 : 0;
@@ -102,6 +126,11 @@ static int add_file(struct walk *w, int dirfd, const char *name, const char *rel
 
 	if (fd < 0)
 		return walk_fail(w, rel);
+	/* Writeback of what is still dirty starts now and runs while the
+	 * other files are hashed; the commit's syncfs then waits for less.
+	 * Only a hint: its failure changes nothing. */
+	if (w->kick)
+		sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
 	if (fstat(fd, &st) < 0 || hash_fd(w, fd, (uint64_t)st.st_size, &h) < 0 ||
 	    (w->sync && fsync(fd) < 0)) {
 		int saved = errno;
@@ -207,10 +236,10 @@ static int walk(struct walk *w, int ckfd, const char *const *dirs)
 	return 0;
 }
 
-int seal_files(int ckfd, const char *const *dirs, struct image_file **files, size_t *n,
-	       uint64_t *bytes, struct cc_err *e)
+int seal_files(int ckfd, const char *const *dirs, unsigned how, struct image_file **files,
+	       size_t *n, uint64_t *bytes, struct cc_err *e)
 {
-	struct walk w = {.sync = 1, .hash = 1};
+	struct walk w = {.sync = !!(how & SEAL_FSYNC), .kick = !!(how & SEAL_KICK), .hash = 1};
 
 	if (walk(&w, ckfd, dirs) < 0) {
 		free(w.v);

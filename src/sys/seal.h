@@ -4,8 +4,9 @@
  * criu writes its images 0644, never fsyncs them and keeps no checksum: a
  * flipped byte restores "fine" and a truncated pages image can make restore
  * loop.  Before a dump is committed, criuctl seals every file below
- * images/ and pre/ (fsync, size and XXH128 into the manifest, then fsync
- * of each directory); before a restore it reads them again and compares.  Never follows a symlink
+ * images/ and pre/ (size and XXH128 into the manifest; making them durable
+ * is the commit's, commit.h); before a restore it reads them again and
+ * compares.  Never follows a symlink
  * (criu's "parent" link of a dump after pre-dumps is skipped: its target is sealed where it lives).
  */
 #ifndef CRIUCTL_SEAL_H
@@ -20,14 +21,21 @@
 /* The directories of a checkpoint that hold images: {"images", "pre", NULL}. */
 extern const char *const seal_dirs[];
 
+/* How seal_files() treats each file besides hashing it. */
+enum {
+	SEAL_KICK = 1,	/* start its writeback (sync_file_range) before hashing it */
+	SEAL_FSYNC = 2, /* fsync it, and each directory after its files */
+};
+
 /*
  * Seal the files below the directories dirs (NULL-terminated, relative to
- * the checkpoint directory ckfd; a missing one is skipped): the list goes
- * into a new array *files (caller frees), sorted by path, and the sum of the
- * sizes into *bytes.  Returns 0, or -1 with e set (exit 5, store-io).
+ * the checkpoint directory ckfd; a missing one is skipped), with how (0 or
+ * SEAL_* ored): the list goes into a new array *files (caller frees), sorted
+ * by path, and the sum of the sizes into *bytes.  Returns 0, or -1 with e
+ * set (exit 5, store-io).
  */
-int seal_files(int ckfd, const char *const *dirs, struct image_file **files, size_t *n,
-	       uint64_t *bytes, struct cc_err *e);
+int seal_files(int ckfd, const char *const *dirs, unsigned how, struct image_file **files,
+	       size_t *n, uint64_t *bytes, struct cc_err *e);
 
 /*
  * Read the files of dirs below ckfd again, without changing anything, and

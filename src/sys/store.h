@@ -30,6 +30,7 @@ struct store {
 	int failed_fd;	     /* failed/ */
 	int tmp_fd;	     /* tmp/ */
 	int locks_fd;	     /* locks/: one lock file per checkpoint name */
+	int sync_none;	     /* [store] sync=none: commits skip every sync (commit.h) */
 	/* "NAME: inet CRIU-...": the network locks criu kept for removed
 	 * checkpoints that were never restored, released with them. */
 	struct strv unlocked;

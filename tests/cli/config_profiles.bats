@@ -12,7 +12,7 @@ load helpers
 # Every key of the configuration, "section.key", in the order `config` prints them.
 # [dump] and [restore]: criu's flags in the flag table's order (src/core/flags.c),
 # then criuctl's own keys of the section.
-ALL_KEYS="criu.path criu.env store.root store.keep store.keep_failed \
+ALL_KEYS="criu.path criu.env store.root store.keep store.keep_failed store.sync \
 dump.leave_running dump.network_lock dump.tcp_established dump.ext_unix_sk \
 dump.shell_job dump.file_locks dump.manage_cgroups dump.external dump.skip_mnt \
 dump.timeout dump.stall_timeout dump.criu_opt dump.auto_flags restore.external restore.lazy \

@@ -290,6 +290,7 @@ static const char *const all_keys[] = {
 	"store.root",
 	"store.keep",
 	"store.keep_failed",
+	"store.sync",
 	/* [dump] and [restore]: criu's flags in the order of the flag table
 	 * (flags.h), then criuctl's own keys of the section. */
 	"dump.leave_running",

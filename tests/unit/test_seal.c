@@ -65,7 +65,7 @@ static void seal(const struct ck *c, struct image_file **files, size_t *n)
 	struct cc_err e = {0};
 	uint64_t bytes = 0;
 
-	assert_int_equal(seal_files(c->fd, seal_dirs, files, n, &bytes, &e), 0);
+	assert_int_equal(seal_files(c->fd, seal_dirs, SEAL_FSYNC, files, n, &bytes, &e), 0);
 	assert_true(bytes == strlen("core") + strlen("pages of memory") + strlen("older pages"));
 }
 
@@ -183,7 +183,7 @@ static void test_missing_dir_skipped(void **state)
 	assert_int_equal(unlinkat(c->fd, "pre/1/pages-1.img", 0), 0);
 	assert_int_equal(unlinkat(c->fd, "pre/1", AT_REMOVEDIR), 0);
 	assert_int_equal(unlinkat(c->fd, "pre", AT_REMOVEDIR), 0);
-	assert_int_equal(seal_files(c->fd, seal_dirs, &files, &n, &bytes, &e), 0);
+	assert_int_equal(seal_files(c->fd, seal_dirs, SEAL_FSYNC, &files, &n, &bytes, &e), 0);
 	assert_int_equal(n, 2);
 	assert_int_equal(seal_verify(c->fd, seal_dirs, files, n, "ck", &e), 0);
 	free(files);
@@ -200,7 +200,7 @@ static void test_symlinked_dir_refused(void **state)
 
 	assert_int_equal(renameat(c->fd, "images", c->fd, "elsewhere"), 0);
 	assert_int_equal(symlinkat("elsewhere", c->fd, "images"), 0);
-	assert_int_equal(seal_files(c->fd, seal_dirs, &files, &n, &bytes, &e), -1);
+	assert_int_equal(seal_files(c->fd, seal_dirs, SEAL_FSYNC, &files, &n, &bytes, &e), -1);
 	assert_int_equal(e.exit_code, CC_EXIT_STORE);
 	assert_string_equal(e.code, "store-io");
 	assert_non_null(strstr(e.msg, "seal the images: images"));
@@ -229,7 +229,7 @@ static void test_links_refused(void **state)
 	uint64_t bytes = 0;
 	size_t n = 0;
 
-	assert_int_equal(seal_files(c->fd, seal_dirs, &files, &n, &bytes, &e), 0);
+	assert_int_equal(seal_files(c->fd, seal_dirs, SEAL_FSYNC, &files, &n, &bytes, &e), 0);
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		const char *row = cases[i].link;
 
