@@ -117,7 +117,7 @@ json_t *manifest_to_json(const struct manifest *m)
 {
 	return json_pack(
 		"{s:i, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:I, s:I, s:o*, s:o, s:i, "
-		"s:I, s:o*}",
+		"s:I, s:o*, s:o*}",
 		"format", MANIFEST_FORMAT, "name", json_text(m->name), "created",
 		json_text(m->created), "criuctl_version", json_text(m->criuctl_version),
 		"criu_version", json_text(m->criu_version), "kernel", json_text(m->kernel), "tree",
@@ -127,7 +127,8 @@ json_t *manifest_to_json(const struct manifest *m)
 		(json_int_t)m->images_bytes, "files", files_to_json(m), "stats",
 		stats_to_json(&m->stats), "pre_dumps", m->pre_dumps, "hook_wait_ms",
 		(json_int_t)m->hook_wait_ms, "recovered",
-		m->recovered[0] ? json_text(m->recovered) : NULL);
+		m->recovered[0] ? json_text(m->recovered) : NULL, "container",
+		m->container[0] ? json_text(m->container) : NULL);
 }
 
 /* A string field cut to size at a character boundary: half a UTF-8
@@ -378,6 +379,7 @@ int manifest_from_json(const char *text, size_t len, struct manifest *m, char *w
 		m->pre_dumps = (int)json_integer_value(json_object_get(root, "pre_dumps"));
 		m->hook_wait_ms = json_integer_value(json_object_get(root, "hook_wait_ms"));
 		copy_string(m->recovered, sizeof(m->recovered), json_object_get(root, "recovered"));
+		copy_string(m->container, sizeof(m->container), json_object_get(root, "container"));
 		if (procs_from_json(m, json_object_get(tree, "processes")) ||
 		    opts_from_json(&m->opts, json_object_get(root, "options")) ||
 		    strv_from_json(&m->criu_argv, json_object_get(root, "criu_argv")) ||
