@@ -29,6 +29,7 @@
  *                   files from --shared then
  *   --bind SRC:DST  bind SRC read-only on DST in the container (repeatable)
  *   --rbind SRC:DST bind SRC (and what is under it) read-write on DST
+ *   --mask PATH     bind the container's /dev/null on PATH (a masked path)
  *   --ipc FILE, --uts FILE  join these namespaces (kata-agent's sandbox-ns
  *                   files) instead of new ones
  *   --cgroup DIR    the init moves itself into this cgroup first
@@ -77,6 +78,8 @@ struct ct_opts {
 	int agent;
 	const char *bind[16]; /* "SRC:DST" */
 	int bind_rw[16];      /* --rbind: read-write, recursive */
+	const char *mask[8];  /* --mask PATH */
+	size_t n_mask;
 	size_t n_bind;
 	char **argv;
 };
@@ -85,26 +88,19 @@ static const char usage_text[] =
 	"usage: container-run [--name NAME] [--shared DIR] [--net] [--no-setsid]\n"
 	"                     [--pidfile FILE] [--log PATH] [--root DIR] [--bind SRC:DST]...\n"
 	"                     [--rbind SRC:DST]... [--ipc FILE] [--uts FILE] [--cgroup DIR]\n"
-	"                     [--agent] -- CMD [ARG...]\n";
+	"                     [--mask PATH]... [--agent] -- CMD [ARG...]\n";
 
 static void parse_args(int argc, char **argv, struct ct_opts *o)
 {
 	static const struct option longopts[] = {
-		{"name", required_argument, NULL, 'n'},
-		{"shared", required_argument, NULL, 's'},
-		{"net", no_argument, NULL, 'N'},
-		{"no-setsid", no_argument, NULL, 'S'},
-		{"pidfile", required_argument, NULL, 'p'},
-		{"log", required_argument, NULL, 'l'},
-		{"root", required_argument, NULL, 'r'},
-		{"bind", required_argument, NULL, 'b'},
-		{"rbind", required_argument, NULL, 'B'},
-		{"ipc", required_argument, NULL, 'i'},
-		{"uts", required_argument, NULL, 'u'},
-		{"cgroup", required_argument, NULL, 'g'},
-		{"agent", no_argument, NULL, 'a'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+		{"name", required_argument, NULL, 'n'},	   {"shared", required_argument, NULL, 's'},
+		{"net", no_argument, NULL, 'N'},	   {"no-setsid", no_argument, NULL, 'S'},
+		{"pidfile", required_argument, NULL, 'p'}, {"log", required_argument, NULL, 'l'},
+		{"root", required_argument, NULL, 'r'},	   {"bind", required_argument, NULL, 'b'},
+		{"rbind", required_argument, NULL, 'B'},   {"ipc", required_argument, NULL, 'i'},
+		{"uts", required_argument, NULL, 'u'},	   {"cgroup", required_argument, NULL, 'g'},
+		{"agent", no_argument, NULL, 'a'},	   {"mask", required_argument, NULL, 'm'},
+		{"help", no_argument, NULL, 'h'},	   {NULL, 0, NULL, 0},
 	};
 	int c;
 
@@ -125,6 +121,11 @@ static void parse_args(int argc, char **argv, struct ct_opts *o)
 		case 'u': o->uts = optarg; break;
 		case 'g': o->cgroup = optarg; break;
 		case 'a': o->agent = 1; break;
+		case 'm':
+			if (o->n_mask == sizeof(o->mask) / sizeof(o->mask[0]))
+				fail("--mask: at most 8");
+			o->mask[o->n_mask++] = optarg;
+			break;
 		case 'b':
 		case 'B':
 			if (o->n_bind == sizeof(o->bind) / sizeof(o->bind[0]) ||
@@ -227,6 +228,14 @@ static void setup_root(const struct ct_opts *o)
 	if (!bind_given(o, root))
 		mount_tmpfs(root, "dev/shm", "mode=1777", MS_NOSUID | MS_NODEV);
 	mount_tmpfs(root, "tmp", "mode=1777", MS_NOSUID | MS_NODEV);
+	/* rustjail's finish_rootfs: the container's own /dev/null on each. */
+	for (size_t i = 0; i < o->n_mask; i++) {
+		char null[PATH_MAX];
+
+		path_in(null, root, "dev/null");
+		path_in(path, root, o->mask[i]);
+		mount_or_fail(null, path, NULL, MS_BIND, NULL, o->mask[i]);
+	}
 	if (!o->root)
 		bind_shared(o);
 	if (sethostname(o->name, strlen(o->name)) < 0)

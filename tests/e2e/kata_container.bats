@@ -62,7 +62,7 @@ while True:
 	assert_output kata-agent
 }
 
-@test "dump --container, restore: the counter continues, /etc/hosts and /dev/shm are the sandbox's" {
+@test "dump --container, restore: the counter continues, /etc/hosts and /dev/shm are the sandbox's, the masked path stays masked" {
 	start_kata --cgroups-path "$CGP.slice:cri-containerd:$CID"
 	echo "before the dump" >"$SHM/$CID.marker"
 	run ctl dump --container "$CID" --name "$CID"
@@ -92,6 +92,12 @@ while True:
 	echo "after the restore" >"$SHM/$CID.after"
 	run nsenter -t "$NEW" -m cat /dev/shm/"$CID".after
 	assert_output "after the restore"
+	# The masked path (the container's /dev/null bound on it, as rustjail
+	# does) needs no flag: criu restores it with the rest.
+	run grep -c " /proc/timer_list " "/proc/$NEW/mountinfo"
+	assert_output 1
+	run nsenter -t "$NEW" -m cat /proc/timer_list
+	assert_output ""
 }
 
 @test "Kata 2.5-4.0: an init in kata-agent's session is refused before anything is frozen" {
