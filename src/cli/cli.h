@@ -25,6 +25,7 @@ struct cli {
 	int store_fallback;	  /* the built-in store is STORE_FALLBACK_ROOT */
 	const char *criu_want;	  /* --criu, else [criu] path */
 	const char *progress_arg; /* --progress, else NULL (auto) */
+	const char *kata_root;	  /* --kata-root, else [kata] root */
 	int store_given;	  /* --store and --criu were on the command line */
 	int criu_given;
 	int version;	     /* -V */
@@ -82,6 +83,7 @@ int cmd_check(struct cli *c, int argc, char **argv);
 int cmd_explain(struct cli *c, int argc, char **argv);
 int cmd_config(struct cli *c, int argc, char **argv);
 int cmd_prune(struct cli *c, int argc, char **argv);
+int cmd_containers(struct cli *c, int argc, char **argv);
 int cmd_canary(struct cli *c, int argc, char **argv);
 
 /* How `criuctl run` starts a workload (also used by the selftest). */

@@ -69,6 +69,7 @@ int cmd_config(struct cli *c, int argc, char **argv)
 	override(c, "store", "root", c->store_root, c->cfg.store_root,
 		 c->store_fallback ? NULL : "--store");
 	override(c, "criu", "path", c->criu_want, c->cfg.criu_path, "--criu");
+	override(c, "kata", "root", c->kata_root, c->cfg.kata_root, "--kata-root");
 	if (!c->json)
 		printf("# %s%s%s\n",
 		       c->cfg.file[0] ? c->cfg.file : "no config file: built-in defaults",

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "container.h"
 #include "dump.h"
 #include "flags.h"
 #include "name.h"
@@ -25,11 +26,12 @@
 #include "proc.h"
 
 /* dump's own options; the flags come from the flag table (flags.h). */
-enum { O_TREE, O_PIDFILE, O_NAME, O_AUTO, O_NO_AUTO, O_FORCE, O_PROFILE, O_PRE_DUMP };
+enum { O_TREE, O_PIDFILE, O_CONTAINER, O_NAME, O_AUTO, O_NO_AUTO, O_FORCE, O_PROFILE, O_PRE_DUMP };
 
 static const struct cli_opt dump_opts[] = {
 	{"tree", 't', "PID", "root of the tree to checkpoint", O_TREE},
 	{"pidfile", 0, "FILE", "read the root pid from FILE", O_PIDFILE},
+	{"container", 0, "CID", "a Kata container by its id ('criuctl containers')", O_CONTAINER},
 	{"name", 'n', "NAME", "checkpoint name (default COMM-PID-UTCSTAMP)", O_NAME},
 	{"flags", 0, NULL, NULL, CLI_FLAGS_HERE},
 	{"auto-flags", 0, NULL, "add the flags the preflight asks for (default)", O_AUTO},
@@ -64,6 +66,7 @@ static int dump_option(struct cli *c, int id, const char *arg, void *ctx)
 	switch (id) {
 	case O_TREE: return cli_parse_pid(c, "--tree", arg, &a->pid) < 0 ? CC_EXIT_USAGE : -1;
 	case O_PIDFILE: a->pidfile = arg; return -1;
+	case O_CONTAINER: a->container = arg; return -1;
 	case O_NAME: a->name = arg; return -1;
 	case O_AUTO: a->auto_flags = 1; return -1;
 	case O_NO_AUTO: a->auto_flags = 0; return -1;
@@ -114,10 +117,10 @@ static int parse_dump(struct cli *c, int argc, char **argv, struct dump_args *a)
 		return rc;
 	if (optind < argc)
 		return cli_usage(c, "dump", "unexpected argument '%s'", argv[optind]);
-	if (!a->pid && !a->pidfile)
-		return cli_usage(c, "dump", "say which tree: --tree PID or --pidfile FILE");
-	if (a->pid && a->pidfile)
-		return cli_usage(c, "dump", "--tree and --pidfile exclude each other");
+	if (!!a->pid + !!a->pidfile + !!a->container != 1)
+		return cli_usage(c, "dump",
+				 "say which tree, once: --tree PID, --pidfile FILE or "
+				 "--container CID");
 	if (a->name && !name_valid(a->name))
 		return err_set(&c->err, CC_EXIT_USAGE, "invalid-name",
 			       "invalid checkpoint name '%s': use 1-64 of [A-Za-z0-9._-], starting "
@@ -157,6 +160,8 @@ int cmd_dump(struct cli *c, int argc, char **argv)
 			c->store_root, STORE_DEFAULT_ROOT);
 		json_object_set_new(c->out, "store_in_ram", json_true());
 	}
+	if (code < 0 && a.container)
+		code = container_for_dump(c, a.container, &a.pid, &a.opts, &m);
 	if (code < 0 && proc_tree(a.pid, &m.procs, &m.n_procs, &c->err) < 0)
 		code = c->err.exit_code;
 	if (code < 0) {

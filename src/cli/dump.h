@@ -15,6 +15,7 @@
 struct dump_args {
 	int pid;
 	const char *pidfile;
+	const char *container; /* --container CID (container.h) */
 	const char *name;
 	const char *profile;
 	int auto_flags;

@@ -117,7 +117,8 @@ int dump_preflight(struct cli *c, struct dump_args *a, struct manifest *m)
 	m->own_mntns = facts.mntns_differs;
 	m->own_pidns = facts.pidns_differs;
 	a->netns = facts.netns_differs;
-	snprintf(m->root_source, sizeof(m->root_source), "%s", facts.root_source);
+	if (!m->root_source[0]) /* --container: the spec's root.path (container.h) */
+		snprintf(m->root_source, sizeof(m->root_source), "%s", facts.root_source);
 	follow_findings(c, a, m, &facts, &f, &p);
 	inspect_target_free(&facts);
 	json_object_set_new(c->out, "preflight", cli_findings_json(&f));

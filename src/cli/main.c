@@ -47,6 +47,8 @@ static const struct command commands[] = {
 	{"check", cmd_check, 0, "the doctor: environment, a tree (--tree), a selftest"},
 	{"explain", cmd_explain, 0, "classify any CRIU log: verdict, decisive lines, remedy"},
 	{"config", cmd_config, 0, "the effective configuration and where each value came from"},
+	{"containers", cmd_containers, 0,
+	 "the containers of a Kata guest, their init and preflight"},
 	/* The selftest's canary process; not for users. */
 	{"__canary", cmd_canary, HIDDEN, NULL},
 };
@@ -55,7 +57,18 @@ static const struct command commands[] = {
 
 /* The global options, one table: main takes them before the command, every
  * command's parser after it too (options.h), and both --help list them. */
-enum { G_CONFIG, G_STORE, G_CRIU, G_JSON, G_PROGRESS, G_QUIET, G_VERBOSE, G_HELP, G_VERSION };
+enum {
+	G_CONFIG,
+	G_STORE,
+	G_CRIU,
+	G_KATA_ROOT,
+	G_JSON,
+	G_PROGRESS,
+	G_QUIET,
+	G_VERBOSE,
+	G_HELP,
+	G_VERSION
+};
 
 const struct cli_global cli_globals[] = {
 	[G_CONFIG] = {"config", 'c', "FILE",
@@ -64,6 +77,9 @@ const struct cli_global cli_globals[] = {
 	[G_STORE] = {"store", 0, "DIR",
 		     "checkpoint store (default [store] root, " STORE_DEFAULT_ROOT ")", 1},
 	[G_CRIU] = {"criu", 0, "PATH", "criu binary (default [criu] path, else criu on PATH)", 1},
+	[G_KATA_ROOT] = {"kata-root", 0, "DIR",
+			 "Kata containers' bundles (default [kata] root, " KATA_DEFAULT_ROOT ")",
+			 1},
 	[G_JSON] = {"json", 0, NULL, "one JSON document on stdout, errors included", 1},
 	[G_PROGRESS] = {"progress", 0, "WHEN",
 			"auto, always or never: live phase line on stderr (auto: when a tty)", 1},
@@ -225,6 +241,7 @@ int cli_global_take(struct cli *c, size_t i, const char *arg)
 	case G_CONFIG: c->config_arg = arg; break;
 	case G_STORE: c->store_root = arg, c->store_given = 1; break;
 	case G_CRIU: c->criu_want = arg, c->criu_given = 1; break;
+	case G_KATA_ROOT: c->kata_root = arg; break;
 	case G_JSON: c->json = 1; break;
 	case G_PROGRESS:
 		if (strcmp(arg, "auto") && strcmp(arg, "always") && strcmp(arg, "never"))
@@ -256,6 +273,8 @@ int cli_globals_done(struct cli *c)
 		return c->err.exit_code;
 	if (!c->criu_want && c->cfg.criu_path[0])
 		c->criu_want = c->cfg.criu_path;
+	if (!c->kata_root)
+		c->kata_root = c->cfg.kata_root;
 	return -1;
 }
 

@@ -37,6 +37,7 @@ void config_defaults(struct config *c)
 	memset(c, 0, sizeof(*c));
 	snprintf(c->store_root, sizeof(c->store_root), "%s", STORE_DEFAULT_ROOT);
 	c->auto_flags = 1;
+	snprintf(c->kata_root, sizeof(c->kata_root), "%s", KATA_DEFAULT_ROOT);
 	c->restore_verify = 1;
 	c->keep_failed = DEFAULT_KEEP_FAILED;
 	snprintf(c->store_sync, sizeof(c->store_sync), "%s", config_sync_choices[0]);
@@ -216,7 +217,7 @@ static char *read_line(char *buf, int size, void *stream)
  */
 static int check_sections(struct parse_state *st, const char *text)
 {
-	static const char *const known[] = {"criu", "store", "dump", "restore", NULL};
+	static const char *const known[] = {"criu", "store", "dump", "restore", "kata", NULL};
 	const char *p = text, *line;
 	size_t len;
 	int lineno = 0;

@@ -11,6 +11,7 @@
 #include <limits.h>
 
 #include "criu_argv.h"
+#include "kata.h"
 #include "err.h"
 #include "strv.h"
 
@@ -48,8 +49,9 @@ struct config {
 	struct criu_opts restore; /* external, criu_opt, timeouts; flags come from the manifest */
 	char restore_root[PATH_MAX];
 	int restore_wait;
-	int restore_verify;  /* check the images against their seal before criu runs */
-	char file[PATH_MAX]; /* the file parsed, "" for built-in defaults only */
+	int restore_verify;	  /* check the images against their seal before criu runs */
+	char kata_root[PATH_MAX]; /* where kata-agent keeps bundles (kata.h) */
+	char file[PATH_MAX];	  /* the file parsed, "" for built-in defaults only */
 	struct config_profile *profiles;
 	size_t n_profiles;
 	/* Where each key's value came from ("" = built-in), by key index. */

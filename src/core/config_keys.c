@@ -34,6 +34,7 @@ static const struct key after_restore[] = {
 	{"restore", "root", K_PATH, offsetof(struct config, restore_root), NULL},
 	{"restore", "wait", K_BOOL, offsetof(struct config, restore_wait), NULL},
 	{"restore", "verify", K_BOOL, offsetof(struct config, restore_verify), NULL},
+	{"kata", "root", K_PATH, offsetof(struct config, kata_root), NULL},
 };
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "kata.h"
 #include "verdict.h"
 
 #define CAP_NET_ADMIN	 12
@@ -228,6 +229,17 @@ static int check_session(const struct target_facts *f, struct findings *out)
 {
 	const struct target_task *root = &f->tasks[0];
 
+	/* Kata 2.5.0-4.0.x start a container's init without a terminal in
+	 * kata-agent's session (setsid only when process.terminal, agent
+	 * commit 2c218a07b9); 4.1.0 calls setsid always (PR 13463). */
+	if (root->sid_inner == 0 && strcmp(root->sid_comm, KATA_AGENT_COMM) == 0)
+		return findings_add(out, verdict_row(V_KATA_AGENT_SESSION)->id, LEVEL_FAIL,
+				    verdict_row(V_KATA_AGENT_SESSION)->remedy,
+				    "the session leader of %d (%s) is kata-agent (pid %d), outside "
+				    "the container's pid namespace: Kata 2.5 to 4.0 start a "
+				    "container without a terminal in the agent's session, and CRIU "
+				    "cannot dump it, with or without --shell-job",
+				    root->pid, root->comm, root->sid);
 	if (root->sid_inner == 0)
 		return findings_add(out, "session-leader-outside-pidns", LEVEL_FAIL,
 				    "Start the workload with 'criuctl run' (it calls setsid), or "

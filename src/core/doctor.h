@@ -65,6 +65,7 @@ struct target_task {
 	int tty_nr;
 	long sid_inner; /* innermost NSsid: 0 = the session leader is outside the pid ns */
 	int sid;
+	char sid_comm[32]; /* the comm of the session leader (sid), "" when unknown */
 	size_t tcp_established;
 	size_t unix_ext_peer; /* unix sockets whose peer is outside the tree */
 	size_t locks;

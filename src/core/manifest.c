@@ -119,7 +119,7 @@ json_t *manifest_to_json(const struct manifest *m)
 {
 	return json_pack(
 		"{s:i, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:I, s:I, s:o*, s:o, s:i, "
-		"s:I, s:o*}",
+		"s:I, s:o*, s:o*}",
 		"format", MANIFEST_FORMAT, "name", json_text(m->name), "created",
 		json_text(m->created), "criuctl_version", json_text(m->criuctl_version),
 		"criu_version", json_text(m->criu_version), "kernel", json_text(m->kernel), "tree",
@@ -129,7 +129,8 @@ json_t *manifest_to_json(const struct manifest *m)
 		(json_int_t)m->images_bytes, "files", files_to_json(m), "stats",
 		stats_to_json(&m->stats), "pre_dumps", m->pre_dumps, "hook_wait_ms",
 		(json_int_t)m->hook_wait_ms, "recovered",
-		m->recovered[0] ? json_text(m->recovered) : NULL);
+		m->recovered[0] ? json_text(m->recovered) : NULL, "container",
+		m->container[0] ? json_text(m->container) : NULL);
 }
 
 void manifest_free(struct manifest *m)

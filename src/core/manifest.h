@@ -72,6 +72,8 @@ struct manifest {
 	/* Why and when an attempt found in tmp/ was committed by another
 	 * criuctl than the one that ran criu; "" for a normal commit. */
 	char recovered[256];
+	/* The Kata container (kata.h) dumped by its id, "" for a tree. */
+	char container[160];
 };
 
 /* A new JSON object for m (caller owns the reference), or NULL. */

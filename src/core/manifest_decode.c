@@ -263,6 +263,7 @@ int manifest_from_json(const char *text, size_t len, struct manifest *m, char *w
 		m->pre_dumps = (int)json_integer_value(json_object_get(root, "pre_dumps"));
 		m->hook_wait_ms = json_integer_value(json_object_get(root, "hook_wait_ms"));
 		copy_string(m->recovered, sizeof(m->recovered), json_object_get(root, "recovered"));
+		copy_string(m->container, sizeof(m->container), json_object_get(root, "container"));
 		if (procs_from_json(m, json_object_get(tree, "processes")) ||
 		    opts_from_json(&m->opts, json_object_get(root, "options")) ||
 		    strv_from_json(&m->criu_argv, json_object_get(root, "criu_argv")) ||

@@ -58,6 +58,8 @@ enum verdict_kind {
 	V_COMMIT_FAILED,
 	V_ABANDONED,
 	V_LAZY_PAGES_LOST,
+	/* The target preflight, before anything is frozen. */
+	V_KATA_AGENT_SESSION,
 	V_COUNT
 };
 
@@ -71,6 +73,7 @@ enum {
 	VFROM_HANG = 1 << 2,  /* the hang report: a /proc snapshot (hang.c) */
 	VFROM_RUN = 1 << 3,   /* criuctl's supervision (signals, deadlines, commit) */
 	VFROM_STORE = 1 << 4, /* the store's recovery of an attempt left in tmp/ */
+	VFROM_PRE = 1 << 5,   /* the target preflight, before criu runs */
 };
 
 /* The exit status of a verdict that the signal which stopped criuctl

@@ -357,6 +357,23 @@ static const struct verdict_row rows[V_COUNT] = {
 		 {NULL},
 		 F("lazy-pages-killed.log"),
 		 "tests/e2e/lazy.bats"},
+	/* The preflight sees it (doctor.c): criu would fail with the line of
+	 * session-leader-outside-pidns, which names no holder. */
+	[V_KATA_AGENT_SESSION] =
+		{"kata-agent-session",
+		 CC_EXIT_REFUSED,
+		 VFROM_PRE,
+		 "The container's init is in kata-agent's session, outside its pid namespace "
+		 "(Kata Containers 2.5 to 4.0 start a container without a terminal that way), so "
+		 "CRIU cannot dump it.",
+		 "Run the container on Kata Containers 4.1 or newer, which gives every container "
+		 "init a session of its own, or give the container a terminal (process.terminal: "
+		 "true, e.g. 'tty: true' in a pod spec), which makes the agent call setsid() for "
+		 "it "
+		 "on 2.5 to 4.0 too; then start the container again.",
+		 {NULL},
+		 NULL,
+		 "tests/e2e/kata_container.bats"},
 };
 
 const struct verdict_row *verdict_row(size_t k)

@@ -292,6 +292,9 @@ static void read_task(const struct manifest_proc *p, struct target_task *t)
 		t->tty_nr = st.tty_nr;
 		t->sid = st.sid;
 	}
+	/* Who holds the session: kata-agent, on Kata 2.5-4.0 (doctor.c). */
+	if (t->sid > 0 && proc_stat(t->sid, &st) == 0)
+		snprintf(t->sid_comm, sizeof(t->sid_comm), "%s", st.comm);
 	snprintf(path, sizeof(path), "%s/%d/status", proc_root(), p->pid);
 	if (fs_read_at(AT_FDCWD, path, 1 << 16, &buf, &len) == 0) {
 		t->tracer = proc_parse_tracer(buf, len);

@@ -17,7 +17,7 @@ dump.leave_running dump.network_lock dump.tcp_established dump.ext_unix_sk \
 dump.shell_job dump.file_locks dump.manage_cgroups dump.external dump.skip_mnt \
 dump.timeout dump.stall_timeout dump.criu_opt dump.auto_flags restore.external restore.lazy \
 restore.timeout restore.stall_timeout restore.criu_opt restore.root restore.wait \
-restore.verify"
+restore.verify kata.root"
 
 conf() {
 	printf '%s\n' "$@" >"$CRIUCTL_CONFIG"

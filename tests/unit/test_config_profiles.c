@@ -314,6 +314,7 @@ static const char *const all_keys[] = {
 	"restore.root",
 	"restore.wait",
 	"restore.verify",
+	"kata.root",
 };
 
 #define N_ALL (sizeof(all_keys) / sizeof(all_keys[0]))

@@ -593,6 +593,37 @@ static const struct target_case {
 	 .message = "the session leader of 14 (sh) is outside its pid namespace: CRIU cannot "
 		    "dump it, with or without --shell-job",
 	 .absent = "shell-job-needed"},
+	/* Kata 2.5-4.0: the container's init in kata-agent's session. */
+	{"session held by kata-agent",
+	 {{.pid = 231,
+	   .comm = "python3",
+	   .state = 'S',
+	   .sid_inner = 0,
+	   .sid = 216,
+	   .sid_comm = "kata-agent"}},
+	 1,
+	 0,
+	 .id = "kata-agent-session",
+	 .level = LEVEL_FAIL,
+	 .message = "the session leader of 231 (python3) is kata-agent (pid 216), outside the "
+		    "container's pid namespace: Kata 2.5 to 4.0 start a container without a "
+		    "terminal in the agent's session, and CRIU cannot dump it, with or without "
+		    "--shell-job",
+	 .absent = "session-leader-outside-pidns"},
+	{"session outside held by another process",
+	 {{.pid = 231,
+	   .comm = "python3",
+	   .state = 'S',
+	   .sid_inner = 0,
+	   .sid = 216,
+	   .sid_comm = "bash"}},
+	 1,
+	 0,
+	 .id = "session-leader-outside-pidns",
+	 .level = LEVEL_FAIL,
+	 .message = "the session leader of 231 (python3) is outside its pid namespace: CRIU "
+		    "cannot dump it, with or without --shell-job",
+	 .absent = "kata-agent-session"},
 	{"session leader outside the tree",
 	 {{.pid = 17, .comm = "sh", .state = 'S', .sid_inner = 14, .sid = 14}},
 	 1,
