@@ -166,8 +166,12 @@ enum cli_store_mode {
  * the next writer will resolve ("pending").  Returns 0, or -1 with c->err
  * set (exit 5). */
 int cli_store(struct cli *c, enum cli_store_mode mode);
-/* The store's root, chosen on first use (main.c). */
+/* The store's root, chosen on first use (settings.c). */
 const char *cli_store_root(struct cli *c);
+/* Read the configuration into c->cfg (settings.c): the file named (by -c),
+ * else $CRIUCTL_CONFIG (both must exist), else the default path (may be
+ * missing).  0, or -1 with c->err set. */
+int cli_load_config(struct cli *c, const char *named);
 
 /* Out of memory: sets c->err, returns 6. */
 int cli_oom(struct cli *c);

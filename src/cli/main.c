@@ -11,12 +11,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
 #include "criu.h"
-#include "fsutil.h"
 #include "interrupt.h"
 #include "jsonutil.h"
 #include "options.h"
@@ -106,34 +104,6 @@ static void usage(FILE *f)
 		   "5 store, 6 environment, 128+N ended by signal N.  See criuctl(1).\n");
 }
 
-/* Read the config named by -c or $CRIUCTL_CONFIG (must exist), else the
- * default file (may be missing). */
-static int load_config(struct cli *c, const char *named)
-{
-	const char *path = named ? named : getenv("CRIUCTL_CONFIG");
-	int must_exist = path && *path;
-	char *text;
-	size_t len;
-	int rc;
-
-	if (!must_exist)
-		path = CONFIG_DEFAULT_PATH;
-	if (fs_read_path(path, CONFIG_MAX_SIZE, &text, &len) < 0) {
-		if (!must_exist && errno == ENOENT)
-			return 0;
-		if (errno == EFBIG)
-			return err_set(&c->err, CC_EXIT_USAGE, "config-unreadable",
-				       "config %s: larger than %d KiB, not a criuctl.conf", path,
-				       CONFIG_MAX_SIZE >> 10);
-		err_sys(&c->err, CC_EXIT_USAGE, "config-unreadable", errno, "config %s", path);
-		return -1;
-	}
-	c->config_path = path;
-	rc = config_parse(&c->cfg, text, len, path, &c->err);
-	free(text);
-	return rc;
-}
-
 static void print_version(struct cli *c)
 {
 	char path[PATH_MAX], version[64];
@@ -199,42 +169,6 @@ static const struct command *find_command(const char *name)
 	return NULL;
 }
 
-/* Whether the configuration file set [store] root. */
-static int store_configured(const struct cli *c)
-{
-	for (size_t i = 0; config_key_name(i); i++)
-		if (strcmp(config_key_section(i), "store") == 0 &&
-		    strcmp(config_key_name(i), "root") == 0)
-			return c->cfg.origin[i][0] != '\0';
-	return 0;
-}
-
-/* The store's root: --store, else [store] root, else the built-in store or,
- * where that cannot be (a read-only root), its fallback in RAM (config.h).
- * Looked at on first use only, so that commands which never touch the store
- * (explain, --help, --version) do not stat it. */
-const char *cli_store_root(struct cli *c)
-{
-	struct stat st;
-	struct store_seen seen;
-
-	if (c->store_root)
-		return c->store_root;
-	c->store_root = c->cfg.store_root;
-	if (store_configured(c))
-		return c->store_root;
-	seen = (struct store_seen){
-		.default_exists = stat(STORE_DEFAULT_ROOT, &st) == 0,
-		.default_makeable = fs_can_make(STORE_DEFAULT_ROOT),
-		.fallback_exists = stat(STORE_FALLBACK_ROOT, &st) == 0,
-	};
-	if (config_store_fallback(&seen)) {
-		c->store_root = STORE_FALLBACK_ROOT;
-		c->store_fallback = 1;
-	}
-	return c->store_root;
-}
-
 int cli_global_take(struct cli *c, size_t i, const char *arg)
 {
 	switch (i) {
@@ -269,7 +203,7 @@ int cli_globals_done(struct cli *c)
 	c->globals_done = 1;
 	c->progress =
 		progress_mode_for(c->progress_arg ? c->progress_arg : "auto", c->json, c->quiet);
-	if (load_config(c, c->config_arg) < 0)
+	if (cli_load_config(c, c->config_arg) < 0)
 		return c->err.exit_code;
 	if (!c->criu_want && c->cfg.criu_path[0])
 		c->criu_want = c->cfg.criu_path;
