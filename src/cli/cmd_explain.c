@@ -17,6 +17,7 @@
 #include "options.h"
 #include "criu_log.h"
 #include "jsonutil.h"
+#include "fsutil.h"
 #include "log_digest.h"
 #include "phase.h"
 
@@ -24,24 +25,20 @@
  * symlinks are followed) into d.  Returns 0, or -1 with c->err set. */
 static int read_input(struct cli *c, const char *path, struct log_digest *d)
 {
-	int from_stdin = strcmp(path, "-") == 0, rc = 0, saved;
+	int from_stdin = strcmp(path, "-") == 0, rc, saved;
 	int fd = from_stdin ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
-	char buf[1 << 16];
-	ssize_t r;
 
 	if (fd < 0)
 		return err_sys(&c->err, CC_EXIT_USAGE, "log-unreadable", errno, "log %s", path);
-	while (rc == 0 && ((r = read(fd, buf, sizeof(buf))) > 0 || (r < 0 && errno == EINTR)))
-		if (r > 0)
-			rc = log_digest_feed(d, buf, (size_t)r);
+	rc = fs_digest_fd(fd, d);
 	saved = errno;
 	if (!from_stdin)
 		close(fd);
-	if (rc == 0 && r < 0)
+	if (rc < 0 && saved == ENOMEM)
+		return cli_oom(c), -1;
+	if (rc < 0)
 		return err_sys(&c->err, CC_EXIT_USAGE, "log-unreadable", saved, "%s%s",
 			       from_stdin ? "" : "log ", from_stdin ? "standard input" : path);
-	if (rc < 0 || log_digest_end(d) < 0)
-		return cli_oom(c), -1;
 	return 0;
 }
 

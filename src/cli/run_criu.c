@@ -20,6 +20,7 @@
 #include "criu.h"
 #include "fault.h"
 #include "fsutil.h"
+#include "log_digest.h"
 #include "guardian.h"
 #include "interrupt.h"
 #include "jsonutil.h"
@@ -216,13 +217,28 @@ static int interrupted_before(struct cli *c, const struct criu_run *r, int sig)
 	return 128 + sig;
 }
 
+/* criu's log, as much of it as judging the run reads (log_digest.h): a
+ * -v4 log of a big tree runs to hundreds of MiB. */
+static void read_log(const struct attempt *at, struct criu_run *r)
+{
+	struct log_digest d;
+	int fd = openat(at->fd, r->log_name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+
+	log_digest_init(&d);
+	if (fd >= 0 && fs_digest_fd(fd, &d) == 0) {
+		r->log = d.text;
+		r->log_len = d.len;
+		d.text = NULL;
+	}
+	if (fd >= 0)
+		close(fd);
+	log_digest_free(&d);
+}
+
 /* After criu: the outcome, or the verdict of a failure. */
 static int after_run(struct cli *c, const struct attempt *at, struct criu_run *r)
 {
-	if (fs_read_at(at->fd, r->log_name, 256u << 20, &r->log, &r->log_len) < 0) {
-		r->log = NULL;
-		r->log_len = 0;
-	}
+	read_log(at, r);
 	r->outcome = run_outcome(r);
 	if (r->res.hook_wait > 0)
 		json_object_set_new(c->out, "hook_wait_ms",

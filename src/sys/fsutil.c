@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "log_digest.h"
 
 /* fs_read_fd() of a descriptor just opened (or -1), then close it. */
 static int read_and_close(int opened, size_t max, char **buf, size_t *len)
@@ -292,4 +293,19 @@ int fs_mkdir_open_at(int at, const char *name, mode_t mode)
 	if (mkdirat(at, name, mode) < 0 && errno != EEXIST)
 		return -1;
 	return openat(at, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+}
+
+int fs_digest_fd(int fd, struct log_digest *d)
+{
+	char buf[1 << 16];
+	ssize_t r;
+
+	while ((r = read(fd, buf, sizeof(buf))) > 0 || (r < 0 && errno == EINTR))
+		if (r > 0 && log_digest_feed(d, buf, (size_t)r) < 0)
+			return errno = ENOMEM, -1;
+	if (r < 0)
+		return -1;
+	if (log_digest_end(d) < 0)
+		return errno = ENOMEM, -1;
+	return 0;
 }

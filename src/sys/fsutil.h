@@ -32,6 +32,15 @@ ssize_t fs_read_tail_at(int at, const char *name, char *buf, size_t size);
 /* The same from an open fd (read to its end; the fd stays open). */
 int fs_read_fd(int fd, size_t max, char **buf, size_t *len);
 
+struct log_digest;
+/*
+ * Feed what fd reads to its end into d (log_digest.h), in 64 KiB pieces, so
+ * that a log of any size costs criuctl the digest's bounded memory and not
+ * the log's.  Then log_digest_end().  Returns 0, or -1 with errno set (a
+ * read error, or ENOMEM).
+ */
+int fs_digest_fd(int fd, struct log_digest *d);
+
 /*
  * Write buf to name under at atomically: a temporary file, fsync, rename
  * over name, fsync of the directory.  Returns 0, or -1 with errno set.

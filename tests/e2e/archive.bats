@@ -11,33 +11,6 @@ bats_require_minimum_version 1.5.0
 setup() { common_setup; }
 teardown() { common_teardown; }
 
-# A counter holding 8 MiB of random bytes filled once; SIGUSR1 makes it
-# write their SHA-256 to $W/sum.  Its pid in $PID, that sum in $SUM0.
-start_summed_counter() {
-	start python3 -c "import hashlib, os, signal, time
-blob = bytearray(os.urandom(8 << 20))
-def report(sig, frame):
-    with open('$W/sum.tmp', 'w') as f: f.write(hashlib.sha256(blob).hexdigest())
-    os.rename('$W/sum.tmp', '$W/sum')
-signal.signal(signal.SIGUSR1, report)
-n = 0
-while True:
-    n += 1
-    with open('$W/count', 'a') as f: f.write('%d\n' % n)
-    time.sleep(0.05)" || return 1
-	PID=$REPLY
-	wait_for 20 count_ge "$W/count" 3
-	SUM0=$(memory_sum)
-}
-
-# The counter's memory checksum, asked for now.
-memory_sum() {
-	rm -f "$W/sum"
-	kill -USR1 "$PID"
-	wait_for 20 test -s "$W/sum" || return 1
-	cat "$W/sum"
-}
-
 # The counter's file as the dump left it, so that each restore of the same
 # images goes on from there.
 keep_count() { cp "$W/count" "$W/count.at-dump"; }

@@ -84,6 +84,36 @@ while True:
 	wait_for 20 count_ge "$W/count" 2
 }
 
+# start_summed_counter [MiB]: a counter (appending 1, 2, 3, ... to
+# $W/count every 50 ms) holding MiB (default 8) of random bytes filled once
+# at its start; SIGUSR1 makes it write their SHA-256 to $W/sum.  Its pid in
+# $PID, the sum of its memory before any dump in $SUM0.
+start_summed_counter() {
+	start python3 -c "import hashlib, os, signal, time
+blob = bytearray(os.urandom(${1:-8} << 20))
+def report(sig, frame):
+    with open('$W/sum.tmp', 'w') as f: f.write(hashlib.sha256(blob).hexdigest())
+    os.rename('$W/sum.tmp', '$W/sum')
+signal.signal(signal.SIGUSR1, report)
+n = 0
+while True:
+    n += 1
+    with open('$W/count', 'a') as f: f.write('%d\n' % n)
+    time.sleep(0.05)" || return 1
+	PID=$REPLY
+	wait_for 60 count_ge "$W/count" 2
+	SUM0=$(memory_sum)
+}
+
+# The summed counter's memory checksum, asked for now (of pid $1, default
+# $PID: a restored one keeps its pid).
+memory_sum() {
+	rm -f "$W/sum"
+	kill -USR1 "${1:-$PID}"
+	wait_for 60 test -s "$W/sum" || return 1
+	cat "$W/sum"
+}
+
 # start_echo_client PORT FILE: a client outside the tree that sends a
 # numbered line to the echo server on PORT every 50 ms, checks the echo and
 # appends the round trip's number to FILE; its pid in $CLIENT.  Returns

@@ -16,37 +16,16 @@ teardown() {
 	criu_teardown
 }
 
-# start_blob MiB: a counter (appending to $W/count) with MiB of random
-# memory whose sha256 it writes to $W/sum.0 at start, and to $W/sum.N each
-# time $W/check.N appears; its pid in $PID.
-start_blob() {
-	start python3 -c "import hashlib, os, time
-blob = bytearray(os.urandom($1 << 20))
-with open('$W/sum.0', 'w') as f: f.write(hashlib.sha256(blob).hexdigest())
-n = 0
-while True:
-    for c in [e for e in os.listdir('$W') if e.startswith('check.')]:
-        os.unlink('$W/' + c)
-        with open('$W/sum.' + c[6:], 'w') as f: f.write(hashlib.sha256(blob).hexdigest())
-    n += 1
-    with open('$W/count', 'a') as f: f.write('%d\n' % n)
-    time.sleep(0.05)" || return 1
-	PID=$REPLY
-	wait_for 60 test -s "$W/sum.0"
-	wait_for 20 count_ge "$W/count" 2
-}
-
-# The restored tree's memory, checksummed now, against the one at start.
+# The restored tree's memory, checksummed now (start_summed_counter), is
+# the memory it had at its start.
 memory_intact() {
-	touch "$W/check.$1"
-	wait_for 60 test -s "$W/sum.$1" || fail "the restored tree wrote no checksum"
-	assert_equal "$(cat "$W/sum.$1")" "$(cat "$W/sum.0")"
+	assert_equal "$(memory_sum)" "$SUM0"
 }
 
 lazy_daemon() { pgrep -o -f 'criu lazy-pages'; }
 
 @test "restore --lazy: the tree runs before its memory is in, and its 1 GiB is intact" {
-	start_blob 1024
+	start_summed_counter 1024
 	run -0 ctl -q dump -t "$PID" -n big
 	at=$(last_line "$W/count")
 	run -0 --separate-stderr ctl --json restore big --lazy --pidfile "$W/restored.pid"
@@ -59,7 +38,7 @@ true
 true"
 	PIDS+=("$PID")
 	assert_equal "$(cat "$W/restored.pid")" "$PID"
-	memory_intact 1
+	memory_intact
 	wait_for 20 count_ge "$W/count" $((at + 3))
 	assert_consecutive "$W/count"
 	# The daemon's log is kept with the checkpoint, beside restore.log.
@@ -70,14 +49,14 @@ true"
 }
 
 @test "restore --lazy: text output says when the tree ran and when its memory was in" {
-	start_blob 64
+	start_summed_counter 64
 	run -0 ctl -q dump -t "$PID" -n small
 	run -0 --separate-stderr ctl restore small --lazy
 	PIDS+=("$PID")
 	assert_output "$PID"
 	[[ $stderr =~ running:\ pid\ $PID\ after\ [0-9]+\ ms ]] || fail "stderr: $stderr"
 	[[ $stderr =~ memory\ in:\ [0-9]+\ pages\ after\ [0-9]+\ ms ]] || fail "stderr: $stderr"
-	memory_intact 1
+	memory_intact
 }
 
 # Restore --lazy in the background; once the tree runs (its pidfile), stop
@@ -106,11 +85,11 @@ lazy_failed_cleanly() {
 	rm -f "$W/restored.pid"
 	run -0 ctl restore big
 	PIDS+=("$output")
-	memory_intact 2
+	memory_intact
 }
 
 @test "restore --lazy: the daemon killed before the last page: lazy-pages-lost, the tree ended" {
-	start_blob 1024
+	start_summed_counter 1024
 	run -0 ctl -q dump -t "$PID" -n big
 	lazy_restore_held big
 	kill -KILL "$DAEMON"
@@ -123,7 +102,7 @@ lazy_failed_cleanly() {
 }
 
 @test "restore --lazy: the daemon stalls: stalled (exit 4) after --stall-timeout, the tree ended" {
-	start_blob 1024
+	start_summed_counter 1024
 	run -0 ctl -q dump -t "$PID" -n big
 	lazy_restore_held big --stall-timeout 2
 	ctl_bg_exits 4
@@ -134,7 +113,7 @@ lazy_failed_cleanly() {
 }
 
 @test "restore --lazy: criuctl interrupted while pages come in: exit 130, the tree ended" {
-	start_blob 1024
+	start_summed_counter 1024
 	run -0 ctl -q dump -t "$PID" -n big
 	lazy_restore_held big
 	kill -INT "$CTL"

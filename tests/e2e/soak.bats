@@ -33,35 +33,6 @@ teardown() {
 	common_teardown
 }
 
-# The workload: a counter (appends 1, 2, 3, ... to $W/count every 50 ms)
-# holding 4 MiB of random bytes filled once at its start; SIGUSR1 makes it
-# write the SHA-256 of those bytes to $W/sum.  Its pid in $PID, the sum of
-# its memory before any dump in $SUM0.
-start_soak_workload() {
-	start python3 -c "import hashlib, os, signal, time
-blob = bytearray(os.urandom(4 << 20))
-def report(sig, frame):
-    with open('$W/sum.tmp', 'w') as f: f.write(hashlib.sha256(blob).hexdigest())
-    os.rename('$W/sum.tmp', '$W/sum')
-signal.signal(signal.SIGUSR1, report)
-n = 0
-while True:
-    n += 1
-    with open('$W/count', 'a') as f: f.write('%d\n' % n)
-    time.sleep(0.05)" || return 1
-	PID=$REPLY
-	wait_for 20 count_ge "$W/count" 2
-	SUM0=$(memory_sum)
-}
-
-# The workload's memory checksum, asked for now.
-memory_sum() {
-	rm -f "$W/sum"
-	kill -USR1 "$PID"
-	wait_for 20 test -s "$W/sum" || return 1
-	cat "$W/sum"
-}
-
 stopped_or_gone() { ! alive "$1" || state_is "$1" T; }
 
 # measured LABEL CYCLE ARGS...: criuctl ARGS, held (CRIUCTL_FAULT=decided)
@@ -116,7 +87,7 @@ assert_no_growth() {
 
 @test "soak: $CYCLES dump/restore cycles; the workload intact, criuctl flat, the store as retention says, nothing left" {
 	((CYCLES >= 2 * EDGE)) || skip "SOAK_CYCLES=$CYCLES: at least $((2 * EDGE)) cycles compare early with late"
-	start_soak_workload
+	start_summed_counter 4
 	for ((i = 1; i <= CYCLES; i++)); do
 		cycle "$i"
 	done
