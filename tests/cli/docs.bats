@@ -73,7 +73,7 @@ verdict_ids() {
 	local id hits
 	for id in "${lines[@]}"; do
 		hits=$(grep -rnF --include='*.c' --include='*.h' -- "\"$id\"" "$REPO/src" |
-			grep -vE '^[^:]*/src/core/(verdict_table|doctor|flags)\.c:' || true)
+			grep -vE '^[^:]*/src/core/(verdict_table|doctor|doctor_target|flags)\.c:' || true)
 		[[ -z $hits ]] || fail "verdict $id spelled outside the registry: $hits"
 	done
 }
@@ -94,7 +94,7 @@ verdict_ids() {
 
 @test "every finding id is in criuctl(1)" {
 	run bash -c "grep -ohE 'findings_add\\(out, \"[a-z-]+\"|findings_add\\(f, \"[a-z-]+\"' \
-		'$REPO'/src/core/doctor.c '$REPO'/src/core/kconfig.c '$REPO'/src/cli/cmd_check.c | grep -oE '\"[a-z-]+\"' | tr -d '\"' | sort -u"
+		'$REPO'/src/core/doctor.c '$REPO'/src/core/doctor_target.c '$REPO'/src/core/kconfig.c '$REPO'/src/cli/cmd_check.c | grep -oE '\"[a-z-]+\"' | tr -d '\"' | sort -u"
 	assert_success
 	[[ ${#lines[@]} -ge 15 ]] || fail "found only ${#lines[@]} ids: $output"
 	for id in "${lines[@]}"; do

@@ -15,6 +15,7 @@ SUCCEEDED=(
 	criu-4.2.1/dump-tcp-ok.log
 	criu-4.2.1/restore-ok.log
 	criu-4.2.1/restore-tcp-ok.log
+	criu-4.2.1/restore-lazy-ok.log
 )
 
 # The failed logs: file | verdict id | phase reached | the decisive line
@@ -55,6 +56,9 @@ fixture() {
 	for f in "$FIXTURES"/*.log "$F317"/*.log; do
 		rel=${f#"$(dirname "$(dirname "$f")")/"}
 		[[ $rel == criu-4.2.1/dump-fault-detach.log ]] && continue # its own test below
+		# criu lazy-pages' own logs have no final line: restore --lazy reads
+		# them (src/core/lazy.c, tests/unit/test_lazy.c), explain does not.
+		[[ $rel == criu-4.2.1/lazy-pages-*.log ]] && continue
 		if [[ " ${SUCCEEDED[*]} " != *" $rel "* ]] && ! grep -q "^$rel|" <<<"$FAILED"; then
 			fail "$rel is in no table of this file"
 		fi
