@@ -26,6 +26,11 @@ struct dump_args {
 	struct criu_opts opts;
 };
 
+/* criuctl dump with argv, and with extra's leave_running, page_server and
+ * its address and port added (migrate; NULL: none).  Returns 0 or an exit
+ * code (c->err filled). */
+int dump_main(struct cli *c, int argc, char **argv, const struct criu_opts *extra);
+
 /* The target preflight, before anything is frozen: refuse on a failure
  * (unless --force), add the flags the tree needs (unless --no-auto-flags),
  * name external mounts in m.  Returns -1 to go on, else the exit code
