@@ -168,8 +168,10 @@ int dump_main(struct cli *c, int argc, char **argv, const struct criu_opts *extr
 	memset(&a, 0, sizeof(a));
 	memset(&m, 0, sizeof(m));
 	code = parse_dump(c, argc, argv, &a);
-	if (code < 0 && extra)
+	if (code < 0 && extra) {
+		a.no_summary = 1;
 		code = add_extra(c, &a.opts, extra);
+	}
 	if (code < 0 && (cli_criu(c) < 0 || cli_store(c, STORE_WRITE) < 0))
 		code = c->err.exit_code;
 	if (code < 0 && c->store_fallback) {

@@ -22,6 +22,7 @@ struct dump_args {
 	int force;
 	int pre_dumps;
 	int netns;	     /* the tree has a network namespace of its own */
+	int no_summary;	     /* migrate: no summary on stdout (the JSON has it) */
 	struct strv refused; /* flags turned off on the command line (--no-FLAG) */
 	struct criu_opts opts;
 };

@@ -57,11 +57,12 @@ no_checkpoints() {
 dst_init() { pgrep -P "$DST" | head -n 1; }
 dst_tree() { pgrep -P "$(dst_init)" -x python3; }
 
-@test "migrate: a tree with checksummed memory moves; memory intact, counter on, source gone" {
-	start_summed_counter 64
+@test "migrate: a tree with 512 MiB of checksummed memory moves; memory intact, counter on, source gone" {
+	start_summed_counter 512
 	mkdir -p "$DSTORE"
 	start_receiver --listen "$DST_IP:$TPORT" --name moved
 	run -0 --separate-stderr ctl --json migrate -t "$PID" --to "$DST_IP:$TPORT"
+	jq -r '"# downtime \(.downtime_ms) ms (criu froze the source \(.frozen_time_us / 1000 | floor) ms), source ran on \(.lost_ms) ms, \(.bytes_sent) bytes over the control channel"' <<<"$output" >&3
 	run jq -r '.ok, (.remote_pid > 0), (.downtime_ms >= 0), (.files_sent > 0)' <<<"$output"
 	assert_output "true
 true
@@ -131,4 +132,20 @@ while True: time.sleep(0.05)"
 	run ls -A "$DSTORE/tmp"
 	assert_output ""
 	no_checkpoints ctl
+}
+
+@test "migrate: text output: the pid on the destination on stdout, the downtime on stderr" {
+	start_summed_counter 8
+	mkdir -p "$DSTORE"
+	start_receiver --listen "$DST_IP:$TPORT"
+	run -0 --separate-stderr ctl migrate -t "$PID" --to "$DST_IP:$TPORT"
+	# A tree of its own pid namespace there: it keeps its pid.
+	assert_output "$PID"
+	[[ $stderr =~ migrated\ tree\ $PID\ to\ $DST_IP:$TPORT:\ pid\ $PID\ there\;\ downtime\ [0-9]+\ ms ]] ||
+		fail "stderr: $stderr"
+	wait_for 20 test -s "$DSTORE.rc"
+	assert_equal "$(cat "$DSTORE.out")" "$PID"
+	new=$(dst_tree)
+	PIDS+=("$new")
+	assert_equal "$(memory_sum "$new")" "$SUM0"
 }
