@@ -83,8 +83,13 @@ static int parse_receive(struct cli *c, int argc, char **argv, struct receive *r
 				 r->name);
 	if (r->name)
 		snprintf(r->ckname, sizeof(r->ckname), "%s", r->name);
-	else
-		name_default(r->ckname, "received", 0, time(NULL));
+	else {
+		time_t now = time(NULL);
+		struct tm tm;
+
+		strftime(r->ckname, sizeof(r->ckname), "received-%Y%m%dT%H%M%S",
+			 gmtime_r(&now, &tm));
+	}
 	return -1;
 }
 

@@ -145,7 +145,30 @@ while True: time.sleep(0.05)"
 		fail "stderr: $stderr"
 	wait_for 20 test -s "$DSTORE.rc"
 	assert_equal "$(cat "$DSTORE.out")" "$PID"
+	# Without --name: received-UTCSTAMP.
+	run -0 --separate-stderr criuctl --store "$DSTORE" --json list
+	run jq -r '.checkpoints[].name' <<<"$output"
+	assert_output --regexp '^received-[0-9]{8}T[0-9]{6}$'
 	new=$(dst_tree)
 	PIDS+=("$new")
 	assert_equal "$(memory_sum "$new")" "$SUM0"
+}
+
+@test "receive: one sender only; a second is refused, and the first leaving ends it with nothing kept" {
+	mkdir -p "$DSTORE"
+	start_receiver --listen "$DST_IP:$TPORT"
+	run -0 python3 -c "import socket, sys
+first = socket.create_connection(('$DST_IP', $((TPORT + 1))), timeout=10)
+assert first.makefile('rb').readline() == b'READY\n'
+try:
+    socket.create_connection(('$DST_IP', $((TPORT + 1))), timeout=10)
+    sys.exit('a second sender was let in')
+except ConnectionRefusedError:
+    pass
+first.close()"
+	wait_for 15 test -s "$DSTORE.rc" || fail "the receiver still waits: $(cat "$DSTORE.err")"
+	assert_equal "$(cat "$DSTORE.rc")" 1
+	no_checkpoints criuctl --store "$DSTORE"
+	run ls -A "$DSTORE/tmp"
+	assert_output ""
 }
