@@ -142,7 +142,24 @@ static void fill_identity(struct manifest *m)
 		snprintf(m->kernel, sizeof(m->kernel), "%s %s", u.release, u.machine);
 }
 
+/* migrate's flags on top of the command line's: the tree runs on, its
+ * memory goes to the page server. */
+static int add_extra(struct cli *c, struct criu_opts *o, const struct criu_opts *extra)
+{
+	o->leave_running |= extra->leave_running;
+	o->page_server |= extra->page_server;
+	if (strv_extend(&o->page_server_address, &extra->page_server_address) < 0 ||
+	    strv_extend(&o->page_server_port, &extra->page_server_port) < 0)
+		return cli_oom(c);
+	return -1;
+}
+
 int cmd_dump(struct cli *c, int argc, char **argv)
+{
+	return dump_main(c, argc, argv, NULL);
+}
+
+int dump_main(struct cli *c, int argc, char **argv, const struct criu_opts *extra)
 {
 	struct dump_args a;
 	struct manifest m;
@@ -151,6 +168,10 @@ int cmd_dump(struct cli *c, int argc, char **argv)
 	memset(&a, 0, sizeof(a));
 	memset(&m, 0, sizeof(m));
 	code = parse_dump(c, argc, argv, &a);
+	if (code < 0 && extra) {
+		a.no_summary = 1;
+		code = add_extra(c, &a.opts, extra);
+	}
 	if (code < 0 && (cli_criu(c) < 0 || cli_store(c, STORE_WRITE) < 0))
 		code = c->err.exit_code;
 	if (code < 0 && c->store_fallback) {

@@ -22,9 +22,15 @@ struct dump_args {
 	int force;
 	int pre_dumps;
 	int netns;	     /* the tree has a network namespace of its own */
+	int no_summary;	     /* migrate: no summary on stdout (the JSON has it) */
 	struct strv refused; /* flags turned off on the command line (--no-FLAG) */
 	struct criu_opts opts;
 };
+
+/* criuctl dump with argv, and with extra's leave_running, page_server and
+ * its address and port added (migrate; NULL: none).  Returns 0 or an exit
+ * code (c->err filled). */
+int dump_main(struct cli *c, int argc, char **argv, const struct criu_opts *extra);
 
 /* The target preflight, before anything is frozen: refuse on a failure
  * (unless --force), add the flags the tree needs (unless --no-auto-flags),

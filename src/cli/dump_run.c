@@ -22,7 +22,7 @@
 #include "run_criu.h"
 #include "text.h"
 
-static void print_summary(struct cli *c, const struct manifest *m, const char *dir)
+static void print_summary(struct cli *c, const struct manifest *m, const char *dir, int text)
 {
 	char size[32];
 
@@ -37,7 +37,7 @@ static void print_summary(struct cli *c, const struct manifest *m, const char *d
 			    json_integer((json_int_t)stats_get(&m->stats, "pages_written", 0)));
 	json_object_set_new(c->out, "images_bytes", json_integer((json_int_t)m->images_bytes));
 	json_object_set_new(c->out, "leave_running", json_boolean(m->opts.leave_running));
-	if (c->json)
+	if (c->json || !text)
 		return;
 	text_human_size(size, sizeof(size), m->images_bytes);
 	printf("checkpoint %s\n", m->name);
@@ -71,7 +71,7 @@ static int decide(void *arg)
 
 /* Success: manifest, commit, summary. */
 static int commit_dump(struct cli *c, struct attempt *at, struct manifest *m,
-		       const struct criu_run *run)
+		       const struct criu_run *run, int text)
 {
 	int sig;
 
@@ -82,7 +82,7 @@ static int commit_dump(struct cli *c, struct attempt *at, struct manifest *m,
 		store_abort(&c->store, at);
 		return c->err.exit_code;
 	}
-	print_summary(c, m, at->dir);
+	print_summary(c, m, at->dir, text);
 	store_release(at);
 	sig = intr_signal();
 	if (sig) {
@@ -195,7 +195,7 @@ int dump_run(struct cli *c, struct dump_args *a, struct manifest *m)
 	if (code == 0)
 		code = run_step(c, a, m, &at, 0, &run);
 	if (code == 0)
-		code = commit_dump(c, &at, m, &run);
+		code = commit_dump(c, &at, m, &run, !a->no_summary);
 	else if (run.failed)
 		run_criu_keep_failed(c, &at, &run); /* criu ran and failed: keep its log */
 	else

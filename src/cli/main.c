@@ -39,6 +39,8 @@ static const struct command commands[] = {
 	{"log", cmd_log, 0, "print a checkpoint's criu log"},
 	{"export", cmd_export, 0, "write a checkpoint as an archive (podman's layout)"},
 	{"import", cmd_import, 0, "make a checkpoint of an archive (criuctl, podman, CRI-O)"},
+	{"migrate", cmd_migrate, NEEDS_CRIU, "move a running tree to 'criuctl receive' elsewhere"},
+	{"receive", cmd_receive, NEEDS_CRIU, "take a migrating tree: page server, images, restore"},
 	{"rm", cmd_rm, 0, "remove checkpoints or failed attempts"},
 	{"prune", cmd_prune, 0, "apply retention: --keep N, --older-than DURATION"},
 	{"recover", cmd_recover, 0, "resolve what ended criuctls left in tmp/"},

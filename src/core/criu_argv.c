@@ -70,13 +70,26 @@ int criu_argv_lazy_pages(const struct restore_req *req, const char *log_name, st
 	return flags_always(out);
 }
 
+int criu_argv_page_server(const struct restore_req *req, const char *log_name, struct strv *out)
+{
+	if (push_common(out, req->criu, "page-server", req->images_dir, req->work_dir, log_name,
+			NULL) ||
+	    flags_always(out))
+		return -1;
+	return flags_argv(req->opts, FOR_PAGE_SERVER, out);
+}
+
 int criu_opts_copy(struct criu_opts *dst, const struct criu_opts *src)
 {
 	*dst = *src;
 	memset(&dst->skip_mnt, 0, sizeof(dst->skip_mnt));
 	memset(&dst->external, 0, sizeof(dst->external));
 	memset(&dst->criu_opt, 0, sizeof(dst->criu_opt));
+	memset(&dst->page_server_address, 0, sizeof(dst->page_server_address));
+	memset(&dst->page_server_port, 0, sizeof(dst->page_server_port));
 	if (strv_extend(&dst->skip_mnt, &src->skip_mnt) ||
+	    strv_extend(&dst->page_server_address, &src->page_server_address) ||
+	    strv_extend(&dst->page_server_port, &src->page_server_port) ||
 	    strv_extend(&dst->external, &src->external) ||
 	    strv_extend(&dst->criu_opt, &src->criu_opt)) {
 		criu_opts_free(dst);
@@ -90,4 +103,6 @@ void criu_opts_free(struct criu_opts *o)
 	strv_free(&o->skip_mnt);
 	strv_free(&o->external);
 	strv_free(&o->criu_opt);
+	strv_free(&o->page_server_address);
+	strv_free(&o->page_server_port);
 }

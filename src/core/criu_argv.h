@@ -19,7 +19,10 @@ struct criu_opts {
 	int ext_unix_sk;
 	int shell_job;
 	int file_locks;
-	int lazy_pages; /* restore: the tree runs before its memory is in */
+	int lazy_pages;			 /* restore: the tree runs before its memory is in */
+	int page_server;		 /* dump: the pages go to criu page-server (migrate) */
+	struct strv page_server_address; /* dump, page-server: --address (one value) */
+	struct strv page_server_port;	 /* dump, page-server: --port (one value) */
 	struct strv skip_mnt;
 	struct strv external;
 	char network_lock[CRIU_CHOICE_MAX];   /* "" = criu's default; iptables, nftables or skip */
@@ -68,6 +71,11 @@ int criu_argv_restore(const struct restore_req *req, struct strv *out);
 /* criu lazy-pages for req's images, its log log_name in req's work dir:
  * the daemon a restore with opts->lazy_pages connects to (lazy.h). */
 int criu_argv_lazy_pages(const struct restore_req *req, const char *log_name, struct strv *out);
+
+/* criu page-server writing into req's images dir, its log log_name in
+ * req's work dir, listening where opts->page_server_address/port say
+ * (receive; migrate's dump sends there). */
+int criu_argv_page_server(const struct restore_req *req, const char *log_name, struct strv *out);
 
 /* Deep copy / release of a struct criu_opts. */
 int criu_opts_copy(struct criu_opts *dst, const struct criu_opts *src);

@@ -56,6 +56,14 @@ static const struct criu_flag table[] = {
 	/* criuctl runs criu lazy-pages beside the restore (lazy.h). */
 	{"--lazy-pages", "lazy", 0, "lazy", FLAG_BOOL, F(lazy_pages), FOR_RESTORE | CONF_RESTORE,
 	 NULL, NULL, NULL, "run the tree before its memory is in (post-copy, userfaultfd)"},
+	/* migrate sets these three for its dump, receive the last two for
+	 * criu page-server: no option, no configuration key of their own. */
+	{"--page-server", NULL, 0, "page_server", FLAG_BOOL, F(page_server), FOR_DUMP, NULL, NULL,
+	 NULL, "send the memory to criu page-server (migrate)"},
+	{"--address", NULL, 0, "page_server_address", FLAG_LIST, F(page_server_address),
+	 FOR_DUMP | FOR_PAGE_SERVER, NULL, NULL, "ADDR", "the page server's address (migrate)"},
+	{"--port", NULL, 0, "page_server_port", FLAG_LIST, F(page_server_port),
+	 FOR_DUMP | FOR_PAGE_SERVER, NULL, NULL, "PORT", "the page server's port (migrate)"},
 	{NULL, "timeout", 0, "timeout", FLAG_DURATION, F(timeout), CONF_DUMP | CONF_RESTORE, NULL,
 	 NULL, "SEC", "deadline for the whole criu run (0: none)"},
 	{NULL, "stall-timeout", 0, "stall_timeout", FLAG_DURATION, F(stall_timeout),

@@ -30,12 +30,13 @@ enum flag_kind {
 
 /* Which criu runs get a flag, where it is set, and what restore does with it. */
 enum {
-	FOR_DUMP = 1 << 0,     /* criu dump */
-	FOR_PRE_DUMP = 1 << 1, /* criu pre-dump */
-	FOR_RESTORE = 1 << 2,  /* criu restore */
-	CONF_DUMP = 1 << 3,    /* a [dump] (and [profile.NAME]) key, a dump option */
-	CONF_RESTORE = 1 << 4, /* a [restore] key, a restore option */
-	REPLAY = 1 << 5,       /* restore repeats what the dump used (from the manifest) */
+	FOR_DUMP = 1 << 0,	  /* criu dump */
+	FOR_PRE_DUMP = 1 << 1,	  /* criu pre-dump */
+	FOR_RESTORE = 1 << 2,	  /* criu restore */
+	CONF_DUMP = 1 << 3,	  /* a [dump] (and [profile.NAME]) key, a dump option */
+	CONF_RESTORE = 1 << 4,	  /* a [restore] key, a restore option */
+	REPLAY = 1 << 5,	  /* restore repeats what the dump used (from the manifest) */
+	FOR_PAGE_SERVER = 1 << 6, /* criu page-server (receive) */
 };
 
 struct criu_flag {

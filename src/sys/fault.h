@@ -8,7 +8,8 @@
  * Points: before-criu (the preflight passed, criu not yet started),
  * deciding (criu asked at its point of no return, before criuctl's
  * pre-commit work), decided (criu was told to go on), commit (criu has
- * ended, the checkpoint is not yet committed).
+ * ended, the checkpoint is not yet committed), receive-restore (receive
+ * has every image and the sender's RESTORE, nothing committed yet).
  */
 #ifndef CRIUCTL_FAULT_H
 #define CRIUCTL_FAULT_H

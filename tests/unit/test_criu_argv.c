@@ -245,6 +245,42 @@ static void test_restore_argv(void **state)
 	}
 }
 
+/* migrate's dump and receive's page server: the same two rows, where to. */
+static void test_page_server_argv(void **state)
+{
+	static const char *const want_ps[] = {
+		"criu",	     "page-server", "-D",     "/st/r/images", "-W",
+		"/st/r",     "-o",	    "ps.log", "-v4",	      "--no-default-config",
+		"--address", "10.0.0.2",    "--port", "7000",	      NULL};
+	static const char *const want_dump[] = {
+		DUMP_HEAD,  "--leave-running", "--page-server", "--address",
+		"10.0.0.2", "--port",	       "7000",		NULL};
+	struct criu_opts o = {.leave_running = 1, .page_server = 1}, copy;
+	struct strv out = {0};
+	struct restore_req req = {
+		.criu = "criu", .images_dir = "/st/r/images", .work_dir = "/st/r", .opts = &o};
+	struct dump_req dreq = {.criu = "/usr/sbin/criu",
+				.pid = 42,
+				.images_dir = "/st/web/images",
+				.work_dir = "/st/web",
+				.log_name = "dump.log",
+				.opts = &o};
+
+	(void)state;
+	assert_int_equal(strv_push(&o.page_server_address, "10.0.0.2"), 0);
+	assert_int_equal(strv_push(&o.page_server_port, "7000"), 0);
+	assert_int_equal(criu_argv_page_server(&req, "ps.log", &out), 0);
+	check_argv("page-server", &out, want_ps);
+	strv_free(&out);
+	assert_int_equal(criu_opts_copy(&copy, &o), 0);
+	criu_opts_free(&o);
+	dreq.opts = &copy;
+	assert_int_equal(criu_argv_dump(&dreq, &out), 0);
+	check_argv("dump --page-server", &out, want_dump);
+	strv_free(&out);
+	criu_opts_free(&copy);
+}
+
 static void test_opts_copy_is_deep(void **state)
 {
 	static const struct opts_spec spec = {.shell_job = 1,
@@ -299,7 +335,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_dump_argv),	cmocka_unit_test(test_pre_dump_argv),
 		cmocka_unit_test(test_restore_argv),	cmocka_unit_test(test_opts_copy_is_deep),
-		cmocka_unit_test(test_mode_validators),
+		cmocka_unit_test(test_mode_validators), cmocka_unit_test(test_page_server_argv),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
