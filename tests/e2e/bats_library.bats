@@ -28,6 +28,11 @@ man_file() {
 			-e 's/^\\&//' -e 's/\\e/\\/g'
 }
 
+# A bats run inside this test.  Without the outer run's BATS_TEST_TIMEOUT
+# (make check sets it): with it, the inner bats leaves each test's
+# watchdog sleeping on the output pipe that `run` waits to close.
+nested_bats() { env -u BATS_TEST_TIMEOUT bats "$@"; }
+
 # suite NAME <<EOF: a bats file in $W that loads this tree's library, with
 # the man page's counter.py as `counter` (counting into $COUNT) and `count`
 # its last number; the tests follow on stdin, each begun with TEST, not
@@ -55,7 +60,7 @@ suite() {
 	assert_output 3
 	run grep -c 'n += 1' "$W/example/counter.py"
 	assert_output 1
-	run bats --tap "$W/example/counter.bats"
+	run nested_bats --tap "$W/example/counter.bats"
 	assert_success
 	assert_line "1..3"
 	assert_line --regexp '^ok 1 the counter counts on after a checkpoint and a restore'
@@ -93,7 +98,7 @@ c = socket.create_connection(("127.0.0.1", int(sys.argv[1]))); time.sleep(1000)'
 	criuctl_checkpoint --no-auto-flags
 }
 EOF
-	run bats --tap "$W/fail.bats"
+	run nested_bats --tap "$W/fail.bats"
 	assert_failure
 	assert_line --regexp '^not ok 1 '
 	assert_line --regexp '^# criuctl dump failed \(exit 1\): dump failed: '
@@ -125,7 +130,7 @@ TEST "expected a verdict, the checkpoint succeeded" {
 	assert_verdict no-space
 }
 EOF
-	run bats --tap "$W/verdict.bats"
+	run nested_bats --tap "$W/verdict.bats"
 	assert_failure
 	assert_line --regexp '^ok 1 expected: pid-in-use'
 	assert_line --regexp '^not ok 2 '
@@ -160,7 +165,7 @@ TEST "restored, and it continues" {
 	assert_restored_continues --advancing
 }
 EOF
-	run bats --tap "$W/restart.bats"
+	run nested_bats --tap "$W/restart.bats"
 	assert_failure
 	assert_line --regexp '^not ok 1 '
 	assert_line --regexp '^# assert_restored_continues: pid [0-9]+ does not continue:'
@@ -197,7 +202,7 @@ TEST "fails in a store of the caller's" {
 	false
 }
 EOF
-	run bats --tap --no-tempdir-cleanup "$W/leak.bats"
+	run nested_bats --tap --no-tempdir-cleanup "$W/leak.bats"
 	assert_line --regexp '^not ok 1 fails half-way'
 	assert_line --regexp '^not ok 2 fails in a store'
 	# What the tests had made, before their teardown.
