@@ -5,6 +5,7 @@
 
 load '/usr/lib/bats/bats-support/load'
 load '/usr/lib/bats/bats-assert/load'
+bats_require_minimum_version 1.5.0
 
 REPO=$BATS_TEST_DIRNAME/../..
 CRIUCTL=${CRIUCTL_BIN:-$REPO/build/criuctl}
