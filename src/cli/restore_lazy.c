@@ -45,11 +45,17 @@ static void on_child_done(void *arg, const struct sup_result *res)
 	lz->running_ms = res->companion.child_done_at * 1000;
 	if (lz->user_pidfile)
 		cli_write_pidfile(c, lz->user_pidfile, lz->pid);
-	cli_say(c,
-		"running: pid %d after %.0f ms; its memory comes in behind it (%llu of %llu "
-		"pages so far)",
-		lz->pid, lz->running_ms, (unsigned long long)lz->progress.pages_copied,
-		(unsigned long long)lz->progress.pages_total);
+	/* The daemon learns how many pages a task has once it connects: often
+	 * just after this. */
+	if (lz->progress.pages_total)
+		cli_say(c,
+			"running: pid %d after %.0f ms; its memory comes in behind it (%llu of "
+			"%llu pages so far)",
+			lz->pid, lz->running_ms, (unsigned long long)lz->progress.pages_copied,
+			(unsigned long long)lz->progress.pages_total);
+	else
+		cli_say(c, "running: pid %d after %.0f ms; its memory comes in behind it", lz->pid,
+			lz->running_ms);
 }
 
 int lazy_restore_prepare(struct cli *c, const struct restore_req *req, struct criu_run *run,

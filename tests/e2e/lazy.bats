@@ -59,6 +59,22 @@ true"
 	memory_intact
 }
 
+@test "restore --lazy --wait: criuctl stays until the restored root exits, with its status" {
+	start python3 -c "import os, sys, time
+blob = bytearray(os.urandom(64 << 20))
+for n in range(1, 41):
+    with open('$W/count', 'a') as f: f.write('%d\n' % n)
+    time.sleep(0.05)
+sys.exit(7)"
+	PID=$REPLY
+	wait_for 20 count_ge "$W/count" 2
+	run -0 ctl -q dump -t "$PID" -n w
+	run -7 --separate-stderr ctl restore w --lazy --wait
+	[[ $stderr == *"memory in:"* ]] || fail "stderr: $stderr"
+	assert_equal "$(last_line "$W/count")" 40
+	assert_consecutive "$W/count"
+}
+
 # Restore --lazy in the background; once the tree runs (its pidfile), stop
 # the daemon (SIGSTOP) before its last page: the tree waits for pages.
 lazy_restore_held() {
