@@ -244,14 +244,21 @@ static int wait_root(struct cli *c, int pid)
 	return WEXITSTATUS(status);
 }
 
+/* A log of the attempt (restore.log; with --lazy lazy-pages.log too) is
+ * kept with the checkpoint, replacing the last restore's. */
+static void keep_log(struct cli *c, const struct attempt *at, int ckfd, const char *name)
+{
+	if (renameat(at->fd, name, ckfd, name) < 0)
+		cli_say(c, "criuctl: cannot keep %s: %s", name, strerror(errno));
+}
+
 /* After success: keep the log with the checkpoint, report the pid. */
 static int finish_restore(struct cli *c, struct restore_args *a, struct attempt *at, int ckfd,
 			  const struct criu_run *run, int *restored)
 {
 	int pid;
 
-	if (renameat(at->fd, "restore.log", ckfd, "restore.log") < 0)
-		cli_say(c, "criuctl: cannot keep restore.log: %s", strerror(errno));
+	keep_log(c, at, ckfd, "restore.log");
 	if (cli_read_pidfile(c, run->pidfile, &pid) < 0)
 		return c->err.exit_code;
 	json_object_set_new(c->out, "name", json_string(a->name));
@@ -273,13 +280,6 @@ static int finish_restore(struct cli *c, struct restore_args *a, struct attempt 
 	if (!a->wait && !c->json)
 		printf("%d\n", pid);
 	return 0;
-}
-
-/* restore --lazy: the daemon's log is kept beside restore.log. */
-static void keep_lazy_log(struct cli *c, const struct attempt *at, int ckfd)
-{
-	if (renameat(at->fd, "lazy-pages.log", ckfd, "lazy-pages.log") < 0)
-		cli_say(c, "criuctl: cannot keep lazy-pages.log: %s", strerror(errno));
 }
 
 /* criu restore's command line, and with --lazy criu lazy-pages beside it;
@@ -341,7 +341,7 @@ static int do_restore(struct cli *c, struct restore_args *a, int ckfd, const str
 	if (code == 0)
 		code = run_criu(c, &at, &run, !m->opts.shell_job);
 	if (code == 0 && a->opts.lazy_pages && (code = lazy_restore_finish(c, &lz)) == 0)
-		keep_lazy_log(c, &at, ckfd);
+		keep_log(c, &at, ckfd, LAZY_LOG);
 	if (code == 0)
 		code = finish_restore(c, a, &at, ckfd, &run, &pid);
 	if (run.failed)

@@ -21,7 +21,6 @@
 #include "run_criu_int.h"
 #include "tidy.h"
 
-#define LAZY_LOG   "lazy-pages.log"
 #define LAZY_READY "uffd: Waiting for incoming connections"
 
 static void on_line(void *arg, const char *line, size_t len)
@@ -93,26 +92,23 @@ static enum lazy_stop stop_of(enum sup_comp_stop s)
 static size_t end_tree(int root)
 {
 	struct manifest_proc *procs = NULL;
-	int *kids = NULL;
-	size_t n = 0, nk = 0, ended;
+	int *pids = NULL, *all;
+	size_t n = 0, ended;
 	struct tidy_result t;
-	struct proc_stat st;
 
-	if (root <= 0 || proc_stat(root, &st) < 0)
+	if (root <= 0)
 		return 0;
-	proc_descendants(root, &kids, &nk);
-	procs = calloc(nk + 1, sizeof(*procs));
-	if (!procs) {
-		free(kids);
+	if (proc_descendants(root, &pids, &n) < 0)
+		n = 0;
+	all = realloc(pids, (n + 1) * sizeof(*all));
+	if (all)
+		all[n] = root;
+	if (!all || proc_identities(all, n + 1, &procs, &n) < 0) {
+		free(all ? all : pids);
 		kill(root, SIGKILL);
 		return 1;
 	}
-	procs[n++] = (struct manifest_proc){.pid = st.pid, .starttime = st.starttime};
-	for (size_t i = 0; i < nk; i++)
-		if (proc_stat(kids[i], &st) == 0)
-			procs[n++] =
-				(struct manifest_proc){.pid = st.pid, .starttime = st.starttime};
-	free(kids);
+	free(all);
 	tidy_restored(procs, &n, &t);
 	ended = t.killed.n;
 	tidy_result_free(&t);

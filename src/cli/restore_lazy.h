@@ -9,6 +9,9 @@
 #include "lazy.h"
 #include "run_criu.h"
 
+/* The daemon's -v4 log, in the attempt, then kept beside restore.log. */
+#define LAZY_LOG "lazy-pages.log"
+
 struct lazy_restore {
 	struct sup_companion comp;
 	struct strv argv; /* criu lazy-pages */

@@ -80,14 +80,7 @@ static void end_spawned(struct criu_run *r)
 		free(kids);
 		return;
 	}
-	r->spawned = calloc(n, sizeof(*r->spawned));
-	for (size_t i = 0; r->spawned && i < n; i++) {
-		struct proc_stat st;
-
-		if (proc_stat(kids[i], &st) == 0)
-			r->spawned[r->spawned_n++] =
-				(struct manifest_proc){.pid = st.pid, .starttime = st.starttime};
-	}
+	proc_identities(kids, n, &r->spawned, &r->spawned_n);
 	free(kids);
 	tidy_restored(r->spawned, &r->spawned_n, &t);
 	tidy_report(r, &t);

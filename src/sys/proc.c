@@ -259,6 +259,22 @@ int proc_descendants(int pid, int **out, size_t *n_out)
 	return 0;
 }
 
+int proc_identities(const int *pids, size_t n, struct manifest_proc **out, size_t *n_out)
+{
+	*n_out = 0;
+	*out = calloc(n ? n : 1, sizeof(**out));
+	if (!*out)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		struct proc_stat st;
+
+		if (proc_stat(pids[i], &st) == 0)
+			(*out)[(*n_out)++] =
+				(struct manifest_proc){.pid = st.pid, .starttime = st.starttime};
+	}
+	return 0;
+}
+
 /* Small /proc/PID files as text; "" when unreadable. */
 static void read_small(int pid, const char *file, char *dst, size_t size)
 {

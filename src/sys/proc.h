@@ -50,6 +50,12 @@ int proc_tree(int pid, struct manifest_proc **out, size_t *n, struct cc_err *e);
  * frees).  Returns 0, or -1 with errno set. */
 int proc_descendants(int pid, int **out, size_t *n);
 
+/* The tasks of pids[0..n) that still exist, each as its pid and start time
+ * (so that a later signal reaches the same task only: tidy.h), in a new
+ * array *out (caller frees).  Returns 0, or -1 when out of memory (*out
+ * NULL, *n_out 0). */
+int proc_identities(const int *pids, size_t n, struct manifest_proc **out, size_t *n_out);
+
 /* Snapshot one task for the hang report.  Returns 0, or -1 when the task
  * is gone (t->state is then '?'). */
 int proc_hang_task(int pid, enum hang_role role, struct hang_task *t);
