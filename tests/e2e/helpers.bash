@@ -69,17 +69,23 @@ PY
 	PIDS+=("$REPLY")
 }
 
+# The Python loop both counters end in (after their imports and memory):
+# 1, 2, 3, ... appended to $W/count every 50 ms.
+counter_loop() {
+	printf '%s' "n = 0
+while True:
+    n += 1
+    with open('$W/count', 'a') as f: f.write('%d\n' % n)
+    time.sleep(0.05)"
+}
+
 # start_counter [MiB]: a counter appending to $W/count every 50 ms, with MiB
 # of touched memory (0), started the checkpointable way; its pid in $PID.
 # A big one makes a dump take a while; the counter shows the tree alive.
 start_counter() {
 	start python3 -c "import time
 blob = bytearray(b'x' * (${1:-0} << 20))
-n = 0
-while True:
-    n += 1
-    with open('$W/count', 'a') as f: f.write('%d\n' % n)
-    time.sleep(0.05)" || return 1
+$(counter_loop)" || return 1
 	PID=$REPLY
 	wait_for 20 count_ge "$W/count" 2
 }
@@ -95,11 +101,7 @@ def report(sig, frame):
     with open('$W/sum.tmp', 'w') as f: f.write(hashlib.sha256(blob).hexdigest())
     os.rename('$W/sum.tmp', '$W/sum')
 signal.signal(signal.SIGUSR1, report)
-n = 0
-while True:
-    n += 1
-    with open('$W/count', 'a') as f: f.write('%d\n' % n)
-    time.sleep(0.05)" || return 1
+$(counter_loop)" || return 1
 	PID=$REPLY
 	wait_for 60 count_ge "$W/count" 2
 	SUM0=$(memory_sum)
